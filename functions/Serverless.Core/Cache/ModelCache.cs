@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
+using Serverless.Core.Inference;
+using Serverless.Core.Repository;
+
+namespace Serverless.Core.Cache;
+
+/// <summary>
+/// Which model versions are loaded. The first request for a version loads it (fetch, open, warm up) exactly once,
+/// however many requests arrive together; a failed load is reported to all of them and retried by the next request.
+/// Loaded sessions stay within Models:MaxLoadedBytes by evicting the least recently used.
+/// </summary>
+public sealed class ModelCache : IDisposable
+{
+    private readonly ConcurrentDictionary<ModelKey, Entry> _entries = new();
+    private readonly IModelRepository _repository;
+    private readonly ModelVersionIndex _index;
+    private readonly IModelSessionFactory _sessions;
+    private readonly ModelsOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    public ModelCache(IModelRepository repository, ModelVersionIndex index, IModelSessionFactory sessions,
+        IOptions<ModelsOptions> options, ILogger<ModelCache> logger, TimeProvider time)
+    {
+        _repository = repository;
+        _index = index;
+        _sessions = sessions;
+        _options = options.Value;
+        _logger = logger;
+        _time = time;
+    }
+
+    /// <summary>Raised after a version is loaded (with its load time) and after one is evicted; telemetry listens.</summary>
+    public event Action<LoadedModel>? Loaded;
+    public event Action<LoadedModel>? Evicted;
+
+    public long LoadedBytes => _entries.Values.Sum(e => e.Ready?.SizeBytes ?? 0);
+
+    /// <summary>Leases the model version a request means (the highest when <paramref name="version"/> is null), loading it if needed.</summary>
+    public async Task<ModelLease> AcquireAsync(string model, long? version, CancellationToken cancellationToken = default)
+    {
+        var key = new ModelKey(model, await _index.ResolveAsync(model, version, cancellationToken));
+        while (true)
+        {
+            var entry = _entries.GetOrAdd(key, k => new Entry(k));
+            var loaded = await entry.EnsureLoading(LoadVersionAsync).WaitAsync(cancellationToken);
+            if (loaded.TryAcquire())
+            {
+                entry.LastUsed = _time.GetTimestamp();
+                return new ModelLease(loaded);
+            }
+            // Evicted or unloaded between load and lease: drop the stale entry and load again.
+            _entries.TryRemove(KeyValuePair.Create(key, entry));
+        }
+    }
+
+    /// <summary>The explicit load call: sees newly uploaded versions at once and loads the highest.</summary>
+    public async Task<ModelKey> LoadAsync(string model, CancellationToken cancellationToken = default)
+    {
+        await _index.GetVersionsAsync(model, refresh: true, cancellationToken);
+        using var lease = await AcquireAsync(model, null, cancellationToken);
+        return lease.Model.Key;
+    }
+
+    /// <summary>Unloads every loaded version of a model; in-flight requests finish on the sessions they hold.</summary>
+    public int Unload(string model)
+    {
+        ModelName.EnsureValid(model);
+        var unloaded = 0;
+        foreach (var (key, entry) in _entries)
+        {
+            if (key.Name == model && _entries.TryRemove(KeyValuePair.Create(key, entry)))
+            {
+                if (entry.Ready is { } loaded)
+                {
+                    loaded.Retire();
+                    unloaded++;
+                    _logger.LogInformation("Unloaded {Model} v{Version}", key.Name, key.Version);
+                }
+            }
+        }
+        return unloaded;
+    }
+
+    /// <summary>State of every version the cache knows of (loaded, loading or failed).</summary>
+    public IReadOnlyList<ModelVersionState> States() =>
+        _entries.Values.Select(e => e.State()).OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Version).ToList();
+
+    public ModelVersionState? StateOf(ModelKey key) => _entries.TryGetValue(key, out var entry) ? entry.State() : null;
+
+    private async Task<LoadedModel> LoadVersionAsync(ModelKey key)
+    {
+        try
+        {
+            return await OpenAsync(key);
+        }
+        catch (Exception e) when (e is not ServerlessException)
+        {
+            _logger.LogError(e, "Loading {Model} v{Version} failed", key.Name, key.Version);
+            throw new ModelLoadException($"model {key} could not be loaded: {e.Message}", e);
+        }
+    }
+
+    private async Task<LoadedModel> OpenAsync(ModelKey key)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var file = await _repository.FetchAsync(key);
+        var config = await _repository.ReadConfigAsync(key.Name);
+        var session = _sessions.Open(key, file, config);
+        try
+        {
+            if (config.Warmup)
+            {
+                ModelWarmup.Run(session);
+            }
+        }
+        catch (Exception e)
+        {
+            session.Dispose();
+            throw new ModelLoadException($"model {key}: warm-up inference failed: {e.Message}", e);
+        }
+        var loaded = new LoadedModel(key, session, config, file.Length, Stopwatch.GetElapsedTime(started));
+        _logger.LogInformation("Loaded {Model} v{Version} on {ExecutionProvider} in {ElapsedMs} ms ({Bytes} bytes)",
+            key.Name, key.Version, session.ExecutionProvider, loaded.LoadTime.TotalMilliseconds, file.Length);
+        Loaded?.Invoke(loaded);
+        EnforceBudget(key);
+        return loaded;
+    }
+
+    private void EnforceBudget(ModelKey justLoaded)
+    {
+        var ready = _entries.Values.Where(e => e.Ready is not null).ToList();
+        var total = ready.Sum(e => e.Ready!.SizeBytes);
+        foreach (var entry in ready.Where(e => e.Key != justLoaded).OrderBy(e => e.LastUsed))
+        {
+            if (total <= _options.MaxLoadedBytes)
+            {
+                break;
+            }
+            if (_entries.TryRemove(KeyValuePair.Create(entry.Key, entry)))
+            {
+                var victim = entry.Ready!;
+                total -= victim.SizeBytes;
+                victim.Retire();
+                _logger.LogInformation("Evicted {Model} v{Version} to stay within {MaxLoadedBytes} bytes", entry.Key.Name, entry.Key.Version, _options.MaxLoadedBytes);
+                Evicted?.Invoke(victim);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var entry in _entries.Values)
+        {
+            entry.Ready?.Retire();
+        }
+        _entries.Clear();
+    }
+
+    /// <summary>One version's slot: the load in progress or done, shared by every request that wants it.</summary>
+    private sealed class Entry(ModelKey key)
+    {
+        private readonly object _gate = new();
+        private Task<LoadedModel>? _load;
+
+        public ModelKey Key { get; } = key;
+
+        public long LastUsed { get; set; }
+
+        public LoadedModel? Ready => _load is { IsCompletedSuccessfully: true } load ? load.Result : null;
+
+        public Task<LoadedModel> EnsureLoading(Func<ModelKey, Task<LoadedModel>> load)
+        {
+            lock (_gate)
+            {
+                // A failed load is not cached: the next request starts a fresh one. Task.Run keeps the
+                // CPU-bound session creation off the first caller's thread and out of its cancellation.
+                if (_load is null || _load.IsFaulted || _load.IsCanceled)
+                {
+                    _load = Task.Run(() => load(Key));
+                }
+                return _load;
+            }
+        }
+
+        public ModelVersionState State()
+        {
+            var load = _load;
+            return load switch
+            {
+                { IsCompletedSuccessfully: true } => new(Key.Name, Key.Version, ModelState.Ready, ""),
+                { IsFaulted: true } => new(Key.Name, Key.Version, ModelState.Unavailable, load.Exception!.InnerException?.Message ?? "load failed"),
+                { IsCompleted: false } => new(Key.Name, Key.Version, ModelState.Loading, ""),
+                _ => new(Key.Name, Key.Version, ModelState.Unavailable, "unloaded"),
+            };
+        }
+    }
+}

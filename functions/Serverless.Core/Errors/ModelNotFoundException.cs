@@ -1,0 +1,3 @@
+namespace Serverless.Core.Errors;
+
+public sealed class ModelNotFoundException(string message) : ServerlessException(message, 404);

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Serverless.Core.Cache;
+using Serverless.Core.Errors;
+
+namespace Serverless.Core.Inference;
+
+/// <summary>
+/// The inference path: lease the model (loading it if needed), validate the request against it, run it,
+/// and keep the statistics. Protocol-neutral: both HTTP and batch scoring call it.
+/// </summary>
+public sealed class InferenceService(ModelCache cache, InferenceStatistics statistics)
+{
+    public async Task<InferenceResponse> InferAsync(string model, long? version, InferenceRequest request, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var lease = await cache.AcquireAsync(model, version, cancellationToken);
+        var loaded = lease.Model;
+        var stats = statistics.For(loaded.Key);
+        var queueTicks = Stopwatch.GetTimestamp() - started;
+        try
+        {
+            InferenceInputValidator.Validate(model, loaded.Session, request, loaded.Config.MaxBatchSize);
+            var outputNames = request.RequestedOutputs.Count > 0 ? request.RequestedOutputs : loaded.Session.Outputs.Select(o => o.Name).ToList();
+            var run = loaded.Session.Run(request.Inputs, outputNames);
+            stats.RecordSuccess(Stopwatch.GetTimestamp() - started, queueTicks, run, BatchSize(request));
+            return new InferenceResponse(loaded.Key.Name, loaded.Key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), request.Id, run.Outputs)
+            {
+                ExecutionProvider = loaded.Session.ExecutionProvider,
+            };
+        }
+        catch (ServerlessException)
+        {
+            stats.RecordFailure(Stopwatch.GetTimestamp() - started);
+            throw;
+        }
+    }
+
+    /// <summary>Rows in a request: the first dimension of its first input (1 for rank-0 inputs).</summary>
+    public static long BatchSize(InferenceRequest request) =>
+        request.Inputs.Count > 0 && request.Inputs[0].Shape.Length > 0 ? request.Inputs[0].Shape[0] : 1;
+}

@@ -1,0 +1,4 @@
+namespace Serverless.Core.Inference;
+
+/// <summary>A model input or output as the graph declares it; -1 marks a dynamic dimension.</summary>
+public sealed record TensorMetadata(string Name, TensorDataType DataType, long[] Shape);

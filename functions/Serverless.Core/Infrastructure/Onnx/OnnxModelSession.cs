@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+using Serverless.Core.Errors;
+using Serverless.Core.Inference;
+using Serverless.Core.Repository;
+
+namespace Serverless.Core.Infrastructure.Onnx;
+
+/// <summary>An ONNX Runtime <see cref="InferenceSession"/> behind the core's <see cref="IModelSession"/>.</summary>
+internal sealed class OnnxModelSession : IModelSession
+{
+    // ONNX Runtime wants a non-null pointer even for a tensor with no elements.
+    private static readonly byte[] EmptyBuffer = new byte[8];
+
+    private readonly ModelKey _key;
+    private readonly InferenceSession _session;
+    private readonly SessionOptions _options;
+    // Shared by every Run: it only carries settings, and one per call would be an allocation per request.
+    private readonly RunOptions _runOptions = new();
+
+    public OnnxModelSession(ModelKey key, InferenceSession session, SessionOptions options, string executionProvider)
+    {
+        _key = key;
+        _session = session;
+        _options = options;
+        ExecutionProvider = executionProvider;
+        try
+        {
+            Inputs = Describe(session.InputMetadata, "input");
+            Outputs = Describe(session.OutputMetadata, "output");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string ExecutionProvider { get; }
+
+    public IReadOnlyList<TensorMetadata> Inputs { get; }
+
+    public IReadOnlyList<TensorMetadata> Outputs { get; }
+
+    public SessionRunResult Run(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var names = new string[inputs.Count];
+        var values = new OrtValue[inputs.Count];
+        var pins = new MemoryHandle[inputs.Count];
+        try
+        {
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                var input = inputs[i];
+                names[i] = input.Name;
+                // Run reads the request's own buffer: pinned, not copied.
+                var data = input.Data.Length == 0 ? EmptyBuffer : input.Data;
+                pins[i] = MemoryMarshal.AsMemory(data).Pin();
+                unsafe
+                {
+                    values[i] = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance,
+                        OnnxTensorTypes.ToElementType(input.DataType), input.Shape, (IntPtr)pins[i].Pointer, input.Data.Length);
+                }
+            }
+            var inferStarted = Stopwatch.GetTimestamp();
+            IDisposableReadOnlyCollection<OrtValue> results;
+            try
+            {
+                results = _session.Run(_runOptions, names, values, outputNames);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                // Inputs already match the declared types and ranks, so what is left (a dimension the graph
+                // cannot take, an index out of range) is the caller's to fix.
+                throw new InvalidInferenceInputException($"model {_key} rejected the input: {e.Message}", e);
+            }
+            var outputStarted = Stopwatch.GetTimestamp();
+            using (results)
+            {
+                var outputs = new InferenceTensor[outputNames.Count];
+                for (var i = 0; i < outputs.Length; i++)
+                {
+                    outputs[i] = ToTensor(outputNames[i], results[i]);
+                }
+                var finished = Stopwatch.GetTimestamp();
+                return new SessionRunResult(outputs, inferStarted - started, outputStarted - inferStarted, finished - outputStarted);
+            }
+        }
+        finally
+        {
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                values[i]?.Dispose();
+                pins[i].Dispose();
+            }
+        }
+    }
+
+    private InferenceTensor ToTensor(string name, OrtValue value)
+    {
+        if (!value.IsTensor)
+        {
+            throw new ModelLoadException($"model {_key}: output '{name}' is a {value.OnnxType}, which this server cannot return");
+        }
+        var info = value.GetTensorTypeAndShape();
+        var type = OnnxTensorTypes.ToDataType(info.ElementDataType)
+            ?? throw new ModelLoadException($"model {_key}: output '{name}' has element type {info.ElementDataType}, which this server cannot return");
+        var bytes = info.ElementCount == 0 ? [] : value.GetTensorMutableRawData().ToArray();
+        return new InferenceTensor(name, type, info.Shape, bytes);
+    }
+
+    private IReadOnlyList<TensorMetadata> Describe(IReadOnlyDictionary<string, NodeMetadata> nodes, string kind)
+    {
+        var described = new List<TensorMetadata>(nodes.Count);
+        foreach (var (name, node) in nodes)
+        {
+            var type = node.IsTensor ? OnnxTensorTypes.ToDataType(node.ElementDataType) : null;
+            if (type is null)
+            {
+                var what = node.IsTensor ? $"tensor of {node.ElementDataType}" : node.OnnxValueType.ToString();
+                throw new ModelLoadException($"model {_key}: {kind} '{name}' is a {what}; supported are tensors of BOOL, (U)INT8-64, FP16, FP32, FP64");
+            }
+            described.Add(new TensorMetadata(name, type.Value, node.Dimensions.Select(d => (long)d).ToArray()));
+        }
+        return described;
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+        _options.Dispose();
+    }
+}

@@ -1,0 +1,18 @@
+namespace Serverless.Core.Infrastructure.Storage;
+
+/// <summary>Configuration section <c>Storage</c>: local state (model cache, embedded databases, job files).</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary>Survives restarts so cached models are not downloaded again. Default: a per-user data folder.</summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory();
+
+    public string ModelCacheDirectory => Path.Combine(DataDirectory, "model-cache");
+
+    private static string DefaultDataDirectory()
+    {
+        var root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
+        return Path.Combine(string.IsNullOrEmpty(root) ? Path.GetTempPath() : root, "serverless");
+    }
+}

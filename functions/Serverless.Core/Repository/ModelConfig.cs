@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Serverless.Core.Repository;
+
+/// <summary>
+/// The optional <c>&lt;repo&gt;/&lt;model&gt;/config.json</c>. Every key is optional; unknown keys are ignored so
+/// later features (pricing, dynamic batching) can add theirs without breaking older servers.
+/// </summary>
+public sealed record ModelConfig
+{
+    public static readonly ModelConfig Default = new();
+
+    /// <summary>Largest first dimension accepted per request; 0 means no limit.</summary>
+    public int MaxBatchSize { get; init; }
+
+    /// <summary>Overrides Inference:ExecutionProvider for this model: auto, cuda or cpu.</summary>
+    public string? ExecutionProvider { get; init; }
+
+    public int? IntraOpThreads { get; init; }
+
+    public int? InterOpThreads { get; init; }
+
+    /// <summary>Run one inference with zeros right after loading, so the first real call does not pay lazy allocations.</summary>
+    public bool Warmup { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary>Per-model prices, read by metering.</summary>
+    public JsonElement? Pricing { get; init; }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    };
+
+    public static ModelConfig Parse(string model, ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ModelConfig>(json, JsonOptions) ?? Default;
+        }
+        catch (JsonException e)
+        {
+            throw new Errors.ModelLoadException($"model '{model}': config.json is not valid: {e.Message}", e);
+        }
+    }
+}

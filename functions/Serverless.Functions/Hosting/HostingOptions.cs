@@ -1,0 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Serverless.Functions.Hosting;
+
+/// <summary>Configuration section <c>Hosting</c>.</summary>
+public sealed class HostingOptions
+{
+    public const string Section = "Hosting";
+
+    /// <summary>On SIGTERM, how long in-flight requests may finish before sessions are disposed.</summary>
+    [Range(0, 3600)]
+    public int DrainTimeoutSeconds { get; set; } = 30;
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+using Serverless.Core.Cache;
+using Serverless.Core.Repository;
+
+namespace Serverless.Functions.Hosting;
+
+/// <summary>
+/// Loads Models:Preload in the background once the server listens (so the start-up probe answers at once), then
+/// marks the server ready. A model that fails to load is retried until it loads or the host stops.
+/// </summary>
+public sealed class ModelPreloader(ModelCache cache, ServerReadiness readiness, IOptions<ModelsOptions> options, ILogger<ModelPreloader> logger) : BackgroundService
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var entry in options.Value.Preload.Where(p => !string.IsNullOrWhiteSpace(p)))
+        {
+            var (model, version) = Parse(entry.Trim());
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                readiness.MarkNotReady($"preloading {entry}");
+                try
+                {
+                    using var lease = await cache.AcquireAsync(model, version, stoppingToken);
+                    break;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    readiness.MarkNotReady($"preloading {entry} failed: {e.Message}");
+                    logger.LogError("Preloading {Model} failed, retrying in {Delay}: {Reason}", entry, RetryDelay, e.Message);
+                    await Task.Delay(RetryDelay, stoppingToken);
+                }
+            }
+        }
+        readiness.MarkReady();
+    }
+
+    /// <summary>"name" or "name:version".</summary>
+    private static (string Model, long? Version) Parse(string entry)
+    {
+        var colon = entry.IndexOf(':');
+        return colon < 0 ? (entry, null) : (entry[..colon], ModelName.ParseVersion(entry[..colon], entry[(colon + 1)..]));
+    }
+}

@@ -1,0 +1,4 @@
+using Serverless.Functions.Hosting;
+
+var app = ServerlessApplication.Build(args);
+app.Run();

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.Json;
+using Serverless.Core.Cache;
+using Serverless.Core.Repository;
+
+namespace Serverless.Functions.Protocol.Http;
+
+/// <summary>Triton's model repository extension: index, load, unload.</summary>
+public static class RepositoryEndpoints
+{
+    public static IEndpointRouteBuilder MapRepositoryEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v2/repository/index", IndexAsync);
+        app.MapPost("/v2/repository/models/{model}/load", async (string model, ModelCache cache, CancellationToken ct) =>
+        {
+            var key = await cache.LoadAsync(model, ct);
+            return TypedResults.Json(new { name = key.Name, version = key.Version.ToString(CultureInfo.InvariantCulture), state = "READY" }, ProtocolJson.Options);
+        });
+        app.MapPost("/v2/repository/models/{model}/unload", async (string model, ModelCache cache, ModelVersionIndex index, CancellationToken ct) =>
+        {
+            await index.ResolveAsync(model, null, ct);
+            var unloaded = cache.Unload(model);
+            return TypedResults.Json(new { name = model, unloaded_versions = unloaded }, ProtocolJson.Options);
+        });
+        return app;
+    }
+
+    /// <summary>Every version in the repository with its state; <c>{"ready": true}</c> in the body lists only loaded ones.</summary>
+    private static async Task<IResult> IndexAsync(HttpRequest request, IModelRepository repository, ModelVersionIndex index, ModelCache cache, CancellationToken ct)
+    {
+        var readyOnly = await ReadReadyFilterAsync(request, ct);
+        var entries = new List<object>();
+        foreach (var model in await repository.ListModelsAsync(ct))
+        {
+            foreach (var version in await index.GetVersionsAsync(model, cancellationToken: ct))
+            {
+                var state = cache.StateOf(new ModelKey(model, version)) ?? new ModelVersionState(model, version, ModelState.Unavailable, "unloaded");
+                if (!readyOnly || state.State == ModelState.Ready)
+                {
+                    entries.Add(new
+                    {
+                        name = model,
+                        version = version.ToString(CultureInfo.InvariantCulture),
+                        state = state.State.ToString().ToUpperInvariant(),
+                        reason = state.Reason,
+                    });
+                }
+            }
+        }
+        return TypedResults.Json(entries, ProtocolJson.Options);
+    }
+
+    private static async Task<bool> ReadReadyFilterAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any())
+        {
+            return false;
+        }
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("ready", out var ready) && ready.ValueKind == JsonValueKind.True;
+        }
+        catch (JsonException e)
+        {
+            throw new Serverless.Core.Errors.InvalidInferenceInputException($"request body is not valid JSON: {e.Message}", e);
+        }
+    }
+}
