@@ -1,0 +1,9 @@
+namespace Serverless.SampleModels.Onnx;
+
+/// <summary>The subset of <c>TensorProto.DataType</c> the sample models use; values are the proto enum numbers.</summary>
+public enum OnnxElementType
+{
+    Float = 1,
+    Int64 = 7,
+    Bool = 9,
+}

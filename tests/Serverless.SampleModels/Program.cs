@@ -1,0 +1,40 @@
+using System.Reflection;
+using Serverless.SampleModels.Onnx;
+using Serverless.SampleModels.Repository;
+using Serverless.SampleModels.Samples;
+using Serverless.SampleModels.Verification;
+
+// Usage: dotnet run --project tests/Serverless.SampleModels -- [<out-folder>] [--self-test]
+if (args.Contains("--self-test"))
+{
+    HeavyMlpSelfTest.Run();
+    return;
+}
+
+var root = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal))
+    ?? typeof(SampleCatalog).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "SampleModelsDirectory").Value!;
+var repository = new ModelRepositoryWriter(root);
+
+foreach (var sample in SampleCatalog.All)
+{
+    var trained = sample.Train();
+    var losses = trained.Losses;
+    foreach (var epoch in new[] { 0, sample.Epochs / 4, sample.Epochs / 2, 3 * sample.Epochs / 4, sample.Epochs })
+    {
+        Console.WriteLine($"{sample.Name}: epoch {epoch,5} loss {losses[epoch]:F6}");
+    }
+
+    var summary = trained.Summarize();
+    var onnx = OnnxModelWriter.Write(ModelSignature.Build(sample.Name, trained.Network));
+
+    // A broken writer must fail here, not in the server: ONNX Runtime has to reproduce the C# forward pass.
+    const int checkRows = 8;
+    var features = trained.Data.FirstRows(checkRows);
+    OnnxSelfCheck.Verify(sample.Name, onnx, ModelSignature.InputName, features, [checkRows, trained.Data.Inputs],
+        ModelSignature.Expected(trained.Network, features, checkRows));
+
+    var path = repository.Write(sample.Name, onnx, new ModelConfig { Description = sample.Description, Training = summary });
+    var metric = summary.R2 is { } r2 ? $"r2 {r2}" : $"accuracy {summary.Accuracy}";
+    Console.WriteLine($"{sample.Name}: final loss {summary.FinalLoss}, {metric}, {onnx.Length:N0} bytes -> {path}");
+}
