@@ -127,15 +127,16 @@ public sealed class ModelCache : IDisposable
         _logger.LogInformation("Loaded {Model} v{Version} on {ExecutionProvider} in {ElapsedMs} ms ({Bytes} bytes)",
             key.Name, key.Version, session.ExecutionProvider, loaded.LoadTime.TotalMilliseconds, file.Length);
         Loaded?.Invoke(loaded);
-        EnforceBudget(key);
+        EnforceBudget(loaded);
         return loaded;
     }
 
-    private void EnforceBudget(ModelKey justLoaded)
+    /// <summary>Runs inside the load, before its task completes: the new model is counted explicitly.</summary>
+    private void EnforceBudget(LoadedModel justLoaded)
     {
-        var ready = _entries.Values.Where(e => e.Ready is not null).ToList();
-        var total = ready.Sum(e => e.Ready!.SizeBytes);
-        foreach (var entry in ready.Where(e => e.Key != justLoaded).OrderBy(e => e.LastUsed))
+        var ready = _entries.Values.Where(e => e.Ready is not null && e.Key != justLoaded.Key).ToList();
+        var total = justLoaded.SizeBytes + ready.Sum(e => e.Ready!.SizeBytes);
+        foreach (var entry in ready.OrderBy(e => e.LastUsed))
         {
             if (total <= _options.MaxLoadedBytes)
             {

@@ -1,0 +1,168 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Cache;
+using Serverless.Core.Errors;
+using Serverless.Core.Repository;
+using Serverless.Tests.Fakes;
+
+namespace Serverless.Tests.Core.Cache;
+
+public sealed class ModelCacheTests
+{
+    private readonly FakeModelRepository _repository = new();
+    private readonly FakeSessionFactory _sessions = new();
+
+    private ModelCache CreateCache(long maxLoadedBytes = long.MaxValue)
+    {
+        var options = Options.Create(new ModelsOptions { MaxLoadedBytes = maxLoadedBytes, RefreshIntervalSeconds = 30 });
+        var time = new ManualTimeProvider();
+        return new ModelCache(_repository, new ModelVersionIndex(_repository, options, time), _sessions, options, NullLogger<ModelCache>.Instance, time);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_ConcurrentFirstRequests_DownloadsAndOpensOnce()
+    {
+        _repository.Versions["m"] = [1];
+        _repository.FetchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cache = CreateCache();
+
+        var requests = Enumerable.Range(0, 32).Select(_ => Task.Run(() => cache.AcquireAsync("m", null))).ToList();
+        await WaitUntil(() => _repository.Fetches > 0);
+        _repository.FetchGate.SetResult();
+        var leases = await Task.WhenAll(requests);
+
+        Assert.Equal(1, _repository.Fetches);
+        Assert.Single(_sessions.Opened);
+        Assert.All(leases, lease => Assert.Same(leases[0].Model, lease.Model));
+        foreach (var lease in leases)
+        {
+            lease.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task AcquireAsync_LoadFails_EveryWaiterSeesTheErrorAndTheNextRequestRetries()
+    {
+        _repository.Versions["m"] = [1];
+        _repository.FetchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _repository.FailFetchWith = new IOException("disk on fire");
+        using var cache = CreateCache();
+
+        var waiters = Enumerable.Range(0, 4).Select(_ => Task.Run(() => cache.AcquireAsync("m", null))).ToList();
+        await WaitUntil(() => _repository.Fetches > 0);
+        _repository.FetchGate.SetResult();
+        foreach (var waiter in waiters)
+        {
+            var error = await Assert.ThrowsAsync<ModelLoadException>(() => waiter);
+            Assert.Contains("disk on fire", error.Message);
+        }
+        Assert.Equal(1, _repository.Fetches);
+        Assert.Equal(ModelState.Unavailable, cache.StateOf(new ModelKey("m", 1))!.State);
+
+        _repository.FailFetchWith = null;
+        using var lease = await cache.AcquireAsync("m", null);
+
+        Assert.Equal(2, _repository.Fetches);
+        Assert.Equal(ModelState.Ready, cache.StateOf(new ModelKey("m", 1))!.State);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_NoVersionGiven_LeasesTheHighestVersion()
+    {
+        _repository.Versions["m"] = [1, 3, 2];
+        using var cache = CreateCache();
+
+        using var lease = await cache.AcquireAsync("m", null);
+
+        Assert.Equal(new ModelKey("m", 3), lease.Model.Key);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_UnknownModelOrVersion_ThrowsNotFound()
+    {
+        _repository.Versions["m"] = [1];
+        using var cache = CreateCache();
+
+        await Assert.ThrowsAsync<ModelNotFoundException>(() => cache.AcquireAsync("other", null));
+        await Assert.ThrowsAsync<ModelNotFoundException>(() => cache.AcquireAsync("m", 2));
+        await Assert.ThrowsAsync<ModelNotFoundException>(() => cache.AcquireAsync("../m", null));
+        Assert.Equal(0, _repository.Fetches);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_OverMemoryBudget_EvictsLeastRecentlyUsedButNeverASessionInUse()
+    {
+        _repository.Versions["a"] = [1];
+        _repository.Versions["b"] = [1];
+        _repository.Versions["c"] = [1];
+        _repository.FileLength = 100;
+        using var cache = CreateCache(maxLoadedBytes: 250);
+
+        var inUse = await cache.AcquireAsync("a", null);
+        (await cache.AcquireAsync("b", null)).Dispose();
+        (await cache.AcquireAsync("c", null)).Dispose();
+
+        // "a" was least recently used and got evicted, but a request still holds it: not disposed yet.
+        var sessionA = _sessions.Opened.Single(s => s.Key.Name == "a");
+        Assert.Null(cache.StateOf(new ModelKey("a", 1)));
+        Assert.False(sessionA.Disposed);
+        Assert.Equal(200, cache.LoadedBytes);
+
+        inUse.Dispose();
+        Assert.True(sessionA.Disposed);
+        Assert.False(_sessions.Opened.Single(s => s.Key.Name == "b").Disposed);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_AfterEviction_LoadsAgain()
+    {
+        _repository.Versions["a"] = [1];
+        _repository.Versions["b"] = [1];
+        using var cache = CreateCache(maxLoadedBytes: 150);
+
+        (await cache.AcquireAsync("a", null)).Dispose();
+        (await cache.AcquireAsync("b", null)).Dispose();
+        using var again = await cache.AcquireAsync("a", null);
+
+        Assert.Equal(3, _sessions.Opened.Count);
+        Assert.False(again.Model.IsDisposed);
+    }
+
+    [Fact]
+    public async Task Unload_WhileARequestHoldsTheModel_DisposesOnlyAfterRelease()
+    {
+        _repository.Versions["m"] = [1, 2];
+        using var cache = CreateCache();
+        var lease = await cache.AcquireAsync("m", 1);
+
+        Assert.Equal(1, cache.Unload("m"));
+        Assert.False(_sessions.Opened[0].Disposed);
+        lease.Dispose();
+
+        Assert.True(_sessions.Opened[0].Disposed);
+        Assert.Null(cache.StateOf(new ModelKey("m", 1)));
+    }
+
+    [Fact]
+    public async Task LoadAsync_NewVersionUploaded_IsSeenWithoutWaitingForRefresh()
+    {
+        _repository.Versions["m"] = [1];
+        using var cache = CreateCache();
+        (await cache.AcquireAsync("m", null)).Dispose();
+
+        _repository.Versions["m"].Add(2);
+        var loaded = await cache.LoadAsync("m");
+
+        Assert.Equal(new ModelKey("m", 2), loaded);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in 10 s");
+            await Task.Delay(5);
+        }
+    }
+}

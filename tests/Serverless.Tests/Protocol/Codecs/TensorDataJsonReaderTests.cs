@@ -1,0 +1,97 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Serverless.Core.Errors;
+using Serverless.Core.Inference;
+using Serverless.Functions.Protocol.Codecs;
+
+namespace Serverless.Tests.Protocol.Codecs;
+
+public sealed class TensorDataJsonReaderTests
+{
+    private static byte[] Read(string json, TensorDataType type, params long[] shape) =>
+        TensorDataJsonReader.Read(Encoding.UTF8.GetBytes(json), "x", type, shape);
+
+    public static TheoryData<TensorDataType, string, byte[]> EveryDatatype() => new()
+    {
+        { TensorDataType.Bool, "[true,false,1]", [1, 0, 1] },
+        { TensorDataType.UInt8, "[0,255,7]", [0, 255, 7] },
+        { TensorDataType.Int8, "[-128,127,0]", Bytes<sbyte>(-128, 127, 0) },
+        { TensorDataType.UInt16, "[0,65535,3]", Bytes<ushort>(0, 65535, 3) },
+        { TensorDataType.Int16, "[-32768,32767,-1]", Bytes<short>(-32768, 32767, -1) },
+        { TensorDataType.UInt32, "[0,4294967295,5]", Bytes<uint>(0, 4294967295, 5) },
+        { TensorDataType.Int32, "[-2147483648,2147483647,9]", Bytes(-2147483648, 2147483647, 9) },
+        { TensorDataType.UInt64, "[0,18446744073709551615,1]", Bytes<ulong>(0, ulong.MaxValue, 1) },
+        { TensorDataType.Int64, "[-9223372036854775808,9223372036854775807,2]", Bytes(long.MinValue, long.MaxValue, 2) },
+        { TensorDataType.FP16, "[0.5,-2,65504]", Bytes((Half)0.5, (Half)(-2), Half.MaxValue) },
+        { TensorDataType.FP32, "[0.1,-3.5e10,\"NaN\"]", Bytes(0.1f, -3.5e10f, float.NaN) },
+        { TensorDataType.FP64, "[0.1,1e300,\"-Infinity\"]", Bytes(0.1, 1e300, double.NegativeInfinity) },
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryDatatype))]
+    public void Read_EveryDatatype_WritesLittleEndianElements(TensorDataType type, string json, byte[] expected)
+    {
+        Assert.Equal(expected, Read(json, type, 3));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryDatatype))]
+    public void Write_ThenRead_RoundTripsEveryDatatype(TensorDataType type, string json, byte[] expected)
+    {
+        _ = json;
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            InferenceResponseJsonWriter.WriteData(writer, type, expected);
+            writer.WriteEndArray();
+        }
+
+        Assert.Equal(expected, Read(Encoding.UTF8.GetString(buffer.ToArray()), type, 3));
+    }
+
+    [Fact]
+    public void Read_NestedArrays_FlattenRowMajor()
+    {
+        var flat = Read("[1,2,3,4,5,6]", TensorDataType.Int32, 2, 3);
+        var nested = Read("[[1,2,3],[4,5,6]]", TensorDataType.Int32, 2, 3);
+
+        Assert.Equal(flat, nested);
+    }
+
+    [Fact]
+    public void Read_RankZero_HoldsOneElement()
+    {
+        Assert.Equal(Bytes(2.5f), Read("[2.5]", TensorDataType.FP32));
+    }
+
+    [Theory]
+    [InlineData("[1,2,3]", "3 elements but shape [2,2] needs 4")]
+    [InlineData("[1,2,3,4,5]", "more than the 4 elements")]
+    [InlineData("[1,2,\"x\",4]", "element 2 (x) is not a valid INT32")]
+    [InlineData("[1,2,null,4]", "element 2 is Null")]
+    [InlineData("[1,2,2147483648,4]", "element 2 (2147483648) is not a valid INT32")]
+    [InlineData("[1,2,1.5,4]", "element 2 (1.5) is not a valid INT32")]
+    public void Read_BadData_NamesTheInputAndTheProblem(string json, string expected)
+    {
+        var error = Assert.Throws<InvalidInferenceInputException>(() => Read(json, TensorDataType.Int32, 2, 2));
+
+        Assert.Contains("input 'x'", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData(TensorDataType.UInt8, "[256]")]
+    [InlineData(TensorDataType.UInt8, "[-1]")]
+    [InlineData(TensorDataType.Int8, "[128]")]
+    [InlineData(TensorDataType.UInt16, "[65536]")]
+    [InlineData(TensorDataType.Bool, "[2]")]
+    [InlineData(TensorDataType.FP32, "[\"1.0\"]")]
+    public void Read_ValueOutOfRangeForDatatype_IsRejected(TensorDataType type, string json)
+    {
+        Assert.Throws<InvalidInferenceInputException>(() => Read(json, type, 1));
+    }
+
+    private static byte[] Bytes<T>(params T[] values) where T : unmanaged => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+}
