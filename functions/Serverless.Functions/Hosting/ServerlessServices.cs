@@ -37,6 +37,8 @@ public static class ServerlessServices
         services.AddSingleton<InferenceService>();
         services.AddSingleton<ServerReadiness>();
         services.AddHostedService<ModelPreloader>();
+        builder.AddMetering();
+        builder.AddJobs();
         return builder;
     }
 }

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Inference;
+using Serverless.Core.Metering;
 using Serverless.Core.Repository;
+using Serverless.Functions.Metering;
 using Serverless.Functions.Protocol.Codecs;
 
 namespace Serverless.Functions.Protocol.Http;
@@ -11,22 +13,36 @@ public static class InferenceEndpoints
 {
     public static IEndpointRouteBuilder MapInferenceEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v2/models/{model}/infer", (HttpContext context, string model, InferenceService service, IOptions<InferenceOptions> options) =>
-            InferAsync(context, model, null, service, options.Value));
-        app.MapPost("/v2/models/{model}/versions/{version}/infer", (HttpContext context, string model, string version, InferenceService service, IOptions<InferenceOptions> options) =>
-            InferAsync(context, model, ModelName.ParseVersion(model, version), service, options.Value));
+        app.MapPost("/v2/models/{model}/infer", (HttpContext context, string model, InferenceService service, UsageMeter meter, IOptions<InferenceOptions> options) =>
+            InferAsync(context, model, null, service, meter, options.Value)).WithMetadata(MeteredEndpointMetadata.Instance);
+        app.MapPost("/v2/models/{model}/versions/{version}/infer", (HttpContext context, string model, string version, InferenceService service, UsageMeter meter, IOptions<InferenceOptions> options) =>
+            InferAsync(context, model, ModelName.ParseVersion(model, version), service, meter, options.Value)).WithMetadata(MeteredEndpointMetadata.Instance);
         return app;
     }
 
-    private static async Task InferAsync(HttpContext context, string model, long? version, InferenceService service, InferenceOptions options)
+    private static async Task InferAsync(HttpContext context, string model, long? version, InferenceService service, UsageMeter meter, InferenceOptions options)
     {
         ModelName.EnsureValid(model);
-        InferenceRequest request;
-        using (var body = await RequestBody.ReadAsync(context.Request, options.MaxRequestBytes, context.RequestAborted))
+        // Rate limit and the model's concurrency slot come before the body is buffered; refusals are recorded, not billed.
+        await using var call = await meter.AdmitAsync(context.GetCaller(), model, context.RequestAborted);
+        InferenceResponse response;
+        try
         {
-            request = InferenceRequestJsonReader.Read(body.Span);
+            InferenceRequest request;
+            using (var body = await RequestBody.ReadAsync(context.Request, options.MaxRequestBytes, context.RequestAborted))
+            {
+                request = InferenceRequestJsonReader.Read(body.Span);
+                await call.BeginAsync(request.Id, InferenceService.BatchSize(request), body.Length, context.RequestAborted);
+            }
+            response = await service.InferAsync(model, version, request, context.RequestAborted);
+            // Returns once the usage record is durable (group commit): no 2xx leaves without its record.
+            await call.SucceedAsync(response);
         }
-        var response = await service.InferAsync(model, version, request, context.RequestAborted);
+        catch (Exception e) when (call.IsOpen)
+        {
+            await call.FailAsync(FailureStatus.Of(e));
+            throw;
+        }
         context.Response.ContentType = "application/json";
         await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
         {

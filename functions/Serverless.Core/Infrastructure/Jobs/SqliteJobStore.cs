@@ -1,0 +1,128 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Serverless.Core.Jobs;
+
+namespace Serverless.Core.Infrastructure.Jobs;
+
+/// <summary>
+/// Job state in an embedded SQLite database (embedded mode: no storage account). Updates are optimistic like the
+/// Table store's: a version column stands in for the ETag.
+/// </summary>
+public sealed class SqliteJobStore(string path) : IJobStore
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, version INTEGER NOT NULL, record TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS jobs_created_at ON jobs (created_at);
+            CREATE TABLE IF NOT EXISTS job_shards (job_id TEXT NOT NULL, shard INTEGER NOT NULL, result TEXT NOT NULL, PRIMARY KEY (job_id, shard));
+            """, cancellationToken);
+    }
+
+    public async Task<bool> TryCreateAsync(JobRecord job, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var inserted = await ExecuteAsync(connection,
+            "INSERT OR IGNORE INTO jobs (id, created_at, version, record) VALUES ($id, $created, 1, $record)", cancellationToken,
+            ("$id", job.Id), ("$created", job.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)), ("$record", JobRecordJson.Serialize(job)));
+        return inserted == 1;
+    }
+
+    public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ReadAsync(connection, id, cancellationToken);
+    }
+
+    public async Task<JobUpdate> UpdateAsync(string id, Func<JobRecord, JobRecord?> change, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        while (true)
+        {
+            var current = await ReadAsync(connection, id, cancellationToken) ?? throw new JobNotFoundException(id);
+            if (change(current) is not { } changed)
+            {
+                return new JobUpdate(current, false);
+            }
+            var version = long.Parse(current.ConcurrencyToken!, CultureInfo.InvariantCulture);
+            var updated = await ExecuteAsync(connection, "UPDATE jobs SET record = $record, version = version + 1 WHERE id = $id AND version = $version",
+                cancellationToken, ("$record", JobRecordJson.Serialize(changed)), ("$id", id), ("$version", version));
+            if (updated == 1)
+            {
+                return new JobUpdate(changed with { ConcurrencyToken = (version + 1).ToString(CultureInfo.InvariantCulture) }, true);
+            }
+            // Another writer got there first: read its version and apply the change again.
+        }
+    }
+
+    public async Task<IReadOnlyList<JobRecord>> ListAsync(int max, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT record, version FROM jobs ORDER BY created_at DESC LIMIT $max";
+        command.Parameters.AddWithValue("$max", max);
+        var jobs = new List<JobRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add(JobRecordJson.Deserialize(reader.GetString(0), reader.GetInt64(1).ToString(CultureInfo.InvariantCulture)));
+        }
+        return jobs;
+    }
+
+    public async Task SaveShardAsync(ShardResult result, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "INSERT OR REPLACE INTO job_shards (job_id, shard, result) VALUES ($job, $shard, $result)", cancellationToken,
+            ("$job", result.JobId), ("$shard", result.Shard), ("$result", JobRecordJson.Serialize(result)));
+    }
+
+    public async Task<IReadOnlyList<ShardResult>> ListShardsAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT result FROM job_shards WHERE job_id = $job ORDER BY shard";
+        command.Parameters.AddWithValue("$job", jobId);
+        var shards = new List<ShardResult>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            shards.Add(JobRecordJson.DeserializeShard(reader.GetString(0)));
+        }
+        return shards;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static async Task<JobRecord?> ReadAsync(SqliteConnection connection, string id, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT record, version FROM jobs WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? JobRecordJson.Deserialize(reader.GetString(0), reader.GetInt64(1).ToString(CultureInfo.InvariantCulture))
+            : null;
+    }
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.Data.Sqlite;
+
+namespace Serverless.Core.Infrastructure.Metering;
+
+/// <summary>
+/// The local metering database (&lt;Storage:DataDirectory&gt;/usage.db): usage records, callers and hashed keys.
+/// WAL lets usage reports read while the ledger writes.
+/// </summary>
+public sealed class SqliteMeteringDatabase
+{
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS usage (
+            id TEXT PRIMARY KEY,
+            request_id TEXT NOT NULL,
+            caller_id TEXT NOT NULL,
+            key_id TEXT,
+            model TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            time_ms INTEGER NOT NULL,
+            rows INTEGER NOT NULL,
+            input_bytes INTEGER NOT NULL,
+            compute_seconds REAL NOT NULL,
+            execution_provider TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            cost TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS usage_by_caller_time ON usage (caller_id, time_ms);
+        CREATE INDEX IF NOT EXISTS usage_by_time ON usage (time_ms);
+        CREATE TABLE IF NOT EXISTS callers (
+            id TEXT PRIMARY KEY,
+            plan TEXT NOT NULL,
+            created_ms INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS api_keys (
+            key_id TEXT PRIMARY KEY,
+            caller_id TEXT NOT NULL,
+            secret_hash TEXT NOT NULL UNIQUE,
+            created_ms INTEGER NOT NULL,
+            revoked_ms INTEGER
+        );
+        """;
+
+    private readonly string _connectionString;
+
+    public SqliteMeteringDatabase(string path)
+    {
+        Path = path;
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = Schema;
+        command.ExecuteNonQuery();
+    }
+
+    public string Path { get; }
+
+    /// <summary>
+    /// An open connection with synchronous=FULL: in WAL mode that syncs the log on every commit, so a committed
+    /// group survives power loss too (NORMAL would survive a process crash but could lose the last commits on
+    /// power loss, and these are bills).
+    /// </summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    internal static long ToMilliseconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    internal static DateTimeOffset FromMilliseconds(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+}

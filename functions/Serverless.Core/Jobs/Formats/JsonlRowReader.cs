@@ -1,0 +1,130 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Serverless.Core.Jobs.Formats;
+
+/// <summary>
+/// A JSONL row: one object mapping input fields to values (a number, or a flat or nested array for a per-row
+/// tensor), plus an optional <c>id</c>. Other fields are ignored.
+/// </summary>
+public sealed class JsonlRowReader(RowLayout layout) : IRowReader
+{
+    public bool TryRead(ReadOnlySpan<byte> line, long row, RowBatch batch, out string? error)
+    {
+        try
+        {
+            return TryReadObject(line, batch, row, out error);
+        }
+        catch (JsonException e)
+        {
+            error = $"not valid JSON: {e.Message}";
+            return false;
+        }
+    }
+
+    private bool TryReadObject(ReadOnlySpan<byte> line, RowBatch batch, long row, out string? error)
+    {
+        var reader = new Utf8JsonReader(line);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            error = "a JSONL row must be a JSON object";
+            return false;
+        }
+        var inputs = layout.Inputs;
+        var seen = 0UL;
+        var id = RowId.None;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var index = -1;
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                if (reader.ValueTextEquals(inputs[i].Field))
+                {
+                    index = i;
+                    break;
+                }
+            }
+            var isId = index < 0 && reader.ValueTextEquals("id"u8);
+            reader.Read();
+            if (isId)
+            {
+                id = reader.TokenType switch
+                {
+                    JsonTokenType.String => new RowId(reader.GetString(), false),
+                    JsonTokenType.Number => new RowId(Encoding.UTF8.GetString(reader.ValueSpan), true),
+                    _ => RowId.None,
+                };
+            }
+            else if (index < 0)
+            {
+                reader.Skip();
+            }
+            else if (!TryReadValue(ref reader, inputs[index], batch.Slot(index), out error))
+            {
+                return false;
+            }
+            else
+            {
+                seen |= 1UL << Math.Min(index, 63);
+            }
+        }
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if ((seen & (1UL << Math.Min(i, 63))) == 0)
+            {
+                error = $"field '{Encoding.UTF8.GetString(inputs[i].Field)}' (input '{inputs[i].Name}') is missing";
+                return false;
+            }
+        }
+        batch.Add(row, id);
+        error = null;
+        return true;
+    }
+
+    private static bool TryReadValue(ref Utf8JsonReader reader, RowInput input, Span<byte> slot, out string? error)
+    {
+        var size = slot.Length / input.RowElements;
+        var count = 0;
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            if (input.RowElements != 1 || !ElementCodec.TryRead(ref reader, input.DataType, slot))
+            {
+                error = input.RowElements != 1
+                    ? $"input '{input.Name}' needs an array of {input.RowElements} values, got a {reader.TokenType}"
+                    : $"input '{input.Name}': {Describe(ref reader)} is not a valid {input.DataType}";
+                return false;
+            }
+            error = null;
+            return true;
+        }
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth))
+        {
+            if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.EndArray)
+            {
+                continue;
+            }
+            if (count >= input.RowElements)
+            {
+                error = $"input '{input.Name}' has more than the {input.RowElements} values a row needs";
+                return false;
+            }
+            if (!ElementCodec.TryRead(ref reader, input.DataType, slot.Slice(count * size, size)))
+            {
+                error = $"input '{input.Name}': value {count} ({Describe(ref reader)}) is not a valid {input.DataType}";
+                return false;
+            }
+            count++;
+        }
+        if (count != input.RowElements)
+        {
+            error = $"input '{input.Name}' has {count} values, a row needs {input.RowElements}";
+            return false;
+        }
+        error = null;
+        return true;
+    }
+
+    private static string Describe(ref Utf8JsonReader reader) =>
+        reader.TokenType is JsonTokenType.String or JsonTokenType.Number ? Encoding.UTF8.GetString(reader.ValueSpan) : reader.TokenType.ToString();
+}

@@ -1,0 +1,23 @@
+namespace Serverless.Core.Jobs;
+
+/// <summary>
+/// Job input and output: blobs in the allowed containers, or files under Jobs:LocalRoot. Every location a job names
+/// goes through <see cref="Resolve"/> first, which refuses anything else before a byte is read.
+/// </summary>
+public interface IJobFiles
+{
+    /// <exception cref="InvalidJobException">The location is malformed or outside the allowed containers / local root.</exception>
+    JobLocation Resolve(string location, string field);
+
+    /// <exception cref="InvalidJobException">The input does not exist.</exception>
+    Task<JobInputInfo> GetInfoAsync(JobLocation input, CancellationToken cancellationToken = default);
+
+    /// <summary>Streams the input from <paramref name="position"/> on; fails if the input no longer has <paramref name="etag"/>.</summary>
+    Task<Stream> OpenReadAsync(JobLocation input, long position, string? etag, CancellationToken cancellationToken = default);
+
+    /// <summary>A file under the output folder that appears only when committed, whole, replacing any earlier one.</summary>
+    IPartWriter CreateWriter(JobLocation folder, string name);
+
+    /// <summary>Reads a file written under the output folder earlier; null when it does not exist.</summary>
+    Task<Stream?> OpenOutputAsync(JobLocation folder, string name, CancellationToken cancellationToken = default);
+}

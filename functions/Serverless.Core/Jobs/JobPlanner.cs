@@ -1,0 +1,160 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Parquet;
+using Serverless.Core.Cache;
+using Serverless.Core.Errors;
+using Serverless.Core.Jobs.Formats;
+using Serverless.Core.Repository;
+
+namespace Serverless.Core.Jobs;
+
+/// <summary>
+/// Turns a job into shards. Planning reads the input's length (and a CSV header line, or a Parquet footer), never its
+/// content, and cuts it into Jobs:ShardBytes ranges (whole row groups for Parquet); each shard becomes one queue message. Planning again (a redelivered job message)
+/// finds the same shards and re-sends only those not yet done, which is harmless since shards are idempotent.
+/// </summary>
+public sealed class JobPlanner(IJobStore store, IJobQueue queue, IJobFiles files, ModelCache cache, ModelVersionIndex versions,
+    JobCompletion completion, IOptions<JobsOptions> options, TimeProvider time, ILogger<JobPlanner> logger)
+{
+    private const int MaxHeaderBytes = 1024 * 1024;
+
+    /// <summary>
+    /// <c>POST /jobs</c>: checks what can be checked at once (fields, locations, the model exists), so the caller gets a
+    /// 400 or 404 instead of a failed job, records the job as queued and puts it on the queue. Submitting an id again
+    /// returns the existing job.
+    /// </summary>
+    public async Task<JobRecord> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
+    {
+        files.Resolve(request.Input, "input");
+        files.Resolve(request.Output, "output");
+        await versions.ResolveAsync(request.Model, request.Version, cancellationToken);
+        var id = request.Id ?? Guid.NewGuid().ToString("N");
+        var job = new JobRecord { Id = id, Request = request with { Id = id }, CreatedAt = time.GetUtcNow() };
+        if (!await store.TryCreateAsync(job, cancellationToken))
+        {
+            return await store.GetAsync(id, cancellationToken) ?? throw new JobNotFoundException(id);
+        }
+        await queue.SendAsync(job.Request.ToJson(), cancellationToken);
+        logger.LogInformation("Job {JobId} queued: {Model} on {Input}", id, request.Model, request.Input);
+        return job;
+    }
+
+    /// <summary>A job message from the queue: record the job if new, plan its shards once, send every pending shard.</summary>
+    public async Task PlanAsync(JobRequest request, string fallbackId, CancellationToken cancellationToken = default)
+    {
+        var id = request.Id ?? fallbackId;
+        var created = new JobRecord { Id = id, Request = request with { Id = id }, CreatedAt = time.GetUtcNow() };
+        var job = await store.TryCreateAsync(created, cancellationToken) ? created : await store.GetAsync(id, cancellationToken) ?? created;
+        if (job.State.IsTerminal())
+        {
+            return;
+        }
+        if (job.ShardCount == 0)
+        {
+            JobRecord planned;
+            try
+            {
+                planned = await PlanShardsAsync(job, cancellationToken);
+            }
+            catch (Exception e) when (e is InvalidJobException or ModelNotFoundException)
+            {
+                await completion.FailAsync(id, e.Message, cancellationToken);
+                return;
+            }
+            job = (await store.UpdateAsync(id, current => current.ShardCount > 0 || current.State.IsTerminal() ? null : current with
+            {
+                State = JobState.Running,
+                StartedAt = time.GetUtcNow(),
+                InputBytes = planned.InputBytes,
+                InputETag = planned.InputETag,
+                CsvHeader = planned.CsvHeader,
+                ShardBytes = planned.ShardBytes,
+                RowGroupCount = planned.RowGroupCount,
+                RowGroupsPerShard = planned.RowGroupsPerShard,
+                Shards = planned.Shards,
+                ModelVersion = planned.ModelVersion,
+            }, cancellationToken)).Record;
+            logger.LogInformation("Job {JobId} planned: {Bytes} bytes in {Shards} shards", id, job.InputBytes, job.ShardCount);
+        }
+        for (var shard = 0; shard < job.ShardCount; shard++)
+        {
+            if (job.Shards[shard] == JobRecord.ShardPending)
+            {
+                await queue.SendAsync(new ShardMessage(id, shard).ToJson(), cancellationToken);
+            }
+        }
+    }
+
+    private async Task<JobRecord> PlanShardsAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        var request = job.Request;
+        var input = files.Resolve(request.Input, "input");
+        files.Resolve(request.Output, "output");
+        var info = await files.GetInfoAsync(input, cancellationToken);
+        using var lease = await cache.AcquireAsync(request.Model, request.Version, cancellationToken);
+        var shardBytes = options.Value.ShardBytes;
+        var planned = job with { InputBytes = info.Length, InputETag = info.ETag, ShardBytes = shardBytes, ModelVersion = lease.Model.Key.Version };
+        long count;
+        string[] columns;
+        if (request.Format == JobFormat.Parquet)
+        {
+            (planned, columns) = await PlanRowGroupsAsync(planned, input, info, cancellationToken);
+            count = planned.RowGroupCount == 0 ? 1 : (planned.RowGroupCount + planned.RowGroupsPerShard - 1) / planned.RowGroupsPerShard;
+        }
+        else
+        {
+            var header = request.Format == JobFormat.Csv ? await ReadHeaderAsync(input, info, cancellationToken) : null;
+            planned = planned with { CsvHeader = header };
+            columns = header is null ? [] : CsvFields.SplitHeader(header);
+            count = Math.Max(1, (info.Length + shardBytes - 1) / shardBytes);
+        }
+        // Checked here so a job whose rows can never fit the model fails at once with the reason, not shard by shard.
+        var layout = RowLayout.Create(lease.Model.Session, lease.Model.Config.MaxBatchSize, request, columns, options.Value.RowBatchSize);
+        if (layout.IsTabular)
+        {
+            layout.OutputColumns();
+        }
+        if (count > options.Value.MaxShards)
+        {
+            throw new InvalidJobException($"input of {info.Length} bytes makes {count} shards of {shardBytes} bytes, more than Jobs:MaxShards {options.Value.MaxShards}: raise Jobs:ShardBytes");
+        }
+        return planned with { Shards = new string(JobRecord.ShardPending, (int)count) };
+    }
+
+    /// <summary>
+    /// Parquet shards are whole row groups, as many per shard as fit Jobs:ShardBytes on average. Only the footer is
+    /// read (Parquet keeps its metadata at the end of the file).
+    /// </summary>
+    private async Task<(JobRecord Planned, string[] Columns)> PlanRowGroupsAsync(JobRecord job, JobLocation input, JobInputInfo info, CancellationToken cancellationToken)
+    {
+        await using var stream = await files.OpenReadAsync(input, 0, info.ETag, cancellationToken);
+        ParquetReader reader;
+        try
+        {
+            reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
+        {
+            throw new InvalidJobException($"input {input} is not a Parquet file: {e.Message}");
+        }
+        await using (reader)
+        {
+            var groups = reader.RowGroupCount;
+            var compressed = Enumerable.Range(0, groups).Sum(g => reader.OpenRowGroupReader(g).RowGroup.TotalCompressedSize ?? 0);
+            var average = groups == 0 ? 1 : Math.Max(1, compressed / groups);
+            var perShard = (int)Math.Clamp(options.Value.ShardBytes / average, 1, Math.Max(1, groups));
+            return (job with { RowGroupCount = groups, RowGroupsPerShard = perShard }, ParquetRowSource.ColumnsOf(reader));
+        }
+    }
+
+    private async Task<string> ReadHeaderAsync(JobLocation input, JobInputInfo info, CancellationToken cancellationToken)
+    {
+        await using var stream = await files.OpenReadAsync(input, 0, info.ETag, cancellationToken);
+        var lines = new ShardLineReader(stream, 0, Math.Min(info.Length, MaxHeaderBytes));
+        if (info.Length == 0 || !await lines.MoveNextAsync(cancellationToken))
+        {
+            throw new InvalidJobException($"CSV input {input} is empty: it needs a header row");
+        }
+        return System.Text.Encoding.UTF8.GetString(lines.Line);
+    }
+}

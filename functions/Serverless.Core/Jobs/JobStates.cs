@@ -1,0 +1,15 @@
+namespace Serverless.Core.Jobs;
+
+public static class JobStates
+{
+    public static bool IsTerminal(this JobState state) => state is JobState.Succeeded or JobState.PartiallySucceeded or JobState.Failed;
+
+    public static string WireName(this JobState state) => state switch
+    {
+        JobState.Queued => "queued",
+        JobState.Running => "running",
+        JobState.Succeeded => "succeeded",
+        JobState.PartiallySucceeded => "partially_succeeded",
+        _ => "failed",
+    };
+}

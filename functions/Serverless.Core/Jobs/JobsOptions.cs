@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Serverless.Core.Jobs;
+
+/// <summary>
+/// Configuration section <c>Jobs</c>: batch scoring. The queue settings mirror host.json <c>extensions.queues</c>
+/// so a standalone run with Azurite behaves like the Functions host in Azure.
+/// </summary>
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>The jobs queue: job submissions and their shards. Its poison queue is <c>&lt;Queue&gt;-poison</c>.</summary>
+    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$", ErrorMessage = "Jobs:Queue must be a valid storage queue name (3-56 lowercase letters, digits, single dashes).")]
+    public string Queue { get; set; } = "scoring-jobs";
+
+    /// <summary>Azure Table holding job state when storage is configured.</summary>
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Jobs:Table must be a valid table name (3-63 letters and digits).")]
+    public string Table { get; set; } = "scoringjobs";
+
+    /// <summary>Input bytes per shard: each shard is one queue message, scored by any instance.</summary>
+    [Range(4096, 4L * 1024 * 1024 * 1024)]
+    public long ShardBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>Rows per model run when the job does not say (capped by the model's max_batch_size).</summary>
+    [Range(1, 65_536)]
+    public int RowBatchSize { get; set; } = 256;
+
+    /// <summary>Share of rows that may fail (0..1) when the job does not give max_error_rate.</summary>
+    [Range(0.0, 1.0)]
+    public double MaxErrorRate { get; set; } = 0.01;
+
+    /// <summary>Messages one instance works on at once (host.json batchSize).</summary>
+    [Range(1, 32)]
+    public int BatchSize { get; set; } = 4;
+
+    /// <summary>Attempts before a message moves to the poison queue (host.json maxDequeueCount).</summary>
+    [Range(1, 100)]
+    public int MaxDequeueCount { get; set; } = 5;
+
+    /// <summary>Delay before a failed message is tried again (host.json visibilityTimeout). A message being worked on stays leased: its lease is renewed while the shard runs.</summary>
+    [Range(1, 3600)]
+    public int VisibilityTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Longest wait between polls of an empty queue (host.json maxPollingInterval).</summary>
+    [Range(0.1, 60)]
+    public double MaxPollingIntervalSeconds { get; set; } = 2;
+
+    /// <summary>Blob containers jobs may read and write: container URLs, or names of containers in the AzureWebJobsStorage account.</summary>
+    public string[] AllowedContainers { get; set; } = [];
+
+    /// <summary>Folder local job paths must stay inside (embedded mode); relative job paths resolve against it. Empty: &lt;Storage:DataDirectory&gt;/jobs.</summary>
+    public string LocalRoot { get; set; } = "";
+
+    /// <summary>Most shards one job may have; raise ShardBytes for larger inputs.</summary>
+    [Range(1, 20_000)]
+    public int MaxShards { get; set; } = 10_000;
+}

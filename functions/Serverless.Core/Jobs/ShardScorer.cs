@@ -1,0 +1,254 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Parquet;
+using Serverless.Core.Cache;
+using Serverless.Core.Errors;
+using Serverless.Core.Inference;
+using Serverless.Core.Jobs.Formats;
+
+namespace Serverless.Core.Jobs;
+
+/// <summary>
+/// Scores one shard: streams its lines (or Parquet row groups), decodes them into micro-batches laid out as the model's
+/// input tensors, runs each batch straight on the leased session, and streams the rows into the shard's part,
+/// committed once at the end.
+/// Rows that do not decode, or that the model rejects, go to the shard's error file; the rest of the shard goes on.
+/// </summary>
+public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStatistics statistics, IOptions<JobsOptions> options, ILogger<ShardScorer> logger)
+{
+    // Output is handed to the part writer in chunks of this size (one staged block per chunk for blobs).
+    private const int FlushBytes = 4 * 1024 * 1024;
+
+    public async Task<ShardResult> ScoreAsync(JobRecord job, int shard, CancellationToken cancellationToken = default)
+    {
+        var request = job.Request;
+        var message = new ShardMessage(job.Id, shard);
+        var input = files.Resolve(request.Input, "input");
+        var output = files.Resolve(request.Output, "output");
+        using var lease = await cache.AcquireAsync(request.Model, job.ModelVersion, cancellationToken);
+        var (start, end) = job.ShardRange(shard);
+        var parquet = request.Format == JobFormat.Parquet;
+        // A byte-range shard starts one byte early to find its first line; Parquet reads its row groups by offset.
+        await using var stream = await files.OpenReadAsync(input, parquet || start == 0 ? 0 : start - 1, job.InputETag, cancellationToken);
+        await using var part = files.CreateWriter(output, message.PartName(request.Format));
+        await using var errors = new ErrorPart(files, output, message.ErrorPartName);
+        var run = parquet
+            ? await ScoreParquetAsync(job, shard, lease.Model, stream, part, errors, cancellationToken)
+            : await ScoreLinesAsync(job, lease.Model, stream, start, end, part, errors, cancellationToken);
+        // The error file first: once the part exists, a reader may take the shard as finished.
+        await errors.CommitAsync(run, cancellationToken);
+        await part.CommitAsync(cancellationToken);
+        logger.LogInformation("Scored shard {Shard} of job {JobId}: {Rows} rows, {Failed} failed, {ComputeMs} ms in the model",
+            shard, job.Id, run.Scored, run.Failed, Stopwatch.GetElapsedTime(0, run.ComputeTicks).TotalMilliseconds);
+        return new ShardResult
+        {
+            JobId = job.Id,
+            Shard = shard,
+            Part = message.PartName(request.Format),
+            Rows = run.Row,
+            RowsScored = run.Scored,
+            RowsFailed = run.Failed,
+            ErrorPart = run.Failed > 0 ? message.ErrorPartName : null,
+            ComputeMilliseconds = Stopwatch.GetElapsedTime(0, run.ComputeTicks).TotalMilliseconds,
+        };
+    }
+
+    /// <summary>JSONL and CSV: the lines that start in [start, end), written to the part in chunks as they are scored.</summary>
+    private async Task<Run> ScoreLinesAsync(JobRecord job, LoadedModel model, Stream stream, long start, long end, IPartWriter part, ErrorPart errors,
+        CancellationToken cancellationToken)
+    {
+        var request = job.Request;
+        var csv = request.Format == JobFormat.Csv;
+        var layout = RowLayout.Create(model.Session, model.Config.MaxBatchSize, request, csv ? CsvFields.SplitHeader(job.CsvHeader ?? "") : [], options.Value.RowBatchSize);
+        var run = new Run(layout, model, statistics.For(model.Key), csv ? new CsvRowWriter(layout) : new JsonlRowWriter(layout));
+        IRowReader reader = csv ? new CsvRowReader(layout) : new JsonlRowReader(layout);
+        var lines = new ShardLineReader(stream, start, end);
+        run.Writer.WriteHeader(run.Output);
+        if (csv && start == 0)
+        {
+            // The header line: the planner read it already.
+            await lines.MoveNextAsync(cancellationToken);
+        }
+        while (await lines.MoveNextAsync(cancellationToken))
+        {
+            run.Accept(lines.Line, reader);
+            if (run.Output.WrittenCount >= FlushBytes)
+            {
+                await part.WriteAsync(run.Output.WrittenMemory, cancellationToken);
+                run.Output.ResetWrittenCount();
+            }
+            await errors.WriteAsync(run, FlushBytes, cancellationToken);
+        }
+        run.Flush();
+        await part.WriteAsync(run.Output.WrittenMemory, cancellationToken);
+        return run;
+    }
+
+    /// <summary>Parquet: the shard's row groups, each scored and written as one output row group.</summary>
+    private async Task<Run> ScoreParquetAsync(JobRecord job, int shard, LoadedModel model, Stream stream, IPartWriter part, ErrorPart errors,
+        CancellationToken cancellationToken)
+    {
+        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
+        var layout = RowLayout.Create(model.Session, model.Config.MaxBatchSize, job.Request, ParquetRowSource.ColumnsOf(reader), options.Value.RowBatchSize);
+        await using var writer = new ParquetRowWriter(layout);
+        var run = new Run(layout, model, statistics.For(model.Key), writer);
+        var source = new ParquetRowSource(reader, layout);
+        var (first, end) = job.ShardRowGroups(shard);
+        for (var group = first; group < end; group++)
+        {
+            await source.LoadAsync(group, cancellationToken);
+            for (var index = 0; index < source.RowCount; index++)
+            {
+                run.Accept(source, index);
+            }
+            run.Flush();
+            await writer.EndRowGroupAsync(cancellationToken);
+            await errors.WriteAsync(run, FlushBytes, cancellationToken);
+        }
+        await writer.CopyToAsync(part, cancellationToken);
+        return run;
+    }
+
+    /// <summary>The shard's error file, created only when a row fails.</summary>
+    private sealed class ErrorPart(IJobFiles files, JobLocation output, string name) : IAsyncDisposable
+    {
+        private IPartWriter? _writer;
+
+        public async Task WriteAsync(Run run, int threshold, CancellationToken cancellationToken)
+        {
+            if (run.Errors.WrittenCount >= threshold && run.Errors.WrittenCount > 0)
+            {
+                _writer ??= files.CreateWriter(output, name);
+                await _writer.WriteAsync(run.Errors.WrittenMemory, cancellationToken);
+                run.Errors.ResetWrittenCount();
+            }
+        }
+
+        public async Task CommitAsync(Run run, CancellationToken cancellationToken)
+        {
+            await WriteAsync(run, 1, cancellationToken);
+            if (_writer is not null)
+            {
+                await _writer.CommitAsync(cancellationToken);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The synchronous part of scoring a shard: rows in, batches through the session, rows out.</summary>
+    private sealed class Run(RowLayout layout, LoadedModel model, ModelStatistics stats, IRowWriter writer)
+    {
+        private readonly RowBatch _batch = new(layout);
+        private readonly string[] _outputNames = layout.Outputs.Select(o => o.Name).ToArray();
+        private readonly Utf8JsonWriter _errorWriter = new(Stream.Null, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+        public IRowWriter Writer { get; } = writer;
+
+        public ArrayBufferWriter<byte> Output { get; } = new(FlushBytes + 64 * 1024);
+
+        public ArrayBufferWriter<byte> Errors { get; } = new();
+
+        /// <summary>Next row number within the shard: blank lines use one too, so numbers match line positions.</summary>
+        public long Row { get; private set; }
+
+        public long Scored { get; private set; }
+
+        public long Failed { get; private set; }
+
+        public long ComputeTicks { get; private set; }
+
+        public void Accept(ReadOnlySpan<byte> line, IRowReader reader)
+        {
+            var row = Row++;
+            if (line.Trim(" \t"u8).IsEmpty)
+            {
+                return;
+            }
+            Added(reader.TryRead(line, row, _batch, out var error), row, error);
+        }
+
+        public void Accept(ParquetRowSource source, int index)
+        {
+            var row = Row++;
+            Added(source.TryRead(index, row, _batch, out var error), row, error);
+        }
+
+        private void Added(bool added, long row, string? error)
+        {
+            if (!added)
+            {
+                RecordError(row, error!);
+            }
+            else if (_batch.IsFull)
+            {
+                Flush();
+            }
+        }
+
+        /// <summary>Scores the rows collected so far.</summary>
+        public void Flush()
+        {
+            if (_batch.Count == 0)
+            {
+                return;
+            }
+            try
+            {
+                Score(0, _batch.Count);
+            }
+            catch (InvalidInferenceInputException) when (_batch.Count > 1)
+            {
+                // The model refused the batch: score row by row so only the rows it refuses fail.
+                for (var i = 0; i < _batch.Count; i++)
+                {
+                    try
+                    {
+                        Score(i, 1);
+                    }
+                    catch (InvalidInferenceInputException e)
+                    {
+                        RecordError(_batch.Rows[i], e.Message);
+                    }
+                }
+            }
+            catch (InvalidInferenceInputException e)
+            {
+                RecordError(_batch.Rows[0], e.Message);
+            }
+            _batch.Clear();
+        }
+
+        private void Score(int first, int count)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var result = model.Session.Run(_batch.Tensors(first, count), _outputNames);
+            var elapsed = Stopwatch.GetTimestamp() - started;
+            ComputeTicks += elapsed;
+            stats.RecordSuccess(elapsed, 0, result, count);
+            Writer.WriteRows(_batch, first, count, result.Outputs, Output);
+            Scored += count;
+        }
+
+        private void RecordError(long row, string reason)
+        {
+            Failed++;
+            _errorWriter.Reset(Errors);
+            _errorWriter.WriteStartObject();
+            _errorWriter.WriteNumber("row"u8, row);
+            _errorWriter.WriteString("reason"u8, reason);
+            _errorWriter.WriteEndObject();
+            _errorWriter.Flush();
+            Errors.Write("\n"u8);
+        }
+    }
+}

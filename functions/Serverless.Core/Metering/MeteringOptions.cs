@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Serverless.Core.Metering;
+
+/// <summary>Configuration section <c>Metering</c>: who may call, how calls are recorded, priced and limited.</summary>
+public sealed class MeteringOptions : IValidatableObject
+{
+    public const string Section = "Metering";
+
+    /// <summary>Off turns the whole feature off (no keys, no ledger, no limits); the benchmark compares both.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Whether calls need an API key. Unset: off when standalone (calls are attributed to "anonymous"), on under the Functions host.</summary>
+    public bool? RequireKey { get; set; }
+
+    /// <summary>Key for the admin endpoints and for reading everyone's usage; admin endpoints are closed while it is empty.</summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>Header API Management sets to the caller id; trusted only together with <see cref="ApimSecretHeader"/>.</summary>
+    [Required]
+    public string ApimCallerHeader { get; set; } = "X-Serverless-Caller";
+
+    [Required]
+    public string ApimSecretHeader { get; set; } = "X-Serverless-Apim-Secret";
+
+    /// <summary>Shared secret APIM sends in <see cref="ApimSecretHeader"/>; while empty the caller header is always ignored.</summary>
+    public string? ApimSecret { get; set; }
+
+    /// <summary><c>auto</c> (Table storage when AzureWebJobsStorage is configured, else SQLite), <c>table</c> or <c>sqlite</c>.</summary>
+    [RegularExpression("^(?i)(auto|table|sqlite)$", ErrorMessage = "Metering:Store must be auto, table or sqlite.")]
+    public string Store { get; set; } = "auto";
+
+    /// <summary>Prefix of the Table storage table names (&lt;prefix&gt;usage, &lt;prefix&gt;callers, &lt;prefix&gt;keys).</summary>
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{0,40}$", ErrorMessage = "Metering:TablePrefix must be letters and digits, starting with a letter.")]
+    public string TablePrefix { get; set; } = "serverless";
+
+    /// <summary>
+    /// Longest the first record of a group commit waits for others before the group is committed (a full group
+    /// commits at once). 0: commit whatever is there; records arriving during a commit form the next group.
+    /// </summary>
+    [Range(0, 1000)]
+    public int FlushIntervalMilliseconds { get; set; } = 5;
+
+    /// <summary>Most records committed in one transaction.</summary>
+    [Range(1, 10_000)]
+    public int MaxBatchSize { get; set; } = 500;
+
+    /// <summary>Calls running at once per model; 0 means no limit.</summary>
+    [Range(0, 100_000)]
+    public int ModelConcurrency { get; set; } = 16;
+
+    /// <summary>Calls waiting for a model's slot; past it the call is shed with 503 and Retry-After.</summary>
+    [Range(0, 1_000_000)]
+    public int ModelQueueLength { get; set; } = 1000;
+
+    /// <summary>The plan of callers created without one, of "anonymous" and of APIM callers not registered here.</summary>
+    public CallerPlan DefaultPlan { get; set; } = new();
+
+    /// <summary>Prices of models whose config.json has no <c>pricing</c>.</summary>
+    public ModelPricing DefaultPricing { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        DefaultPlan.Validate("Metering:DefaultPlan").Concat(DefaultPricing.Validate("Metering:DefaultPricing"));
+}

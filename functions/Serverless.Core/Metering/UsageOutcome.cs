@@ -1,0 +1,13 @@
+namespace Serverless.Core.Metering;
+
+/// <summary>How a metered call ended: only <see cref="Success"/> is billed.</summary>
+public enum UsageOutcome
+{
+    Success,
+
+    /// <summary>The call was admitted but failed (bad input, unknown model, load error): not billed.</summary>
+    Failure,
+
+    /// <summary>Refused before running: no or wrong key, rate limit, quota, shed load. Not billed, reported apart.</summary>
+    Rejected,
+}

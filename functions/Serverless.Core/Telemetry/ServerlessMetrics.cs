@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Serverless.Core.Cache;
+using Serverless.Core.Repository;
+
+namespace Serverless.Core.Telemetry;
+
+/// <summary>
+/// Every instrument of the service, on one meter that OpenTelemetry exports (Prometheus at /metrics, Azure Monitor).
+/// Durations are in seconds, as the OpenTelemetry semantic conventions ask. Model load, eviction and loaded bytes
+/// come from the cache's own events, so the cache knows nothing about telemetry.
+/// </summary>
+public sealed class ServerlessMetrics
+{
+    public const string MeterName = "Serverless";
+
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Histogram<double> _queueDuration;
+    private readonly Histogram<double> _computeDuration;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _cacheHits;
+    private readonly Counter<long> _cacheMisses;
+    private readonly Counter<long> _modelLoads;
+    private readonly Histogram<double> _modelLoadDuration;
+    private readonly Counter<long> _modelEvictions;
+    private readonly Histogram<double> _ledgerFlushDuration;
+    private readonly Histogram<long> _ledgerFlushRecords;
+    private readonly Counter<long> _batchRows;
+    private readonly Histogram<double> _shardDuration;
+    private readonly ConcurrentDictionary<ModelKey, long> _loadedAt = new();
+
+    public ServerlessMetrics(IMeterFactory meterFactory, ModelCache cache)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("serverless.requests", "{request}", "Inference calls, by model and HTTP status");
+        _requestDuration = meter.CreateHistogram<double>("serverless.request.duration", "s", "Inference call latency, by model and HTTP status");
+        _queueDuration = meter.CreateHistogram<double>("serverless.queue.duration", "s", "Time a call waited for its model's concurrency slot");
+        _computeDuration = meter.CreateHistogram<double>("serverless.compute.duration", "s", "Time a call spent in the model (lease, validation, run)");
+        _rejected = meter.CreateCounter<long>("serverless.requests.rejected", "{request}", "Calls refused before running, by reason");
+        _cacheHits = meter.CreateCounter<long>("serverless.model.cache.hits", "{request}", "Calls whose model version was already loaded");
+        _cacheMisses = meter.CreateCounter<long>("serverless.model.cache.misses", "{request}", "Calls that found their model version not loaded");
+        _modelLoads = meter.CreateCounter<long>("serverless.model.loads", "{load}", "Model versions loaded");
+        _modelLoadDuration = meter.CreateHistogram<double>("serverless.model.load.duration", "s", "Time to fetch, open and warm up a model version");
+        _modelEvictions = meter.CreateCounter<long>("serverless.model.evictions", "{eviction}", "Model versions evicted to stay within Models:MaxLoadedBytes");
+        meter.CreateObservableGauge("serverless.model.loaded_bytes", () => cache.LoadedBytes, "By", "Bytes of loaded model versions");
+        _ledgerFlushDuration = meter.CreateHistogram<double>("serverless.usage.flush.duration", "s", "Time to commit one group of usage records");
+        _ledgerFlushRecords = meter.CreateHistogram<long>("serverless.usage.flush.records", "{record}", "Usage records per group commit");
+        _batchRows = meter.CreateCounter<long>("serverless.batch.rows", "{row}", "Rows scored by batch jobs, by model");
+        _shardDuration = meter.CreateHistogram<double>("serverless.batch.shard.duration", "s", "Time to score one batch shard, by model and outcome");
+
+        cache.Loaded += model =>
+        {
+            var tag = new KeyValuePair<string, object?>("model", model.Key.Name);
+            _loadedAt[model.Key] = Stopwatch.GetTimestamp();
+            _modelLoads.Add(1, tag);
+            _modelLoadDuration.Record(model.LoadTime.TotalSeconds, tag);
+        };
+        cache.Evicted += model => _modelEvictions.Add(1, new KeyValuePair<string, object?>("model", model.Key.Name));
+    }
+
+    public void RecordRequest(string model, int status, TimeSpan duration)
+    {
+        var tags = new TagList { { "model", model }, { "status", status } };
+        _requests.Add(1, tags);
+        _requestDuration.Record(duration.TotalSeconds, tags);
+    }
+
+    public void RecordQueue(string model, TimeSpan waited) => _queueDuration.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("model", model));
+
+    public void RecordCompute(string model, TimeSpan compute) => _computeDuration.Record(compute.TotalSeconds, new KeyValuePair<string, object?>("model", model));
+
+    /// <param name="reason">unauthorized, rate_limited, quota_exceeded or saturated.</param>
+    public void RecordRejected(string model, string reason) => _rejected.Add(1, new TagList { { "model", model }, { "reason", reason } });
+
+    /// <summary>A call that started at <paramref name="callStarted"/> missed the cache if its version finished loading after that.</summary>
+    public void RecordCacheLookup(ModelKey key, long callStarted)
+    {
+        var hit = !_loadedAt.TryGetValue(key, out var loadedAt) || loadedAt < callStarted;
+        (hit ? _cacheHits : _cacheMisses).Add(1, new KeyValuePair<string, object?>("model", key.Name));
+    }
+
+    public void RecordLedgerFlush(int records, TimeSpan duration, bool succeeded)
+    {
+        var outcome = new KeyValuePair<string, object?>("outcome", succeeded ? "success" : "failure");
+        _ledgerFlushDuration.Record(duration.TotalSeconds, outcome);
+        _ledgerFlushRecords.Record(records, outcome);
+    }
+
+    /// <summary>For batch scoring: one shard's rows and duration.</summary>
+    public void RecordShard(string model, long rows, TimeSpan duration, bool succeeded)
+    {
+        _batchRows.Add(rows, new KeyValuePair<string, object?>("model", model));
+        _shardDuration.Record(duration.TotalSeconds, new TagList { { "model", model }, { "outcome", succeeded ? "success" : "failure" } });
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using Serverless.Core.Infrastructure.Jobs;
+using Serverless.Core.Jobs;
+
+namespace Serverless.Functions.Hosting;
+
+/// <summary>
+/// Embedded mode's queue trigger: Jobs:BatchSize workers on the in-process queue, with the same retry and poison rules
+/// as the storage listener (the poison "queue" is the log and the job record). At start-up it plans unfinished jobs
+/// again, which re-sends their pending shards: jobs survive a restart.
+/// </summary>
+public sealed class JobsChannelListener(ChannelJobQueue queue, IJobStore store, JobMessageHandler handler, IOptions<JobsOptions> options,
+    ILogger<JobsChannelListener> logger) : BackgroundService
+{
+    private const int ResumeScan = 1000;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await store.InitializeAsync(stoppingToken);
+        foreach (var job in await store.ListAsync(ResumeScan, stoppingToken))
+        {
+            if (!job.State.IsTerminal())
+            {
+                logger.LogInformation("Resuming job {JobId}", job.Id);
+                await queue.SendAsync(job.Request.ToJson(), stoppingToken);
+            }
+        }
+        var workers = Enumerable.Range(0, options.Value.BatchSize).Select(_ => WorkAsync(stoppingToken)).ToList();
+        await Task.WhenAll(workers);
+    }
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var message in queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await handler.HandleAsync(message.Body, message.Id, message.DequeueCount, stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    Fail(message, e, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Fail(ChannelJobMessage message, Exception error, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (message.DequeueCount >= settings.MaxDequeueCount)
+        {
+            logger.LogError("Message {MessageId} failed {Attempts} times, moved to {PoisonQueue}: {Reason}",
+                message.Id, message.DequeueCount, JobsInitializer.PoisonQueue(settings), error.Message);
+            return;
+        }
+        logger.LogWarning("Message {MessageId} failed (attempt {Attempt} of {MaxAttempts}), retrying in {Delay} s: {Reason}",
+            message.Id, message.DequeueCount, settings.MaxDequeueCount, settings.VisibilityTimeoutSeconds, error.Message);
+        _ = RetryLaterAsync(message, TimeSpan.FromSeconds(settings.VisibilityTimeoutSeconds), stoppingToken);
+    }
+
+    private async Task RetryLaterAsync(ChannelJobMessage message, TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, stoppingToken);
+            await queue.RetryAsync(message, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Options;
+using Serverless.Core.Infrastructure.Jobs;
+using Serverless.Core.Infrastructure.Storage;
+using Serverless.Core.Jobs;
+
+namespace Serverless.Functions.Hosting;
+
+/// <summary>
+/// Batch scoring: with AzureWebJobsStorage, Storage queues + Table job state + blob files; without, the embedded
+/// trio (in-process queue, SQLite, local files). The standalone queue listener runs unless the Functions host
+/// owns the trigger (FUNCTIONS_CUSTOMHANDLER_PORT set), in which case shards arrive as POST /ScoreShard.
+/// </summary>
+public static class JobsServices
+{
+    public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var connection = JobsStorageConnection.From(builder.Configuration);
+        if (connection is null)
+        {
+            services.AddSingleton(sp => new ChannelJobQueue(Options(sp).Queue));
+            services.AddSingleton<IJobQueue>(sp => sp.GetRequiredService<ChannelJobQueue>());
+            services.AddSingleton<IJobStore>(sp => new SqliteJobStore(Path.Combine(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, "jobs.db")));
+            services.AddSingleton<IJobFiles>(sp => new LocalJobFiles(LocalRoot(sp)));
+            services.AddHostedService<JobsChannelListener>();
+        }
+        else
+        {
+            services.AddSingleton(connection);
+            services.AddSingleton<IJobQueue>(sp => new StorageJobQueue(connection.Queue(Options(sp).Queue)));
+            services.AddSingleton<IJobStore>(sp => new TableJobStore(connection.Table(Options(sp).Table)));
+            services.AddSingleton<IJobFiles>(sp => new BlobJobFiles(connection.BlobService(), Options(sp).AllowedContainers));
+            services.AddHostedService<JobsInitializer>();
+            if (!ListenAddress.UnderFunctionsHost(builder.Configuration))
+            {
+                services.AddHostedService<JobsQueueListener>();
+            }
+        }
+        services.AddSingleton<IShardUsageRecorder, LedgerShardUsageRecorder>();
+        services.AddSingleton<ShardScorer>();
+        services.AddSingleton<JobCompletion>();
+        services.AddSingleton<JobPlanner>();
+        services.AddSingleton<JobMessageHandler>();
+        return builder;
+    }
+
+    private static JobsOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<JobsOptions>>().Value;
+
+    private static string LocalRoot(IServiceProvider services)
+    {
+        var configured = Options(services).LocalRoot;
+        var root = string.IsNullOrWhiteSpace(configured)
+            ? Path.Combine(services.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, "jobs")
+            : configured;
+        Directory.CreateDirectory(root);
+        return root;
+    }
+}

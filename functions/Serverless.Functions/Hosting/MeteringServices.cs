@@ -1,0 +1,63 @@
+using Azure.Monitor.OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Serverless.Core.Metering;
+using Serverless.Core.Telemetry;
+
+namespace Serverless.Functions.Hosting;
+
+/// <summary>Metering (callers, keys, ledger, limits) and OpenTelemetry: options validated at start-up, stores by environment.</summary>
+public static class MeteringServices
+{
+    public const string ApplicationInsightsSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    public static WebApplicationBuilder AddMetering(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddOptions<MeteringOptions>().BindConfiguration(MeteringOptions.Section)
+            // Keys are optional for local use and required once the Functions host runs the app.
+            .PostConfigure(options => options.RequireKey ??= ListenAddress.UnderFunctionsHost(configuration))
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        MeteringStoreFactory.AddMeteringStores(services, configuration);
+        services.AddSingleton<ServerlessMetrics>();
+        services.AddSingleton<PriceList>();
+        services.AddSingleton<CallerDirectory>();
+        services.AddSingleton<CallerRateLimiter>();
+        services.AddSingleton<MonthlyQuota>();
+        services.AddSingleton<ModelConcurrencyLimiter>();
+        services.AddSingleton<CallLimits>();
+        services.AddSingleton<UsageLedger>();
+        services.AddSingleton<IUsageLedger>(sp => sp.GetRequiredService<UsageLedger>());
+        services.AddHostedService(sp => sp.GetRequiredService<UsageLedger>());
+        services.AddSingleton<UsageMeter>();
+
+        AddTelemetry(builder);
+        return builder;
+    }
+
+    private static void AddTelemetry(WebApplicationBuilder builder)
+    {
+        var applicationInsights = builder.Configuration[ApplicationInsightsSetting];
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("serverless"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(ServerlessMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter();
+                if (!string.IsNullOrEmpty(applicationInsights))
+                {
+                    metrics.AddAzureMonitorMetricExporter(o => o.ConnectionString = applicationInsights);
+                }
+            });
+        // Traces only when there is somewhere to send them: an unexported trace still costs its spans on every call.
+        if (!string.IsNullOrEmpty(applicationInsights))
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(ServerlessActivities.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddAzureMonitorTraceExporter(o => o.ConnectionString = applicationInsights));
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Metering;
+using Serverless.Core.Metering.Errors;
+
+namespace Serverless.Functions.Metering;
+
+/// <summary>
+/// Resolves who is calling, for every route except health and <c>/</c>: the admin key, a caller's API key, the
+/// caller named by API Management (only with the shared secret), else "anonymous" unless Metering:RequireKey.
+/// A key that is presented but wrong is always refused, even when keys are optional. Endpoints marked
+/// <c>.AllowAnonymous()</c> (the Functions host's own invocations, which carry no caller key) are skipped.
+/// </summary>
+public sealed class CallerAuthenticationMiddleware(RequestDelegate next, CallerDirectory directory, UsageMeter meter, IOptions<MeteringOptions> options)
+{
+    private readonly MeteringOptions _options = options.Value;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        if (path == "/" || path.StartsWithSegments("/v2/health") || context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            await next(context);
+            return;
+        }
+        var (identity, refusal) = await ResolveAsync(context);
+        if (identity is null)
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<MeteredEndpointMetadata>() is not null)
+            {
+                await meter.RecordUnauthorizedAsync(context.GetRouteValue("model") as string ?? "", null, StatusCodes.Status401Unauthorized, context.RequestAborted);
+            }
+            throw new UnauthorizedCallerException(refusal!);
+        }
+        if (context.GetEndpoint()?.Metadata.GetMetadata<AdminOnlyMetadata>() is { } adminOnly && !identity.IsAdmin
+            && !(adminOnly.OnlyWhenKeysRequired && _options.RequireKey != true))
+        {
+            throw identity.KeyId is null && identity.CallerId == CallerId.Anonymous
+                ? new UnauthorizedCallerException($"{context.Request.Path} needs the admin key (Authorization: Bearer <key> or api-key: <key>)")
+                : new UsageAccessDeniedException($"{context.Request.Path} needs the admin key; caller '{identity.CallerId}' may not use it");
+        }
+        context.SetCaller(identity);
+        await next(context);
+    }
+
+    private async Task<(CallerIdentity? Identity, string? Refusal)> ResolveAsync(HttpContext context)
+    {
+        if (CallerCredentials.KeyOf(context.Request) is { } key)
+        {
+            if (!string.IsNullOrEmpty(_options.AdminKey) && SecretsEqual(key, _options.AdminKey))
+            {
+                return (CallerIdentity.AdminIdentity, null);
+            }
+            if (ApiKeySecret.LooksLikeSecret(key) && await directory.AuthenticateAsync(key, context.RequestAborted) is { } caller)
+            {
+                return (caller, null);
+            }
+            return (null, "the API key is not valid or has been revoked");
+        }
+        if (await FromApiManagementAsync(context) is { } apimCaller)
+        {
+            return (apimCaller, null);
+        }
+        return _options.RequireKey == true
+            ? (null, "an API key is required: send Authorization: Bearer <key> or api-key: <key>")
+            : (new CallerIdentity(CallerId.Anonymous, null, _options.DefaultPlan), null);
+    }
+
+    /// <summary>The caller API Management vouches for; the header alone proves nothing, so without the shared secret it is ignored.</summary>
+    private async Task<CallerIdentity?> FromApiManagementAsync(HttpContext context)
+    {
+        if (string.IsNullOrEmpty(_options.ApimSecret)
+            || context.Request.Headers[_options.ApimSecretHeader].ToString() is not { Length: > 0 } secret
+            || !SecretsEqual(secret, _options.ApimSecret)
+            || context.Request.Headers[_options.ApimCallerHeader].ToString() is not { Length: > 0 } callerId)
+        {
+            return null;
+        }
+        if (!CallerId.IsValid(callerId) || CallerId.IsReserved(callerId))
+        {
+            throw new InvalidMeteringInputException($"{_options.ApimCallerHeader} '{callerId}' is not a valid caller id");
+        }
+        return new CallerIdentity(callerId, "apim", await directory.PlanOfAsync(callerId, context.RequestAborted));
+    }
+
+    /// <summary>Compares in constant time, so response timing does not reveal how much of a secret was right.</summary>
+    private static bool SecretsEqual(string presented, string expected) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using Serverless.Core.Metering;
+using Serverless.Core.Metering.Errors;
+using Serverless.Functions.Metering;
+
+namespace Serverless.Functions.Protocol.Http;
+
+/// <summary>
+/// <c>GET /usage</c> (totals, optionally per day or model) and <c>GET /usage/export</c> (CSV for billing).
+/// A caller sees only its own usage; the admin key sees everyone's.
+/// </summary>
+public static class UsageEndpoints
+{
+    public static IEndpointRouteBuilder MapUsageEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/usage", ReportAsync);
+        app.MapGet("/usage/export", ExportAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ReportAsync(HttpContext context, IUsageStore store, TimeProvider time, CancellationToken ct)
+    {
+        var query = QueryOf(context, time);
+        var grouping = context.Request.Query["group_by"].ToString().ToLowerInvariant() switch
+        {
+            "" or "none" => UsageGrouping.None,
+            "day" => UsageGrouping.Day,
+            "model" => UsageGrouping.Model,
+            var other => throw new InvalidMeteringInputException($"group_by '{other}' is not day or model"),
+        };
+        var report = await UsageReport.BuildAsync(store, query, grouping, ct);
+        var groupName = grouping == UsageGrouping.Day ? "day" : "model";
+        return TypedResults.Json(new
+        {
+            caller = query.CallerId,
+            model = query.Model,
+            from = query.From,
+            to = query.To,
+            calls = report.Totals.Calls,
+            rows = report.Totals.Rows,
+            compute_seconds = report.Totals.ComputeSeconds,
+            cost = report.Totals.Cost,
+            failed = report.Totals.Failed,
+            rejected = report.Totals.Rejected,
+            groups = report.Groups.Select(g => new Dictionary<string, object>
+            {
+                [groupName] = g.Key,
+                ["calls"] = g.Totals.Calls,
+                ["rows"] = g.Totals.Rows,
+                ["compute_seconds"] = g.Totals.ComputeSeconds,
+                ["cost"] = g.Totals.Cost,
+                ["failed"] = g.Totals.Failed,
+                ["rejected"] = g.Totals.Rejected,
+            }),
+        }, ProtocolJson.Options);
+    }
+
+    private static async Task ExportAsync(HttpContext context, IUsageStore store, TimeProvider time)
+    {
+        var query = QueryOf(context, time);
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"usage-{query.From:yyyyMMdd}-{query.To:yyyyMMdd}.csv\"";
+        await UsageCsvWriter.WriteAsync(context.Response.BodyWriter, store.ReadAsync(query, context.RequestAborted), context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Reads caller, model, from and to. <c>from</c> defaults to the start of this month (UTC), <c>to</c> to the
+    /// start of the next; a date alone means midnight UTC, and a date as <c>to</c> includes that whole day.
+    /// </summary>
+    private static UsageQuery QueryOf(HttpContext context, TimeProvider time)
+    {
+        var caller = context.GetCaller();
+        var requested = context.Request.Query["caller"].ToString() is { Length: > 0 } c ? c : null;
+        if (!caller.IsAdmin && requested is not null && requested != caller.CallerId)
+        {
+            throw new UsageAccessDeniedException($"caller '{caller.CallerId}' may not read the usage of '{requested}'");
+        }
+        var now = time.GetUtcNow();
+        var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var from = ParseTime(context, "from", endOfDay: false) ?? monthStart;
+        var to = ParseTime(context, "to", endOfDay: true) ?? monthStart.AddMonths(1);
+        if (to <= from)
+        {
+            throw new InvalidMeteringInputException($"to ({to:O}) must be after from ({from:O})");
+        }
+        var model = context.Request.Query["model"].ToString() is { Length: > 0 } m ? m : null;
+        return new UsageQuery(from, to, caller.IsAdmin ? requested : caller.CallerId, model);
+    }
+
+    private static DateTimeOffset? ParseTime(HttpContext context, string name, bool endOfDay)
+    {
+        var text = context.Request.Query[name].ToString();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            var midnight = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            return endOfDay ? midnight.AddDays(1) : midnight;
+        }
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
+        {
+            return instant;
+        }
+        throw new InvalidMeteringInputException($"{name} '{text}' is not a date (yyyy-MM-dd) or an ISO 8601 time");
+    }
+}

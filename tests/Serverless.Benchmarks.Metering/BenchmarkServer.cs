@@ -1,0 +1,96 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Functions.Hosting;
+
+namespace Serverless.Benchmarks.Metering;
+
+/// <summary>The real app on Kestrel at 127.0.0.1, with metering on (keys, ledger, limits) or off, and its own data folder.</summary>
+public sealed class BenchmarkServer : IAsyncDisposable
+{
+    private const string AdminKey = "benchmark-admin-key";
+    private readonly WebApplication _app;
+    private readonly string _dataDirectory;
+
+    private BenchmarkServer(WebApplication app, string dataDirectory, HttpClient client, string? key)
+    {
+        _app = app;
+        _dataDirectory = dataDirectory;
+        Client = client;
+        Key = key;
+    }
+
+    public HttpClient Client { get; }
+
+    /// <summary>The caller key calls carry when metering is on, so authentication is part of what is measured.</summary>
+    public string? Key { get; }
+
+    public static async Task<BenchmarkServer> StartAsync(BenchmarkSettings settings, bool metering)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N"));
+        var args = new List<string>
+        {
+            "--urls=http://127.0.0.1:0",
+            $"--Storage:DataDirectory={dataDirectory}",
+            $"--Models:Repository={settings.Repository}",
+            "--Logging:LogLevel:Default=Warning",
+            $"--Metering:Enabled={metering}",
+            $"--Metering:AdminKey={AdminKey}",
+            "--Metering:RequireKey=true",
+        };
+        if (settings.Store != "sqlite")
+        {
+            args.Add("--Metering:Store=table");
+            args.Add($"--AzureWebJobsStorage={settings.Store}");
+        }
+        var app = ServerlessApplication.Build([.. args]);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency }) { BaseAddress = new Uri(address) };
+        return new BenchmarkServer(app, dataDirectory, client, metering ? await IssueKeyAsync(client) : null);
+    }
+
+    private static async Task<string> IssueKeyAsync(HttpClient client)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/admin/callers") { Content = JsonContent.Create(new { id = "bench" }) };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        (await client.SendAsync(create)).EnsureSuccessStatusCode();
+        using var issue = new HttpRequestMessage(HttpMethod.Post, "/admin/callers/bench/keys");
+        issue.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        using var response = (await client.SendAsync(issue)).EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("key").GetString()!;
+    }
+
+    /// <summary>Group commits so far, from the app's own /metrics: how many, how large, how long.</summary>
+    public async Task<string> LedgerSummaryAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        var text = await (await Client.SendAsync(request)).Content.ReadAsStringAsync();
+        double Sum(string name) => text.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal) && l.Contains("outcome=\"success\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        var commits = Sum("serverless_usage_flush_records_count");
+        return commits == 0 ? "ledger: no group commits" : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"ledger: {commits:F0} group commits, {Sum("serverless_usage_flush_records_sum") / commits:F1} records and {Sum("serverless_usage_flush_duration_seconds_sum") / commits * 1000:F2} ms each on average");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

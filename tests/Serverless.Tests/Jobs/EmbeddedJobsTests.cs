@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Serverless.Core.Jobs;
+using Serverless.Core.Metering;
+using Serverless.Tests.Fixtures;
+
+namespace Serverless.Tests.Jobs;
+
+/// <summary>Embedded mode: no storage configured, so jobs run on the in-process queue, SQLite and local files.</summary>
+public sealed class EmbeddedJobsTests
+{
+    [Fact]
+    public async Task PostJobs_NoStorageConfigured_ScoresLocalFileLikeTheHttpApi()
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));
+        var root = Path.Combine(host.DataDirectory, "jobs");
+        Directory.CreateDirectory(Path.Combine(root, "in"));
+        await File.WriteAllTextAsync(Path.Combine(root, "in", "iris.jsonl"), IrisRows.Jsonl(40));
+
+        var submitted = await host.Client.PostAsJsonAsync("/jobs", new { model = "iris-mlp", input = "in/iris.jsonl", output = "out/iris", batch_size = 16 });
+
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var accepted = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement;
+        var id = accepted.GetProperty("id").GetString()!;
+        Assert.Equal($"/jobs/{id}", submitted.Headers.Location?.OriginalString);
+        var status = await JobPolling.WaitForFinishAsync(host.Client, id);
+        Assert.Equal("succeeded", status.GetProperty("state").GetString());
+        Assert.Equal(40, status.GetProperty("rows").GetProperty("scored").GetInt64());
+        Assert.True(File.Exists(Path.Combine(root, "out", "iris", "_manifest.json")));
+        var rows = JobOutputRows.Jsonl(await File.ReadAllTextAsync(Path.Combine(root, "out", "iris", "part-00000.jsonl")));
+        Assert.Equal(40, rows.Count);
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var (probabilities, label) = await HttpReference.InferAsync(host.Client, IrisRows.Features(r));
+            Assert.Equal(r, rows[r].GetProperty("row").GetInt64());
+            Assert.Equal($"r{r}", rows[r].GetProperty("id").GetString());
+            Assert.Equal(probabilities, rows[r].GetProperty("probabilities").EnumerateArray().Select(v => v.GetSingle()).ToArray());
+            Assert.Equal(label, rows[r].GetProperty("label").GetInt64());
+        }
+    }
+
+    [Fact]
+    public async Task Restart_JobUnfinished_ResumesAndSucceeds()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "serverless-resume-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // The first instance records the job and plans it, but every shard fails and waits an hour to retry.
+            await using (var first = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels), ("Storage:DataDirectory", data), ("Jobs:VisibilityTimeoutSeconds", "3600")))
+            {
+                Directory.CreateDirectory(Path.Combine(data, "jobs"));
+                await File.WriteAllTextAsync(Path.Combine(data, "jobs", "iris.jsonl"), IrisRows.Jsonl(50));
+                var failed = new TaskCompletionSource();
+                first.GetRequiredService<JobMessageHandler>().AfterShardCommitted = _ =>
+                {
+                    failed.TrySetResult();
+                    throw new IOException("instance stopping");
+                };
+                await first.Client.PostAsJsonAsync("/jobs", new { id = "resumed", model = "iris-mlp", input = "iris.jsonl", output = "out/resumed" });
+                await failed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                Assert.Equal("running", (await JobPolling.GetStatusAsync(first.Client, "resumed")).GetProperty("state").GetString());
+            }
+
+            await using var second = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels), ("Storage:DataDirectory", data));
+            var status = await JobPolling.WaitForFinishAsync(second.Client, "resumed");
+
+            Assert.Equal("succeeded", status.GetProperty("state").GetString());
+            Assert.Equal(50, JobOutputRows.Jsonl(await File.ReadAllTextAsync(Path.Combine(data, "jobs", "out", "resumed", "part-00000.jsonl"))).Count);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Job_Scored_RecordsOneUsageRecordPerShardForTheCaller()
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels), ("Jobs:ShardBytes", "4096"));
+        var root = Path.Combine(host.DataDirectory, "jobs");
+        await File.WriteAllTextAsync(Path.Combine(root, "iris.jsonl"), IrisRows.Jsonl(200));
+
+        await host.Client.PostAsJsonAsync("/jobs", new { id = "metered", model = "iris-mlp", input = "iris.jsonl", output = "out/metered" });
+        var status = await JobPolling.WaitForFinishAsync(host.Client, "metered");
+
+        Assert.Equal("succeeded", status.GetProperty("state").GetString());
+        var shards = status.GetProperty("shards").GetProperty("total").GetInt32();
+        var records = new List<UsageRecord>();
+        await foreach (var record in host.GetRequiredService<IUsageStore>().ReadAsync(new UsageQuery(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), Model: "iris-mlp")))
+        {
+            records.Add(record);
+        }
+        var jobRecords = records.Where(r => r.RequestId.StartsWith("metered/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(shards, jobRecords.Count);
+        Assert.Equal(Enumerable.Range(0, shards).Select(s => $"metered/shard-{s:D5}"), jobRecords.Select(r => r.RequestId).Order());
+        Assert.Equal(200, jobRecords.Sum(r => r.Rows));
+        Assert.All(jobRecords, r => Assert.Equal((CallerId.Anonymous, UsageOutcome.Success), (r.CallerId, r.Outcome)));
+    }
+
+    [Theory]
+    [InlineData("../outside.jsonl", "'..'")]
+    [InlineData("/etc/passwd", "outside Jobs:LocalRoot")]
+    [InlineData("file:///etc/passwd", "is a URL")]
+    [InlineData("http://169.254.169.254/metadata", "is a URL")]
+    public async Task PostJobs_InputOutsideLocalRoot_Returns400BeforeReading(string input, string reason)
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));
+
+        var response = await host.Client.PostAsJsonAsync("/jobs", new { model = "iris-mlp", input, output = "out" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.Contains(reason, error);
+    }
+
+    [Fact]
+    public async Task GetJob_UnknownId_Returns404()
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));
+
+        var response = await host.Client.GetAsync("/jobs/does-not-exist");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}

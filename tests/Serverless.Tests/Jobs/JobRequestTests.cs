@@ -1,0 +1,34 @@
+using System.Text;
+using Serverless.Core.Jobs;
+
+namespace Serverless.Tests.Jobs;
+
+public sealed class JobRequestTests
+{
+    [Fact]
+    public void Parse_FullMessage_ReadsEveryField()
+    {
+        var request = JobRequest.Parse(Encoding.UTF8.GetBytes("""
+            {"id":"j-1","model":"iris-mlp","version":"1","input":"in.csv","output":"out","format":"csv",
+             "inputs":{"features":["a","b","c","d"]},"outputs":["label"],"batch_size":64,"max_error_rate":0.2}
+            """));
+
+        Assert.Equal(("j-1", "iris-mlp", 1L, JobFormat.Csv, 64, 0.2), (request.Id, request.Model, request.Version!.Value, request.Format, request.BatchSize!.Value, request.MaxErrorRate!.Value));
+        Assert.Equal(["a", "b", "c", "d"], request.Inputs["features"]);
+        Assert.Equal(["label"], request.Outputs);
+    }
+
+    [Theory]
+    [InlineData("""{"input":"a","output":"b"}""", "'model' is required")]
+    [InlineData("""{"model":"m","output":"b"}""", "'input' is required")]
+    [InlineData("""{"model":"m","input":"a","output":"b","format":"xml"}""", "'format' 'xml'")]
+    [InlineData("""{"model":"m","input":"a","output":"b","max_error_rate":2}""", "max_error_rate")]
+    [InlineData("""{"model":"m","input":"a","output":"b","id":"../x"}""", "'id'")]
+    [InlineData("""[1,2]""", "not valid JSON")]
+    public void Parse_InvalidMessage_ThrowsNamingTheField(string json, string expected)
+    {
+        var error = Assert.Throws<InvalidJobException>(() => JobRequest.Parse(Encoding.UTF8.GetBytes(json)));
+
+        Assert.Contains(expected, error.Message);
+    }
+}
