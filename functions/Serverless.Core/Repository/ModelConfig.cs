@@ -14,7 +14,7 @@ public sealed record ModelConfig
     /// <summary>Largest first dimension accepted per request; 0 means no limit.</summary>
     public int MaxBatchSize { get; init; }
 
-    /// <summary>Overrides Inference:ExecutionProvider for this model: auto, cuda or cpu.</summary>
+    /// <summary>cuda or cpu overrides Inference:ExecutionProvider for this model; auto (or nothing) follows it.</summary>
     public string? ExecutionProvider { get; init; }
 
     public int? IntraOpThreads { get; init; }

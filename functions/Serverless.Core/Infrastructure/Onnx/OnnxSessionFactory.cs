@@ -27,7 +27,9 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, IOpt
             {
                 sessionOptions.InterOpNumThreads = interOp;
             }
-            var provider = providers.Apply(sessionOptions, config.ExecutionProvider ?? options.Value.ExecutionProvider, key);
+            // A model's own "auto" defers to the server setting; only an explicit cuda or cpu overrides it.
+            var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider;
+            var provider = providers.Apply(sessionOptions, requested, key);
             InferenceSession session;
             try
             {
