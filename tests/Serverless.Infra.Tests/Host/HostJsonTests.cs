@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Serverless.Infra.Tests.Support;
+
+namespace Serverless.Infra.Tests.Host;
+
+public sealed class HostJsonTests
+{
+    private static readonly JsonNode HostJson = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "host.json")))!;
+
+    [Fact]
+    public void HostJson_Version_Is20() => Assert.Equal("2.0", (string)HostJson["version"]!);
+
+    [Fact]
+    public void HostJson_HttpRoutePrefix_IsEmptySoPathsMatchTheProtocol() =>
+        Assert.Equal("", (string)HostJson["extensions"]!["http"]!["routePrefix"]!);
+
+    [Fact]
+    public void HostJson_CustomHandler_StartsServerlessFunctionsDllWithDotnetAndProxiesHttp()
+    {
+        var handler = HostJson["customHandler"]!;
+
+        Assert.Equal("dotnet", (string)handler["description"]!["defaultExecutablePath"]!);
+        Assert.Equal(["Serverless.Functions.dll"], handler["description"]!["arguments"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal("", (string)handler["description"]!["workingDirectory"]!);
+        Assert.True((bool)handler["enableProxyingHttpRequest"]!);
+        Assert.Null(handler["enableForwardingHttpRequest"]);
+    }
+
+    [Fact]
+    public void HostJson_ExtensionBundle_IsTheV4Range()
+    {
+        var bundle = HostJson["extensionBundle"]!;
+
+        Assert.Equal("Microsoft.Azure.Functions.ExtensionBundle", (string)bundle["id"]!);
+        Assert.Equal("[4.*, 5.0.0)", (string)bundle["version"]!);
+    }
+
+    [Fact]
+    public void HostJson_Queues_UseStaticConcurrencyWithValidEncoding()
+    {
+        var queues = HostJson["extensions"]!["queues"]!;
+
+        Assert.Equal(4, (int)queues["batchSize"]!);
+        Assert.Equal(2, (int)queues["newBatchThreshold"]!);
+        Assert.Equal(5, (int)queues["maxDequeueCount"]!);
+        Assert.Contains((string)queues["messageEncoding"]!, new[] { "base64", "none" });
+        // Dynamic concurrency would ignore batchSize/newBatchThreshold (and the queue scaler's target assumes them).
+        Assert.False((bool)HostJson["concurrency"]!["dynamicConcurrencyEnabled"]!);
+    }
+
+    [Fact]
+    public void HostJson_Sampling_NeverDropsRequests() =>
+        Assert.Contains("Request", (string)HostJson["logging"]!["applicationInsights"]!["samplingSettings"]!["excludedTypes"]!);
+
+    [Fact]
+    public void HostJson_FunctionTimeout_IsOneHourForLongShards() =>
+        Assert.Equal(TimeSpan.FromHours(1), TimeSpan.Parse((string)HostJson["functionTimeout"]!, System.Globalization.CultureInfo.InvariantCulture));
+}
