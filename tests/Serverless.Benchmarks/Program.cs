@@ -49,6 +49,10 @@ static void AddColdStart(BenchmarkReport report, string name, ColdStartBenchmark
     report.Add($"cold first request, {name}, Azurite", 1000 / r.ColdMs, r.ColdMs, double.NaN, r.ColdMs / r.WarmMs, "x a warm request");
     report.Add($"  download + session create, {name}", 1000 / (r.DownloadMs + r.SessionMs), r.DownloadMs + r.SessionMs, double.NaN,
         r.ColdMs / (r.DownloadMs + r.SessionMs), "cold / (download + session)");
+    report.Add($"  session create from optimized graph, {name}", 1000 / r.OptimizedSessionMs, r.OptimizedSessionMs, double.NaN,
+        r.OptimizedSessionMs / r.SessionMs, "x session create from model.onnx");
+    report.Add($"  cold first request after restart, {name}", 1000 / r.RestartColdMs, r.RestartColdMs, double.NaN,
+        r.RestartColdMs / r.ColdMs, "x cold first request");
 }
 
 static string FindRoot()

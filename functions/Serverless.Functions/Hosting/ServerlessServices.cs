@@ -31,6 +31,7 @@ public static class ServerlessServices
         services.AddSingleton(ModelRepositoryFactory.Create);
         services.AddSingleton<ModelVersionIndex>();
         services.AddSingleton<ExecutionProviderSelector>();
+        services.AddSingleton<OptimizedModelCache>();
         services.AddSingleton<IModelSessionFactory, OnnxSessionFactory>();
         services.AddSingleton<ModelCache>();
         services.AddSingleton<InferenceStatistics>();
