@@ -26,6 +26,9 @@ public sealed record ModelConfig
 
     public string? Description { get; init; }
 
+    /// <summary>Merge concurrent requests into one Run; null (absent) means off.</summary>
+    public Batching.DynamicBatchingConfig? DynamicBatching { get; init; }
+
     /// <summary>Per-model prices, read by metering.</summary>
     public JsonElement? Pricing { get; init; }
 
