@@ -30,6 +30,21 @@ await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository
     report.Add(http32, "HTTP infer, 32 clients, 1 row", raw1.PerSecond, "raw batch 1");
 }
 
+// Dynamic batching on a compute-heavy MLP: 32 clients sending single rows, against raw Run on batches of 32.
+using (var heavy = new HeavyModelRepository(maxBatch: 32, maxQueueDelayUs: 2000))
+{
+    var rawHeavy = RawOnnxBenchmark.Run(heavy.ModelPath, "features", HeavyModelRepository.InputWidth, 32, duration);
+    var rawHeavyRows = rawHeavy.PerSecond * 32;
+    report.Add("raw ORT Run, heavy MLP, batch 32 (rows)", rawHeavyRows, rawHeavy.Percentile(50), rawHeavy.Percentile(99), 1, "raw heavy batch-32 rows/s");
+    var heavyRow = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"features\",\"shape\":[1,256],\"datatype\":\"FP32\",\"data\":[" + string.Join(",", Enumerable.Range(0, 256).Select(i => (i % 13 * 0.1).ToString(CultureInfo.InvariantCulture))) + "]}]}");
+    await using var server = await BenchmarkServer.StartAsync($"--Models:Repository={heavy.Root}");
+    var batched = await HttpLoad.RunAsync(server.Address, $"/v2/models/{HeavyModelRepository.Batched}/infer", heavyRow, 32, duration);
+    report.Add(batched, "HTTP heavy MLP, 32 clients, batching on", rawHeavyRows, "raw heavy batch-32 rows/s");
+    var unbatched = await HttpLoad.RunAsync(server.Address, $"/v2/models/{HeavyModelRepository.Unbatched}/infer", heavyRow, 32, duration);
+    report.Add(unbatched, "HTTP heavy MLP, 32 clients, batching off", rawHeavyRows, "raw heavy batch-32 rows/s");
+    report.Add("  batching on / off", batched.PerSecond, double.NaN, batched.Percentile(99) / batched.Percentile(50), batched.PerSecond / unbatched.PerSecond, "throughput on/off (p99 col: p99/p50 on)");
+}
+
 // Cold start from a blob repository (Azurite): the sample MLP and a 30 MB generated MLP.
 await using (var azurite = new AzuriteServer())
 {
