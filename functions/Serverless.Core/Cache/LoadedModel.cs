@@ -1,3 +1,4 @@
+using Serverless.Core.Batching;
 using Serverless.Core.Inference;
 using Serverless.Core.Repository;
 
@@ -14,10 +15,11 @@ public sealed class LoadedModel
     private bool _retired;
     private bool _disposed;
 
-    public LoadedModel(ModelKey key, IModelSession session, ModelConfig config, long sizeBytes, TimeSpan loadTime)
+    public LoadedModel(ModelKey key, IModelSession session, ModelConfig config, long sizeBytes, TimeSpan loadTime, DynamicBatcher? batcher = null)
     {
         Key = key;
         Session = session;
+        Batcher = batcher;
         Config = config;
         SizeBytes = sizeBytes;
         LoadTime = loadTime;
@@ -26,6 +28,9 @@ public sealed class LoadedModel
     public ModelKey Key { get; }
 
     public IModelSession Session { get; }
+
+    /// <summary>Merges concurrent requests into one Run when config.json turns dynamic batching on.</summary>
+    public DynamicBatcher? Batcher { get; }
 
     public ModelConfig Config { get; }
 
@@ -73,6 +78,7 @@ public sealed class LoadedModel
         if (_retired && _leases == 0 && !_disposed)
         {
             _disposed = true;
+            Batcher?.Dispose();
             Session.Dispose();
         }
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Batching;
 using Serverless.Core.Errors;
 using Serverless.Core.Inference;
 using Serverless.Core.Repository;
@@ -123,12 +124,28 @@ public sealed class ModelCache : IDisposable
             session.Dispose();
             throw new ModelLoadException($"model {key}: warm-up inference failed: {e.Message}", e);
         }
-        var loaded = new LoadedModel(key, session, config, file.Length, Stopwatch.GetElapsedTime(started));
+        var batcher = CreateBatcher(key, session, config);
+        var loaded = new LoadedModel(key, session, config, file.Length, Stopwatch.GetElapsedTime(started), batcher);
         _logger.LogInformation("Loaded {Model} v{Version} on {ExecutionProvider} in {ElapsedMs} ms ({Bytes} bytes)",
             key.Name, key.Version, session.ExecutionProvider, loaded.LoadTime.TotalMilliseconds, file.Length);
         Loaded?.Invoke(loaded);
         EnforceBudget(loaded);
         return loaded;
+    }
+
+    private DynamicBatcher? CreateBatcher(ModelKey key, IModelSession session, ModelConfig config)
+    {
+        if (config.DynamicBatching is not { Enabled: true } batching)
+        {
+            return null;
+        }
+        if (!DynamicBatcher.CanBatch(session))
+        {
+            _logger.LogWarning("{Model} v{Version}: dynamic batching is configured but not every input and output has a dynamic first dimension; batching is off",
+                key.Name, key.Version);
+            return null;
+        }
+        return new DynamicBatcher(key, session, batching, config.MaxBatchSize);
     }
 
     /// <summary>Runs inside the load, before its task completes: the new model is counted explicitly.</summary>

@@ -18,4 +18,7 @@ public sealed class InferenceOptions
     /// <summary>Intra-op threads per session when the model's config.json does not say; 0 lets ONNX Runtime choose.</summary>
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
+
+    /// <summary>Save ONNX Runtime's optimized graph of each model and open it on later cold starts.</summary>
+    public bool CacheOptimizedModels { get; set; } = true;
 }

@@ -21,8 +21,10 @@ public sealed class InferenceService(ModelCache cache, InferenceStatistics stati
         {
             InferenceInputValidator.Validate(model, loaded.Session, request, loaded.Config.MaxBatchSize);
             var outputNames = request.RequestedOutputs.Count > 0 ? request.RequestedOutputs : loaded.Session.Outputs.Select(o => o.Name).ToList();
-            var run = loaded.Session.Run(request.Inputs, outputNames);
-            stats.RecordSuccess(Stopwatch.GetTimestamp() - started, queueTicks, run, BatchSize(request));
+            var run = loaded.Batcher is { } batcher
+                ? await batcher.RunAsync(request.Inputs, outputNames, cancellationToken)
+                : loaded.Session.Run(request.Inputs, outputNames);
+            stats.RecordSuccess(Stopwatch.GetTimestamp() - started, queueTicks + run.QueueTicks, run, BatchSize(request));
             return new InferenceResponse(loaded.Key.Name, loaded.Key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), request.Id, run.Outputs)
             {
                 ExecutionProvider = loaded.Session.ExecutionProvider,

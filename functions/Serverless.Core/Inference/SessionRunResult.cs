@@ -1,4 +1,11 @@
 namespace Serverless.Core.Inference;
 
 /// <summary>Outputs of one run, and where its time went (Stopwatch ticks), for the statistics extension.</summary>
-public sealed record SessionRunResult(IReadOnlyList<InferenceTensor> Outputs, long InputTicks, long InferTicks, long OutputTicks);
+public sealed record SessionRunResult(IReadOnlyList<InferenceTensor> Outputs, long InputTicks, long InferTicks, long OutputTicks)
+{
+    /// <summary>Time the request waited in a dynamic batcher's queue before its batch ran.</summary>
+    public long QueueTicks { get; init; }
+
+    /// <summary>Rows in the Run this request rode in (its own rows when not batched with others).</summary>
+    public long BatchRows { get; init; }
+}

@@ -14,7 +14,7 @@ public sealed record ModelConfig
     /// <summary>Largest first dimension accepted per request; 0 means no limit.</summary>
     public int MaxBatchSize { get; init; }
 
-    /// <summary>Overrides Inference:ExecutionProvider for this model: auto, cuda or cpu.</summary>
+    /// <summary>cuda or cpu overrides Inference:ExecutionProvider for this model; auto (or nothing) follows it.</summary>
     public string? ExecutionProvider { get; init; }
 
     public int? IntraOpThreads { get; init; }
@@ -25,6 +25,9 @@ public sealed record ModelConfig
     public bool Warmup { get; init; }
 
     public string? Description { get; init; }
+
+    /// <summary>Merge concurrent requests into one Run; null (absent) means off.</summary>
+    public Batching.DynamicBatchingConfig? DynamicBatching { get; init; }
 
     /// <summary>Per-model prices, read by metering.</summary>
     public JsonElement? Pricing { get; init; }

@@ -3,6 +3,7 @@ using Serverless.Core.Inference;
 using Serverless.Core.Infrastructure.Onnx;
 using Serverless.Core.Infrastructure.Storage;
 using Serverless.Core.Repository;
+using Serverless.Functions.Protocol.Http;
 
 namespace Serverless.Functions.Hosting;
 
@@ -23,14 +24,16 @@ public static class ServerlessServices
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<HostingOptions>>((host, hosting) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(hosting.Value.DrainTimeoutSeconds));
-        // Kestrel enforces the body limit too, so a chunked body cannot slip past the Content-Length check.
+        // Kestrel enforces the limit too (plus the drain allowance), so a chunked body cannot slip past the Content-Length check.
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>($"{InferenceOptions.Section}:MaxRequestBytes") ?? new InferenceOptions().MaxRequestBytes);
+            kestrel.Limits.MaxRequestBodySize = RequestBody.DrainAllowanceBytes +
+                (context.Configuration.GetValue<long?>($"{InferenceOptions.Section}:MaxRequestBytes") ?? new InferenceOptions().MaxRequestBytes));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(ModelRepositoryFactory.Create);
         services.AddSingleton<ModelVersionIndex>();
         services.AddSingleton<ExecutionProviderSelector>();
+        services.AddSingleton<OptimizedModelCache>();
         services.AddSingleton<IModelSessionFactory, OnnxSessionFactory>();
         services.AddSingleton<ModelCache>();
         services.AddSingleton<InferenceStatistics>();

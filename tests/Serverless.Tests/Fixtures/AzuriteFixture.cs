@@ -1,113 +1,21 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Reflection;
+using Serverless.Testing;
 
 namespace Serverless.Tests.Fixtures;
 
-/// <summary>
-/// A real Azurite (Blob, Queue, Table) for the test run: installed by the test project's build (npm ci),
-/// started on free loopback ports with its data in a temp folder, stopped and deleted at the end.
-/// </summary>
+/// <summary>One real Azurite for every test in <see cref="AzuriteCollection"/>.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    // Azurite's well-known development account key (public, documented by Microsoft).
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private Process? _process;
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "serverless-azurite-" + Guid.NewGuid().ToString("N"));
+    private readonly AzuriteServer _server = new();
 
-    public int BlobPort { get; private set; }
-    public int QueuePort { get; private set; }
-    public int TablePort { get; private set; }
+    public int BlobPort => _server.BlobPort;
+    public int QueuePort => _server.QueuePort;
+    public int TablePort => _server.TablePort;
+    public string BlobEndpoint => _server.BlobEndpoint;
+    public string ConnectionString => _server.ConnectionString;
 
-    public string BlobEndpoint => $"http://127.0.0.1:{BlobPort}/devstoreaccount1";
+    public Task InitializeAsync() => _server.StartAsync();
 
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-        $"BlobEndpoint={BlobEndpoint};QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
-
-    public async Task InitializeAsync()
-    {
-        var azuriteDirectory = typeof(AzuriteFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "AzuriteDirectory").Value!;
-        var script = Path.Combine(azuriteDirectory, "node_modules", "azurite", "dist", "src", "azurite.js");
-        if (!File.Exists(script))
-        {
-            throw new InvalidOperationException($"Azurite is not installed at {script}: the test project's build runs 'npm ci' in {azuriteDirectory}");
-        }
-        Directory.CreateDirectory(_dataDirectory);
-        (BlobPort, QueuePort, TablePort) = (FreePort(), FreePort(), FreePort());
-        var start = new ProcessStartInfo("node")
-        {
-            ArgumentList =
-            {
-                script, "--silent", "--skipApiVersionCheck", "--location", _dataDirectory,
-                "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
-                "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
-                "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        foreach (var port in new[] { BlobPort, QueuePort, TablePort })
-        {
-            while (!await AcceptsAsync(port))
-            {
-                if (_process.HasExited || DateTime.UtcNow > deadline)
-                {
-                    throw new InvalidOperationException($"Azurite did not start listening on port {port}");
-                }
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    public Task DisposeAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-        _process?.Dispose();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open by a dying Azurite; the temp folder is cleaned by the OS eventually.
-        }
-        return Task.CompletedTask;
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<bool> AcceptsAsync(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 }
 
 [CollectionDefinition(Name)]

@@ -31,16 +31,24 @@ public sealed class ServerlessHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="settings">Configuration keys and values, e.g. ("Models:Repository", folder).</param>
-    public static async Task<ServerlessHost> StartAsync(params (string Key, string Value)[] settings)
+    public static Task<ServerlessHost> StartAsync(params (string Key, string Value)[] settings) => StartAsync(null, settings);
+
+    /// <param name="dataDirectory">Reuse a data folder (to restart on the same state); a fresh temp folder when null.</param>
+    public static async Task<ServerlessHost> StartAsync(string? dataDirectory, params (string Key, string Value)[] settings)
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "serverless-test-" + Guid.NewGuid().ToString("N"));
+        var ownsData = dataDirectory is null;
+        dataDirectory ??= NewDataDirectory();
         var args = new List<string> { "--urls=http://127.0.0.1:0", $"--Storage:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning" };
         args.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
         var app = ServerlessApplication.Build([.. args]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ServerlessHost(app, new Uri(address), dataDirectory);
+        return new ServerlessHost(app, new Uri(address), dataDirectory) { _ownsData = ownsData };
     }
+
+    public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "serverless-test-" + Guid.NewGuid().ToString("N"));
+
+    private bool _ownsData;
 
     public T GetRequiredService<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
@@ -49,6 +57,10 @@ public sealed class ServerlessHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (!_ownsData)
+        {
+            return;
+        }
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using Serverless.Core.Errors;
@@ -7,7 +8,8 @@ using Serverless.Core.Repository;
 namespace Serverless.Core.Infrastructure.Onnx;
 
 /// <summary>Opens ONNX Runtime sessions with the configured execution provider and threading.</summary>
-public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, IOptions<InferenceOptions> options) : IModelSessionFactory
+public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, OptimizedModelCache optimizedModels,
+    IOptions<InferenceOptions> options, ILogger<OnnxSessionFactory> logger) : IModelSessionFactory
 {
     public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config)
     {
@@ -15,6 +17,9 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, IOpt
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             LogId = key.ToString(),
+            // ONNX Runtime's own warnings (e.g. that a saved optimized graph is hardware specific, which the
+            // cache key accounts for) would go to stderr on every load; our logs say what happened instead.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         try
         {
@@ -27,22 +32,64 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, IOpt
             {
                 sessionOptions.InterOpNumThreads = interOp;
             }
-            var provider = providers.Apply(sessionOptions, config.ExecutionProvider ?? options.Value.ExecutionProvider, key);
-            InferenceSession session;
-            try
-            {
-                session = new InferenceSession(file.Path, sessionOptions);
-            }
-            catch (OnnxRuntimeException e)
-            {
-                throw new ModelLoadException($"model {key}: ONNX Runtime cannot open the model: {e.Message}", e);
-            }
+            // A model's own "auto" defers to the server setting; only an explicit cuda or cpu overrides it.
+            var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider;
+            var provider = providers.Apply(sessionOptions, requested, key);
+            var session = OpenSession(key, file, provider, sessionOptions);
             return new OnnxModelSession(key, session, sessionOptions, provider);
         }
         catch
         {
             sessionOptions.Dispose();
             throw;
+        }
+    }
+
+    private InferenceSession OpenSession(ModelKey key, ModelFile file, string provider, SessionOptions sessionOptions)
+    {
+        var optimized = optimizedModels.PathFor(key, file, provider);
+        if (options.Value.CacheOptimizedModels && File.Exists(optimized))
+        {
+            try
+            {
+                // Already optimized for this runtime and provider: rewriting the graph again would only cost time.
+                sessionOptions.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+                return new InferenceSession(optimized, sessionOptions);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                logger.LogWarning("Optimized graph of {Model} v{Version} at {Path} is unusable, rebuilding it: {Reason}", key.Name, key.Version, optimized, e.Message);
+                File.Delete(optimized);
+                sessionOptions.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
+            }
+        }
+        // ONNX Runtime writes the optimized graph while creating the session: to a temporary name, published by
+        // rename only once the session opened, so a crash never leaves a half-written graph for the next start.
+        var temporary = options.Value.CacheOptimizedModels ? $"{optimized}.{Guid.NewGuid():N}.tmp" : null;
+        if (temporary is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(optimized)!);
+            sessionOptions.OptimizedModelFilePath = temporary;
+        }
+        try
+        {
+            var session = new InferenceSession(file.Path, sessionOptions);
+            if (temporary is not null && File.Exists(temporary))
+            {
+                File.Move(temporary, optimized, overwrite: true);
+            }
+            return session;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelLoadException($"model {key}: ONNX Runtime cannot open the model: {e.Message}", e);
+        }
+        finally
+        {
+            if (temporary is not null)
+            {
+                File.Delete(temporary);
+            }
         }
     }
 }

@@ -12,7 +12,7 @@ public static class ModelEndpoints
 
     public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v2/models/stats", (InferenceStatistics statistics) => Stats(statistics, null, null));
+        app.MapGet("/v2/models/stats", (InferenceStatistics statistics, ModelCache cache) => Stats(statistics, cache, null, null));
         app.MapGet("/v2/models/{model}", (string model, ModelCache cache, ModelVersionIndex index, CancellationToken ct) =>
             MetadataAsync(model, null, cache, index, ct));
         app.MapGet("/v2/models/{model}/versions/{version}", (string model, string version, ModelCache cache, ModelVersionIndex index, CancellationToken ct) =>
@@ -20,10 +20,10 @@ public static class ModelEndpoints
         app.MapGet("/v2/models/{model}/ready", (string model, ModelCache cache, CancellationToken ct) => ReadyAsync(model, null, cache, ct));
         app.MapGet("/v2/models/{model}/versions/{version}/ready", (string model, string version, ModelCache cache, CancellationToken ct) =>
             ReadyAsync(model, ModelName.ParseVersion(model, version), cache, ct));
-        app.MapGet("/v2/models/{model}/stats", (string model, InferenceStatistics statistics, ModelVersionIndex index, CancellationToken ct) =>
-            StatsAsync(model, null, statistics, index, ct));
-        app.MapGet("/v2/models/{model}/versions/{version}/stats", (string model, string version, InferenceStatistics statistics, ModelVersionIndex index, CancellationToken ct) =>
-            StatsAsync(model, ModelName.ParseVersion(model, version), statistics, index, ct));
+        app.MapGet("/v2/models/{model}/stats", (string model, InferenceStatistics statistics, ModelCache cache, ModelVersionIndex index, CancellationToken ct) =>
+            StatsAsync(model, null, statistics, cache, index, ct));
+        app.MapGet("/v2/models/{model}/versions/{version}/stats", (string model, string version, InferenceStatistics statistics, ModelCache cache, ModelVersionIndex index, CancellationToken ct) =>
+            StatsAsync(model, ModelName.ParseVersion(model, version), statistics, cache, index, ct));
         return app;
     }
 
@@ -57,13 +57,23 @@ public static class ModelEndpoints
         return TypedResults.Json(new { name = model, version = lease.Model.Key.Version.ToString(CultureInfo.InvariantCulture), ready = true }, ProtocolJson.Options);
     }
 
-    private static async Task<IResult> StatsAsync(string model, long? version, InferenceStatistics statistics, ModelVersionIndex index, CancellationToken ct)
+    private static async Task<IResult> StatsAsync(string model, long? version, InferenceStatistics statistics, ModelCache cache, ModelVersionIndex index, CancellationToken ct)
     {
         await index.ResolveAsync(model, version, ct);
-        return Stats(statistics, model, version);
+        return Stats(statistics, cache, model, version);
     }
 
-    private static IResult Stats(InferenceStatistics statistics, string? model, long? version) => TypedResults.Json(new
+    private static IResult Stats(InferenceStatistics statistics, ModelCache cache, string? model, long? version)
+    {
+        // Loaded versions are listed even before their first inference, with zero counts, as Triton does.
+        foreach (var state in cache.States().Where(s => s.State == ModelState.Ready))
+        {
+            statistics.For(new ModelKey(state.Name, state.Version));
+        }
+        return StatsResult(statistics, model, version);
+    }
+
+    private static IResult StatsResult(InferenceStatistics statistics, string? model, long? version) => TypedResults.Json(new
     {
         model_stats = statistics.Snapshot(model)
             .Where(s => version is null || s.Key.Version == version)

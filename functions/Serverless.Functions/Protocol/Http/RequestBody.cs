@@ -21,20 +21,32 @@ public sealed class RequestBody : IDisposable
 
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
+    /// <summary>
+    /// How far past the limit a refused body is still read (and discarded) before answering 413. Closing a socket
+    /// with unread bytes makes TCP send a reset, which clients report instead of the 413; Kestrel's own limit is set
+    /// this much higher so the drain can finish.
+    /// </summary>
+    public const int DrainAllowanceBytes = 1 << 20;
+
     public static async Task<RequestBody> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
+        PipeReader reader = request.BodyReader;
         if (request.ContentLength > maxBytes)
         {
+            await DrainAsync(reader, cancellationToken);
             throw new RequestTooLargeException($"request body of {request.ContentLength} bytes is larger than the {maxBytes} bytes Inference:MaxRequestBytes allows");
         }
-        PipeReader reader = request.BodyReader;
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             if (buffer.Length > maxBytes)
             {
-                reader.AdvanceTo(buffer.Start, buffer.End);
+                reader.AdvanceTo(buffer.End);
+                if (!result.IsCompleted)
+                {
+                    await DrainAsync(reader, cancellationToken);
+                }
                 throw new RequestTooLargeException($"request body is larger than the {maxBytes} bytes Inference:MaxRequestBytes allows");
             }
             if (result.IsCompleted)
@@ -47,6 +59,26 @@ public sealed class RequestBody : IDisposable
             }
             // Keep everything: the body is parsed only once it is complete.
             reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static async Task DrainAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(cancellationToken);
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            // Past Kestrel's limit too: stop reading; the connection closes after the 413.
         }
     }
 

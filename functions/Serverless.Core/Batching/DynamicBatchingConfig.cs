@@ -1,0 +1,31 @@
+namespace Serverless.Core.Batching;
+
+/// <summary>
+/// <c>config.json</c> <c>dynamic_batching</c>, after Triton's: concurrent requests whose inputs agree on every
+/// dimension but the first are merged into one Run. Present means on, unless <see cref="Enabled"/> is false.
+/// </summary>
+public sealed record DynamicBatchingConfig
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Most rows in one merged Run; 0 takes the model's max_batch_size, else 64.</summary>
+    public int MaxBatchSize { get; init; }
+
+    /// <summary>How long the first request of a batch waits for company.</summary>
+    public int MaxQueueDelayUs { get; init; } = 1000;
+
+    /// <summary>Batch sizes that run at once when reached, without waiting out the delay.</summary>
+    public int[] PreferredBatchSizes { get; init; } = [];
+
+    /// <summary>Requests waiting at most; beyond it new requests are shed with 503.</summary>
+    public int MaxQueueSize { get; init; } = 1024;
+
+    /// <summary>Longest a request may wait in the queue (0: no limit) before <see cref="TimeoutAction"/> applies.</summary>
+    public int DefaultTimeoutUs { get; init; }
+
+    /// <summary><c>reject</c> (503) or <c>delay</c> (run it anyway) for a request past its timeout.</summary>
+    public string TimeoutAction { get; init; } = "reject";
+
+    /// <summary>Batches running at once on this model: one keeps a CPU's cores on one large Run.</summary>
+    public int InstanceCount { get; init; } = 1;
+}

@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace Serverless.Benchmarks;
+
+/// <summary>Prints one row per measurement, each with its ratio to the baseline measured in the same run.</summary>
+public sealed class BenchmarkReport
+{
+    private readonly List<string[]> _rows = [];
+
+    public void Add(string name, double perSecond, double p50Ms, double p99Ms, double ratio, string ratioMeaning) =>
+        _rows.Add([name, F(perSecond), F(p50Ms), F(p99Ms), F(ratio) + "x", ratioMeaning]);
+
+    public void Add(LatencyRecorder recorder, string name, double baselinePerSecond, string baselineName) =>
+        Add(name, recorder.PerSecond, recorder.Percentile(50), recorder.Percentile(99), recorder.PerSecond / baselinePerSecond, "of " + baselineName);
+
+    public void Print()
+    {
+        string[] header = ["measurement", "per second", "p50 ms", "p99 ms", "ratio", "ratio is"];
+        var widths = header.Select((h, i) => Math.Max(h.Length, _rows.Count == 0 ? 0 : _rows.Max(r => r[i].Length))).ToArray();
+        Console.WriteLine();
+        Console.WriteLine(string.Join(" | ", header.Select((h, i) => h.PadRight(widths[i]))));
+        Console.WriteLine(string.Join("-|-", widths.Select(w => new string('-', w))));
+        foreach (var row in _rows)
+        {
+            Console.WriteLine(string.Join(" | ", row.Select((c, i) => c.PadRight(widths[i]))));
+        }
+    }
+
+    private static string F(double value) => double.IsNaN(value) ? "-" : value.ToString(value >= 100 ? "F0" : "F2", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+using Serverless.Benchmarks;
+using Serverless.SampleModels.Onnx;
+using Serverless.Testing;
+
+// dotnet run -c Release --project tests/Serverless.Benchmarks [-- --seconds 5]
+// One run on one machine; every row is compared with a baseline measured in the same run.
+var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(5);
+var duration = TimeSpan.FromSeconds(seconds);
+var root = FindRoot();
+var samples = Path.Combine(root, "models");
+var irisPath = Path.Combine(samples, "iris-mlp", "1", "model.onnx");
+var report = new BenchmarkReport();
+Console.WriteLine($"Benchmark: {Environment.ProcessorCount} cores, {seconds} s per phase, ONNX Runtime CPU");
+
+// Baseline: raw ONNX Runtime on the MLP sample.
+var raw1 = RawOnnxBenchmark.Run(irisPath, "features", 4, 1, duration);
+var raw64 = RawOnnxBenchmark.Run(irisPath, "features", 4, 64, duration);
+report.Add(raw1, "raw ORT Run, iris-mlp, batch 1 (runs)", raw1.PerSecond, "raw batch 1");
+report.Add("raw ORT Run, iris-mlp, batch 64 (rows)", raw64.PerSecond * 64, raw64.Percentile(50), raw64.Percentile(99), raw64.PerSecond * 64 / raw1.PerSecond, "of raw batch-1 rows/s");
+
+// The same model through the HTTP API, single-row requests.
+var oneRow = Encoding.UTF8.GetBytes("""{"inputs":[{"name":"features","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}""");
+await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository={samples}"))
+{
+    var http1 = await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", oneRow, 1, duration);
+    report.Add(http1, "HTTP infer, 1 client, 1 row", raw1.PerSecond, "raw batch 1");
+    var http32 = await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", oneRow, 32, duration);
+    report.Add(http32, "HTTP infer, 32 clients, 1 row", raw1.PerSecond, "raw batch 1");
+}
+
+// Dynamic batching on a compute-heavy MLP: 32 clients sending single rows, against raw Run on batches of 32.
+using (var heavy = new HeavyModelRepository(maxBatch: 32, maxQueueDelayUs: 2000))
+{
+    var rawHeavy = RawOnnxBenchmark.Run(heavy.ModelPath, "features", HeavyModelRepository.InputWidth, 32, duration);
+    var rawHeavyRows = rawHeavy.PerSecond * 32;
+    report.Add("raw ORT Run, heavy MLP, batch 32 (rows)", rawHeavyRows, rawHeavy.Percentile(50), rawHeavy.Percentile(99), 1, "raw heavy batch-32 rows/s");
+    var heavyRow = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"features\",\"shape\":[1,256],\"datatype\":\"FP32\",\"data\":[" + string.Join(",", Enumerable.Range(0, 256).Select(i => (i % 13 * 0.1).ToString(CultureInfo.InvariantCulture))) + "]}]}");
+    await using var server = await BenchmarkServer.StartAsync($"--Models:Repository={heavy.Root}");
+    var batched = await HttpLoad.RunAsync(server.Address, $"/v2/models/{HeavyModelRepository.Batched}/infer", heavyRow, 32, duration);
+    report.Add(batched, "HTTP heavy MLP, 32 clients, batching on", rawHeavyRows, "raw heavy batch-32 rows/s");
+    var unbatched = await HttpLoad.RunAsync(server.Address, $"/v2/models/{HeavyModelRepository.Unbatched}/infer", heavyRow, 32, duration);
+    report.Add(unbatched, "HTTP heavy MLP, 32 clients, batching off", rawHeavyRows, "raw heavy batch-32 rows/s");
+    report.Add("  batching on / off", batched.PerSecond, double.NaN, batched.Percentile(99) / batched.Percentile(50), batched.PerSecond / unbatched.PerSecond, "throughput on/off (p99 col: p99/p50 on)");
+}
+
+// Cold start from a blob repository (Azurite): the sample MLP and a 30 MB generated MLP.
+await using (var azurite = new AzuriteServer())
+{
+    await azurite.StartAsync();
+    var small = await ColdStartBenchmark.RunAsync(azurite, "iris-mlp", File.ReadAllBytes(irisPath), oneRow, rounds: 5);
+    AddColdStart(report, "iris-mlp", small);
+    var heavy = MlpModel.Create(inputWidth: 256, hiddenWidths: [2048, 2048, 1024], outputWidth: 16, seed: 7);
+    var heavyRow = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"features\",\"shape\":[1,256],\"datatype\":\"FP32\",\"data\":[" + string.Join(",", Enumerable.Repeat("0.5", 256)) + "]}]}");
+    var large = await ColdStartBenchmark.RunAsync(azurite, "heavy-mlp", heavy, heavyRow, rounds: 3);
+    AddColdStart(report, $"heavy-mlp {heavy.Length / 1_000_000.0:F1} MB", large);
+}
+
+report.Print();
+
+static void AddColdStart(BenchmarkReport report, string name, ColdStartBenchmark.Result r)
+{
+    report.Add($"cold first request, {name}, Azurite", 1000 / r.ColdMs, r.ColdMs, double.NaN, r.ColdMs / r.WarmMs, "x a warm request");
+    report.Add($"  download + session create, {name}", 1000 / (r.DownloadMs + r.SessionMs), r.DownloadMs + r.SessionMs, double.NaN,
+        r.ColdMs / (r.DownloadMs + r.SessionMs), "cold / (download + session)");
+    report.Add($"  session create from optimized graph, {name}", 1000 / r.OptimizedSessionMs, r.OptimizedSessionMs, double.NaN,
+        r.OptimizedSessionMs / r.SessionMs, "x session create from model.onnx");
+    report.Add($"  cold first request after restart, {name}", 1000 / r.RestartColdMs, r.RestartColdMs, double.NaN,
+        r.RestartColdMs / r.ColdMs, "x cold first request");
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+    throw new InvalidOperationException("Serverless.sln not found");
+}

@@ -1,0 +1,141 @@
+using System.Runtime.InteropServices;
+using Serverless.Core.Batching;
+using Serverless.Core.Errors;
+using Serverless.Core.Inference;
+using Serverless.Core.Repository;
+
+namespace Serverless.Tests.Core.Batching;
+
+public sealed class DynamicBatcherTests
+{
+    private static readonly ModelKey Key = new("m", 1);
+
+    [Fact]
+    public async Task RunAsync_ConcurrentRequests_MergedIntoOneRunAndSplitBack()
+    {
+        using var session = new RecordingSession();
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 5_000_000, PreferredBatchSizes = [8] }, 0);
+
+        var requests = Enumerable.Range(0, 8).Select(i => batcher.RunAsync([Row(i, width: 3)], ["y"], default)).ToList();
+        var results = await Task.WhenAll(requests);
+
+        Assert.Equal([8L], session.RunRows);
+        for (var i = 0; i < 8; i++)
+        {
+            var output = Assert.Single(results[i].Outputs);
+            Assert.Equal([1L, 3L], output.Shape);
+            Assert.Equal(Values(i, 3), MemoryMarshal.Cast<byte, float>(output.Data.Span).ToArray());
+            Assert.Equal(8, results[i].BatchRows);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_DifferentInnerShapes_GoToDifferentBatches()
+    {
+        using var session = new RecordingSession();
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 200_000, PreferredBatchSizes = [4] }, 0);
+
+        var narrow = Enumerable.Range(0, 4).Select(i => batcher.RunAsync([Row(i, width: 2)], ["y"], default));
+        var wide = Enumerable.Range(0, 4).Select(i => batcher.RunAsync([Row(i, width: 5)], ["y"], default));
+        var results = await Task.WhenAll(narrow.Concat(wide));
+
+        Assert.Equal([4L, 4L], session.RunRows);
+        Assert.All(results.Take(4), r => Assert.Equal(2L, r.Outputs[0].Shape[1]));
+        Assert.All(results.Skip(4), r => Assert.Equal(5L, r.Outputs[0].Shape[1]));
+    }
+
+    [Fact]
+    public async Task RunAsync_AloneInTheQueue_RunsAfterTheDelayWithoutCompany()
+    {
+        using var session = new RecordingSession();
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 1000 }, 0);
+
+        var result = await batcher.RunAsync([Row(7, width: 2)], ["y"], default);
+
+        Assert.Equal([1L], session.RunRows);
+        Assert.Equal(Values(7, 2), MemoryMarshal.Cast<byte, float>(result.Outputs[0].Data.Span).ToArray());
+    }
+
+    [Fact]
+    public async Task RunAsync_QueueFull_ShedsWith503()
+    {
+        using var session = new RecordingSession { Gate = new SemaphoreSlim(0) };
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 0, MaxQueueSize = 2, MaxBatchSize = 1 }, 0);
+
+        var running = batcher.RunAsync([Row(0, 1)], ["y"], default);
+        Assert.True(await session.Entered.WaitAsync(TimeSpan.FromSeconds(30)), "the first request never ran");
+        var queued = new[] { batcher.RunAsync([Row(1, 1)], ["y"], default), batcher.RunAsync([Row(2, 1)], ["y"], default) };
+        var shed = await Assert.ThrowsAsync<ModelOverloadedException>(() => batcher.RunAsync([Row(3, 1)], ["y"], default));
+
+        Assert.Equal(503, shed.StatusCode);
+        Assert.Equal(1, shed.RetryAfterSeconds);
+        session.Gate.Release(3);
+        await Task.WhenAll(queued.Append(running));
+    }
+
+    [Fact]
+    public async Task RunAsync_WaitedPastTimeout_RejectedWith503()
+    {
+        using var session = new RecordingSession { Gate = new SemaphoreSlim(0) };
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 0, MaxBatchSize = 1, DefaultTimeoutUs = 1_000_000 }, 0);
+
+        var running = batcher.RunAsync([Row(0, 1)], ["y"], default);
+        Assert.True(await session.Entered.WaitAsync(TimeSpan.FromSeconds(30)), "the first request never ran");
+        var late = batcher.RunAsync([Row(1, 1)], ["y"], default);
+        await Task.Delay(1500); // the queued request's 1 s timeout passes while the first one holds the session
+        session.Gate.Release(2);
+
+        await running;
+        await Assert.ThrowsAsync<ModelOverloadedException>(() => late);
+    }
+
+    [Fact]
+    public void CanBatch_FixedFirstDimension_IsFalse()
+    {
+        using var session = new RecordingSession(inputShape: [2, -1]);
+
+        Assert.False(DynamicBatcher.CanBatch(session));
+        Assert.True(DynamicBatcher.CanBatch(new RecordingSession()));
+    }
+
+    private static InferenceTensor Row(int seed, int width)
+    {
+        var values = Values(seed, width);
+        return new InferenceTensor("x", TensorDataType.FP32, [1, width], MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+    }
+
+    private static float[] Values(int seed, int width) => Enumerable.Range(0, width).Select(j => seed * 10f + j).ToArray();
+
+    /// <summary>Echoes x as y and records the rows of every Run; can hold a Run until released.</summary>
+    private sealed class RecordingSession(long[]? inputShape = null) : IModelSession
+    {
+        private readonly List<long> _runRows = [];
+
+        public SemaphoreSlim? Gate { get; init; }
+
+        public SemaphoreSlim Entered { get; } = new(0);
+
+        public long[] RunRows { get { lock (_runRows) { return [.. _runRows]; } } }
+
+        public string ExecutionProvider => "Recording";
+
+        public IReadOnlyList<TensorMetadata> Inputs { get; } = [new("x", TensorDataType.FP32, inputShape ?? [-1, -1])];
+
+        public IReadOnlyList<TensorMetadata> Outputs { get; } = [new("y", TensorDataType.FP32, [-1, -1])];
+
+        public SessionRunResult Run(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames)
+        {
+            lock (_runRows)
+            {
+                _runRows.Add(inputs[0].Shape[0]);
+            }
+            Entered.Release();
+            Gate?.Wait();
+            return new SessionRunResult([inputs[0] with { Name = "y", Data = inputs[0].Data.ToArray() }], 0, 0, 0);
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net;
+using Azure.Storage.Blobs;
+using Serverless.Core.Infrastructure.Storage;
+using Serverless.Core.Repository;
+using Serverless.Tests.Fixtures;
+using static Serverless.Tests.Integration.SampleRequests;
+
+namespace Serverless.Tests.Integration;
+
+/// <summary>The model repository in a real (Azurite) blob container: lazy download, single flight, cache reuse, new versions.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class BlobRepositoryTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private const string Prefix = "team-a/models";
+    private readonly BlobContainerClient _container = new(azurite.ConnectionString, "models-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private string RepositoryUrl => $"{azurite.BlobEndpoint}/{_container.Name}/{Prefix}";
+
+    public async Task InitializeAsync()
+    {
+        await _container.CreateAsync();
+        foreach (var file in Directory.EnumerateFiles(RepositoryPaths.SampleModels, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(RepositoryPaths.SampleModels, file).Replace('\\', '/');
+            if (relative.Contains('/'))
+            {
+                await _container.UploadBlobAsync($"{Prefix}/{relative}", File.OpenRead(file));
+            }
+        }
+    }
+
+    public async Task DisposeAsync() => await _container.DeleteIfExistsAsync();
+
+    private Task<ServerlessHost> StartAsync(string? dataDirectory = null) => ServerlessHost.StartAsync(dataDirectory,
+        ("Models:Repository", RepositoryUrl), ("Models:ConnectionString", azurite.ConnectionString));
+
+    [Fact]
+    public async Task Infer_ConcurrentFirstRequests_DownloadOnceAndAllSucceed()
+    {
+        await using var host = await StartAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => host.Client.InferAsync("iris-mlp", IrisTwoRows)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, ((BlobModelRepository)host.GetRequiredService<IModelRepository>()).Downloads);
+    }
+
+    [Fact]
+    public async Task Restart_SameDataDirectory_ReusesTheCachedModelWithoutDownloading()
+    {
+        var data = ServerlessHost.NewDataDirectory();
+        try
+        {
+            await using (var first = await StartAsync(data))
+            {
+                await (await first.Client.InferAsync("iris-mlp", IrisTwoRows)).ReadJsonAsync(HttpStatusCode.OK);
+            }
+            await using var second = await StartAsync(data);
+
+            await (await second.Client.InferAsync("iris-mlp", IrisTwoRows)).ReadJsonAsync(HttpStatusCode.OK);
+
+            Assert.Equal(0, ((BlobModelRepository)second.GetRequiredService<IModelRepository>()).Downloads);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task LoadCall_NewVersionUploaded_ServesItWithoutWaitingForRefresh()
+    {
+        await using var host = await StartAsync();
+        await (await host.Client.InferAsync("linear-regressor", LinearRow)).ReadJsonAsync(HttpStatusCode.OK);
+        await _container.UploadBlobAsync($"{Prefix}/linear-regressor/2/model.onnx",
+            File.OpenRead(Path.Combine(RepositoryPaths.SampleModels, "linear-regressor", "1", "model.onnx")));
+
+        await (await host.Client.PostAsync("/v2/repository/models/linear-regressor/load", null)).ReadJsonAsync(HttpStatusCode.OK);
+        var json = await (await host.Client.InferAsync("linear-regressor", LinearRow)).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal("2", json.GetProperty("model_version").GetString());
+        var metadata = await (await host.Client.GetAsync("/v2/models/linear-regressor")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(["1", "2"], metadata.GetProperty("versions").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Fact]
+    public async Task Infer_CorruptModelBlob_Returns503WithReasonAndOtherModelsKeepServing()
+    {
+        await _container.UploadBlobAsync($"{Prefix}/broken/1/model.onnx", BinaryData.FromString("this is not an onnx file"));
+        await using var host = await StartAsync();
+
+        await (await host.Client.InferAsync("broken", IrisTwoRows)).AssertErrorAsync(HttpStatusCode.ServiceUnavailable, "ONNX Runtime cannot open the model");
+        await (await host.Client.InferAsync("iris-mlp", IrisTwoRows)).ReadJsonAsync(HttpStatusCode.OK);
+        var index = await (await host.Client.PostAsync("/v2/repository/index", null)).ReadJsonAsync(HttpStatusCode.OK);
+        var broken = index.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "broken");
+        Assert.Equal("UNAVAILABLE", broken.GetProperty("state").GetString());
+        Assert.Contains("cannot open", broken.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Infer_MissingContainer_Returns503NamingTheRepository()
+    {
+        await using var host = await ServerlessHost.StartAsync(
+            ("Models:Repository", $"{azurite.BlobEndpoint}/no-such-container"), ("Models:ConnectionString", azurite.ConnectionString));
+
+        await (await host.Client.InferAsync("iris-mlp", IrisTwoRows)).AssertErrorAsync(HttpStatusCode.ServiceUnavailable, "no-such-container");
+    }
+
+    private const string LinearRow = """{"inputs":[{"name":"features","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""";
+}
