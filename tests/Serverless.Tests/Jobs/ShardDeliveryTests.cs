@@ -95,7 +95,7 @@ public sealed class ShardDeliveryTests(AzuriteFixture azurite)
 
     /// <summary>An app that believes the Functions host owns the queue trigger: no listener, POST /ScoreShard mapped.</summary>
     private static Task<ServerlessHost> StartUnderFunctionsHostAsync(AzuriteJobSpace space) =>
-        ServerlessHost.StartAsync(space.Settings(("FUNCTIONS_CUSTOMHANDLER_PORT", AzuriteFixture.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Jobs:ShardBytes", "4096"),
+        ServerlessHost.StartAsync(space.Settings(("FUNCTIONS_CUSTOMHANDLER_PORT", Serverless.Testing.AzuriteServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Jobs:ShardBytes", "4096"),
             // Under the Functions host metering requires API keys by default; these tests call as the host and as an anonymous client.
             ("Metering:RequireKey", "false")));
 

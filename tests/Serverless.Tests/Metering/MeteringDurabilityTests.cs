@@ -90,7 +90,7 @@ public sealed class MeteringDurabilityTests : IDisposable
 
         public static async Task<AppProcess> StartAsync(string dataDirectory)
         {
-            var port = AzuriteFixture.FreePort();
+            var port = Serverless.Testing.AzuriteServer.FreePort();
             var start = new ProcessStartInfo("dotnet")
             {
                 ArgumentList =
