@@ -109,9 +109,13 @@ public sealed class ModelCache : IDisposable
     private async Task<LoadedModel> OpenAsync(ModelKey key)
     {
         var started = Stopwatch.GetTimestamp();
+        // The config is small and independent of the model file: read it while the file downloads.
+        var configRead = _repository.ReadConfigAsync(key.Name);
         var file = await _repository.FetchAsync(key);
-        var config = await _repository.ReadConfigAsync(key.Name);
+        var config = await configRead;
+        var fetched = Stopwatch.GetTimestamp();
         var session = _sessions.Open(key, file, config);
+        var opened = Stopwatch.GetTimestamp();
         try
         {
             if (config.Warmup)
@@ -126,8 +130,10 @@ public sealed class ModelCache : IDisposable
         }
         var batcher = CreateBatcher(key, session, config);
         var loaded = new LoadedModel(key, session, config, file.Length, Stopwatch.GetElapsedTime(started), batcher);
-        _logger.LogInformation("Loaded {Model} v{Version} on {ExecutionProvider} in {ElapsedMs} ms ({Bytes} bytes)",
-            key.Name, key.Version, session.ExecutionProvider, loaded.LoadTime.TotalMilliseconds, file.Length);
+        _logger.LogInformation("Loaded {Model} v{Version} on {ExecutionProvider} in {ElapsedMs} ms ({Bytes} bytes): fetch {FetchMs} ms, open {OpenMs} ms, warm-up {WarmupMs} ms",
+            key.Name, key.Version, session.ExecutionProvider, loaded.LoadTime.TotalMilliseconds, file.Length,
+            Stopwatch.GetElapsedTime(started, fetched).TotalMilliseconds, Stopwatch.GetElapsedTime(fetched, opened).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(opened).TotalMilliseconds);
         Loaded?.Invoke(loaded);
         EnforceBudget(loaded);
         return loaded;

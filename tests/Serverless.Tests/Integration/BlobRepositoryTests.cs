@@ -98,6 +98,22 @@ public sealed class BlobRepositoryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Infer_DownloadNotMatchingContentMd5_Returns503AndNeverCachesTheFile()
+    {
+        var model = await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.SampleModels, "iris-mlp", "1", "model.onnx"));
+        var blob = _container.GetBlobClient($"{Prefix}/tampered/1/model.onnx");
+        await blob.UploadAsync(BinaryData.FromBytes(model));
+        // The stored Content-MD5 no longer matches the content, as after corruption at rest or a botched copy.
+        await blob.SetHttpHeadersAsync(new Azure.Storage.Blobs.Models.BlobHttpHeaders { ContentHash = new byte[16] });
+        await using var host = await StartAsync();
+
+        await (await host.Client.InferAsync("tampered", IrisTwoRows)).AssertErrorAsync(HttpStatusCode.ServiceUnavailable, "does not match the blob's Content-MD5");
+
+        Assert.DoesNotContain(Directory.GetFiles(host.DataDirectory, "model.onnx", SearchOption.AllDirectories),
+            f => f.Contains("tampered", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Infer_MissingContainer_Returns503NamingTheRepository()
     {
         await using var host = await ServerlessHost.StartAsync(

@@ -13,6 +13,21 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
 {
     public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config)
     {
+        var sessionOptions = CreateOptions(key, config, out var provider);
+        try
+        {
+            var session = OpenSession(key, file, provider, sessionOptions, () => CreateOptions(key, config, out _));
+            return new OnnxModelSession(key, session, sessionOptions, provider);
+        }
+        catch
+        {
+            sessionOptions.Dispose();
+            throw;
+        }
+    }
+
+    private SessionOptions CreateOptions(ModelKey key, ModelConfig config, out string provider)
+    {
         var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -34,9 +49,8 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
             }
             // A model's own "auto" defers to the server setting; only an explicit cuda or cpu overrides it.
             var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider;
-            var provider = providers.Apply(sessionOptions, requested, key);
-            var session = OpenSession(key, file, provider, sessionOptions);
-            return new OnnxModelSession(key, session, sessionOptions, provider);
+            provider = providers.Apply(sessionOptions, requested, key);
+            return sessionOptions;
         }
         catch
         {
@@ -45,7 +59,7 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         }
     }
 
-    private InferenceSession OpenSession(ModelKey key, ModelFile file, string provider, SessionOptions sessionOptions)
+    private InferenceSession OpenSession(ModelKey key, ModelFile file, string provider, SessionOptions sessionOptions, Func<SessionOptions> sameOptions)
     {
         var optimized = optimizedModels.PathFor(key, file, provider);
         if (options.Value.CacheOptimizedModels && File.Exists(optimized))
@@ -63,33 +77,21 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
                 sessionOptions.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
             }
         }
-        // ONNX Runtime writes the optimized graph while creating the session: to a temporary name, published by
-        // rename only once the session opened, so a crash never leaves a half-written graph for the next start.
-        var temporary = options.Value.CacheOptimizedModels ? $"{optimized}.{Guid.NewGuid():N}.tmp" : null;
-        if (temporary is not null)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(optimized)!);
-            sessionOptions.OptimizedModelFilePath = temporary;
-        }
+        InferenceSession session;
         try
         {
-            var session = new InferenceSession(file.Path, sessionOptions);
-            if (temporary is not null && File.Exists(temporary))
-            {
-                File.Move(temporary, optimized, overwrite: true);
-            }
-            return session;
+            session = new InferenceSession(file.Path, sessionOptions);
         }
         catch (OnnxRuntimeException e)
         {
             throw new ModelLoadException($"model {key}: ONNX Runtime cannot open the model: {e.Message}", e);
         }
-        finally
+        if (options.Value.CacheOptimizedModels)
         {
-            if (temporary is not null)
-            {
-                File.Delete(temporary);
-            }
+            // Serializing the optimized graph costs as much as opening the model again: do it after the first request
+            // is served, not before, so only later cold starts pay nothing for it.
+            optimizedModels.SaveInBackground(key, file.Path, optimized, sameOptions);
         }
+        return session;
     }
 }

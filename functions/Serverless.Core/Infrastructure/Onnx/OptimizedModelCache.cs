@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using Serverless.Core.Infrastructure.Storage;
@@ -14,8 +16,10 @@ namespace Serverless.Core.Infrastructure.Onnx;
 /// the CPU's instruction sets, because an optimized graph may hold kernels specific to all of them (ONNX Runtime
 /// warns that NCHWc layouts are hardware specific) and the data folder may sit on storage shared by other machines.
 /// </summary>
-public sealed class OptimizedModelCache(IOptions<StorageOptions> storage)
+public sealed class OptimizedModelCache(IOptions<StorageOptions> storage, ILogger<OptimizedModelCache> logger)
 {
+    private readonly ConcurrentDictionary<string, byte> _saving = new(StringComparer.Ordinal);
+
     private static readonly string RuntimeVersion = OrtEnv.Instance().GetVersionString();
 
     private static readonly string CpuSignature = string.Join(",",
@@ -29,5 +33,43 @@ public sealed class OptimizedModelCache(IOptions<StorageOptions> storage)
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..24];
         return Path.Combine(storage.Value.DataDirectory, "optimized-models", key.Name,
             key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{hash}.onnx");
+    }
+
+    /// <summary>
+    /// Writes the optimized graph of <paramref name="modelPath"/> to <paramref name="optimizedPath"/> off the request
+    /// path, once per path at a time: a temporary name, published by rename only when complete, so a crash or a
+    /// concurrent reader never sees half a graph.
+    /// </summary>
+    public void SaveInBackground(ModelKey key, string modelPath, string optimizedPath, Func<SessionOptions> createOptions)
+    {
+        if (!_saving.TryAdd(optimizedPath, 0))
+        {
+            return;
+        }
+        var path = optimizedPath;
+        _ = Task.Run(() =>
+        {
+            var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                using var sessionOptions = createOptions();
+                sessionOptions.OptimizedModelFilePath = temporary;
+                using (new InferenceSession(modelPath, sessionOptions))
+                {
+                }
+                File.Move(temporary, path, overwrite: true);
+                logger.LogInformation("Saved the optimized graph of {Model} v{Version} to {Path}", key.Name, key.Version, path);
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Saving the optimized graph of {Model} v{Version} failed; later cold starts optimize again: {Reason}", key.Name, key.Version, e.Message);
+            }
+            finally
+            {
+                File.Delete(temporary);
+                _saving.TryRemove(path, out _);
+            }
+        });
     }
 }

@@ -131,11 +131,15 @@ public sealed class BlobModelRepository : IModelRepository
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            using var md5 = MD5.Create();
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (var hashing = new CryptoStream(file, md5, CryptoStreamMode.Write, leaveOpen: true))
             {
-                // Pinning the download to the ETag we checked means a blob replaced mid-download fails instead of mixing versions.
-                await blob.DownloadToAsync(file, new BlobDownloadToOptions { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } }, cancellationToken);
-                await VerifyAsync(key, file, properties, cancellationToken);
+                // Pinning the download to the ETag we checked means a blob replaced mid-download fails instead of mixing
+                // versions. The MD5 is computed as the bytes pass through, not in a second read of the file.
+                await blob.DownloadToAsync(hashing, new BlobDownloadToOptions { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } }, cancellationToken);
+                await hashing.FlushFinalBlockAsync(cancellationToken);
+                Verify(key, file.Length, md5.Hash!, properties);
             }
             File.Move(temp, path, overwrite: true);
             await File.WriteAllTextAsync(etagPath, etag, cancellationToken);
@@ -153,20 +157,16 @@ public sealed class BlobModelRepository : IModelRepository
         return new ModelFile(path, properties.ContentLength, etag);
     }
 
-    private static async Task VerifyAsync(ModelKey key, FileStream file, BlobProperties properties, CancellationToken cancellationToken)
+    private static void Verify(ModelKey key, long length, byte[] md5, BlobProperties properties)
     {
-        if (file.Length != properties.ContentLength)
+        if (length != properties.ContentLength)
         {
-            throw new ModelLoadException($"model {key}: downloaded {file.Length} bytes but the blob has {properties.ContentLength}");
+            throw new ModelLoadException($"model {key}: downloaded {length} bytes but the blob has {properties.ContentLength}");
         }
-        if (properties.ContentHash is { Length: > 0 } expected)
+        // Blobs uploaded in blocks may carry no Content-MD5; then the length and the ETag condition are the check.
+        if (properties.ContentHash is { Length: > 0 } expected && !md5.AsSpan().SequenceEqual(expected))
         {
-            file.Position = 0;
-            var actual = await MD5.HashDataAsync(file, cancellationToken);
-            if (!actual.AsSpan().SequenceEqual(expected))
-            {
-                throw new ModelLoadException($"model {key}: downloaded file does not match the blob's Content-MD5");
-            }
+            throw new ModelLoadException($"model {key}: downloaded file does not match the blob's Content-MD5");
         }
     }
 
