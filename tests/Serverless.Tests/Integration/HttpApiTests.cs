@@ -25,6 +25,7 @@ public sealed class HttpApiTests(SampleServerFixture server) : IClassFixture<Sam
 
         Assert.Equal("serverless", json.GetProperty("name").GetString());
         Assert.Contains("model_repository", json.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("binary_tensor_data", json.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]
