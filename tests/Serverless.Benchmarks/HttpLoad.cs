@@ -39,7 +39,9 @@ public static class HttpLoad
         {
             content.Headers.Add("Inference-Header-Content-Length", length.ToString(CultureInfo.InvariantCulture));
         }
-        using var response = await client.PostAsync(path, content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        // Streamed, not buffered: the client should add as few allocations to the in-process count as it can.
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
