@@ -56,6 +56,19 @@ public sealed class HttpApiTests(SampleServerFixture server) : IClassFixture<Sam
     }
 
     [Fact]
+    public async Task Infer_ClientAcceptsGzip_ResponseIsNotCompressed()
+    {
+        // Compressing tensors costs more CPU than it saves on the wire at inference sizes; it is not on the hot path.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v2/models/iris-mlp/infer") { Content = Json(IrisTwoRows) };
+        request.Headers.AcceptEncoding.ParseAdd("gzip, br");
+
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(response.Content.Headers.ContentEncoding);
+    }
+
+    [Fact]
     public async Task Infer_IrisRows_ReturnsProbabilitiesAndLabels()
     {
         var json = await (await _client.InferAsync("iris-mlp", IrisTwoRows)).ReadJsonAsync(HttpStatusCode.OK);
