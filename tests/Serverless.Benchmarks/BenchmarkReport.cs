@@ -15,7 +15,7 @@ public sealed class BenchmarkReport
 
     public void Print()
     {
-        string[] header = ["measurement", "per second", "p50 ms", "p99 ms", "ratio", "ratio is"];
+        string[] header = ["measurement", "per second / value", "p50 ms", "p99 ms", "ratio", "ratio is"];
         var widths = header.Select((h, i) => Math.Max(h.Length, _rows.Count == 0 ? 0 : _rows.Max(r => r[i].Length))).ToArray();
         Console.WriteLine();
         Console.WriteLine(string.Join(" | ", header.Select((h, i) => h.PadRight(widths[i]))));

@@ -10,6 +10,11 @@ public sealed class LatencyRecorder
 
     public TimeSpan Elapsed { get; set; }
 
+    /// <summary>Bytes allocated in this process (server and load client) during the measured phase.</summary>
+    public long AllocatedBytes { get; set; }
+
+    public double AllocatedBytesPerRequest => Count == 0 ? double.NaN : (double)AllocatedBytes / Count;
+
     public int Count { get { lock (_gate) { return _milliseconds.Count; } } }
 
     public void Record(long startTimestamp)

@@ -8,6 +8,8 @@ using Serverless.Testing;
 // One run on one machine; every row is compared with a baseline measured in the same run.
 var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(5);
 var duration = TimeSpan.FromSeconds(seconds);
+// --hot-path-only: only the HTTP floor, allocation and binary-tensor rows (skips batching and cold start).
+var hotPathOnly = args.Contains("--hot-path-only");
 var root = FindRoot();
 var samples = Path.Combine(root, "models");
 var irisPath = Path.Combine(samples, "iris-mlp", "1", "model.onnx");
@@ -22,12 +24,50 @@ report.Add("raw ORT Run, iris-mlp, batch 64 (rows)", raw64.PerSecond * 64, raw64
 
 // The same model through the HTTP API, single-row requests.
 var oneRow = Encoding.UTF8.GetBytes("""{"inputs":[{"name":"features","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}""");
+LatencyRecorder floor;
+await using (var floorServer = await HttpFloor.StartAsync())
+{
+    floor = await HttpLoad.RunAsync(floorServer.Address, HttpFloor.Path, oneRow, 32, duration);
+    report.Add(floor, "HTTP floor, 32 clients (parse JSON body, constant answer)", floor.PerSecond, "HTTP floor");
+}
 await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository={samples}"))
 {
     var http1 = await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", oneRow, 1, duration);
     report.Add(http1, "HTTP infer, 1 client, 1 row", raw1.PerSecond, "raw batch 1");
     var http32 = await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", oneRow, 32, duration);
     report.Add(http32, "HTTP infer, 32 clients, 1 row", raw1.PerSecond, "raw batch 1");
+    report.Add(http32, "  iris-mlp 32 clients vs HTTP floor", floor.PerSecond, "HTTP floor (target >= 0.5)");
+    // Allocations are counted for the whole process: the load client's share is in the floor row too.
+    AddAllocations(report, "iris-mlp 32 clients", http32, floor);
+}
+// The same without metering, whose durable usage record (group commit every Metering:FlushIntervalMilliseconds)
+// sets the pace above: what is left is the protocol and inference path itself.
+await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository={samples}", "--Metering:Enabled=false"))
+{
+    var http32 = await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", oneRow, 32, duration);
+    report.Add(http32, "HTTP infer, 32 clients, 1 row, metering off", floor.PerSecond, "HTTP floor (target >= 0.5)");
+    AddAllocations(report, "iris-mlp 32 clients, metering off", http32, floor);
+    report.Add("  allocated bytes/request, HTTP floor 32 clients", floor.AllocatedBytesPerRequest, double.NaN, double.NaN, 1, "client + bare server");
+}
+
+// Binary tensor data: a 1 MB FP32 row round trip, binary in and out against JSON in and out.
+using (var large = new LargeTensorRepository())
+await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository={large.Root}"))
+{
+    var path = $"/v2/models/{LargeTensorRepository.Model}/infer";
+    var json = await HttpLoad.RunAsync(server.Address, path, LargeTensorRepository.JsonRequest(), 4, duration);
+    report.Add(json, "1 MB FP32 round trip as JSON, 4 clients", json.PerSecond, "JSON");
+    var binaryBody = LargeTensorRepository.BinaryRequest(out var headerLength);
+    var binary = await HttpLoad.RunAsync(server.Address, path, binaryBody, 4, duration, headerLength);
+    report.Add(binary, "1 MB FP32 round trip as binary, 4 clients", json.PerSecond, "JSON (target >= 5)");
+    report.Add("  allocated bytes/request, 1 MB JSON / binary", json.AllocatedBytesPerRequest, double.NaN, double.NaN,
+        binary.AllocatedBytesPerRequest, "binary bytes/request (not a ratio)");
+}
+
+if (hotPathOnly)
+{
+    report.Print();
+    return;
 }
 
 // Dynamic batching on a compute-heavy MLP: 32 clients sending single rows, against raw Run on batches of 32.
@@ -69,6 +109,10 @@ static void AddColdStart(BenchmarkReport report, string name, ColdStartBenchmark
     report.Add($"  cold first request after restart, {name}", 1000 / r.RestartColdMs, r.RestartColdMs, double.NaN,
         r.RestartColdMs / r.ColdMs, "x cold first request");
 }
+
+static void AddAllocations(BenchmarkReport report, string name, LatencyRecorder measured, LatencyRecorder floor) =>
+    report.Add($"  allocated bytes/request, {name}", measured.AllocatedBytesPerRequest, double.NaN, double.NaN,
+        measured.AllocatedBytesPerRequest / floor.AllocatedBytesPerRequest, "x floor's bytes/request (both include the client)");
 
 static string FindRoot()
 {

@@ -190,6 +190,7 @@ public sealed class DynamicBatcher : IDisposable
             var perRequest = TensorBatching.Split(result.Outputs, batch.Select(r => r.Signature.Rows!.Value).ToList());
             if (perRequest is null)
             {
+                result.Buffers?.Dispose();
                 // An output without the batch as its first dimension cannot be divided: run them one by one.
                 foreach (var request in batch)
                 {
@@ -197,6 +198,8 @@ public sealed class DynamicBatcher : IDisposable
                 }
                 return;
             }
+            // Every request's outputs are slices of the batch's pooled arrays: each response returns its share.
+            result.Buffers?.AddOwners(batch.Count - 1);
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Complete(result with { Outputs = perRequest[i] }, started, rows);

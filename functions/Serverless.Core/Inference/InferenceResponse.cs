@@ -1,7 +1,20 @@
 namespace Serverless.Core.Inference;
 
-public sealed record InferenceResponse(string ModelName, string ModelVersion, string? Id, IReadOnlyList<InferenceTensor> Outputs)
+public sealed record InferenceResponse(string ModelName, string ModelVersion, string? Id, IReadOnlyList<InferenceTensor> Outputs) : IDisposable
 {
+    private int _disposed;
+
     /// <summary>Execution provider the model ran on, for metering and logs.</summary>
     public string ExecutionProvider { get; init; } = "";
+
+    /// <summary>Pooled arrays <see cref="Outputs"/> live in; returned by <see cref="Dispose"/> once they are written.</summary>
+    public PooledTensorBuffers? Buffers { get; init; }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Buffers?.Dispose();
+        }
+    }
 }

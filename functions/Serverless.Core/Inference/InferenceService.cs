@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Serverless.Core.Cache;
 using Serverless.Core.Errors;
 
@@ -20,7 +21,7 @@ public sealed class InferenceService(ModelCache cache, InferenceStatistics stati
         try
         {
             InferenceInputValidator.Validate(model, loaded.Session, request, loaded.Config.MaxBatchSize);
-            var outputNames = request.RequestedOutputs.Count > 0 ? request.RequestedOutputs : loaded.Session.Outputs.Select(o => o.Name).ToList();
+            var outputNames = request.RequestedOutputs.Count > 0 ? request.RequestedOutputs : AllOutputNames(loaded.Session);
             var run = loaded.Batcher is { } batcher
                 ? await batcher.RunAsync(request.Inputs, outputNames, cancellationToken)
                 : loaded.Session.Run(request.Inputs, outputNames);
@@ -28,6 +29,7 @@ public sealed class InferenceService(ModelCache cache, InferenceStatistics stati
             return new InferenceResponse(loaded.Key.Name, loaded.Key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), request.Id, run.Outputs)
             {
                 ExecutionProvider = loaded.Session.ExecutionProvider,
+                Buffers = run.Buffers,
             };
         }
         catch (ServerlessException)
@@ -36,6 +38,20 @@ public sealed class InferenceService(ModelCache cache, InferenceStatistics stati
             throw;
         }
     }
+
+    // Every output, in the model's order: computed once per session rather than once per request.
+    private static readonly ConditionalWeakTable<IModelSession, string[]> OutputNames = new();
+
+    private static string[] AllOutputNames(IModelSession session) =>
+        OutputNames.GetValue(session, static s =>
+        {
+            var names = new string[s.Outputs.Count];
+            for (var i = 0; i < names.Length; i++)
+            {
+                names[i] = s.Outputs[i].Name;
+            }
+            return names;
+        });
 
     /// <summary>Rows in a request: the first dimension of its first input (1 for rank-0 inputs).</summary>
     public static long BatchSize(InferenceRequest request) =>

@@ -8,4 +8,11 @@ public sealed record SessionRunResult(IReadOnlyList<InferenceTensor> Outputs, lo
 
     /// <summary>Rows in the Run this request rode in (its own rows when not batched with others).</summary>
     public long BatchRows { get; init; }
+
+    /// <summary>
+    /// Pooled arrays the outputs live in, when the session pools them; whoever ends up with the outputs disposes it
+    /// after reading them (the HTTP endpoint does, once the response is written). Callers that never dispose only
+    /// give up the pooling.
+    /// </summary>
+    public PooledTensorBuffers? Buffers { get; init; }
 }

@@ -25,6 +25,7 @@ public sealed class HttpApiTests(SampleServerFixture server) : IClassFixture<Sam
 
         Assert.Equal("serverless", json.GetProperty("name").GetString());
         Assert.Contains("model_repository", json.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("binary_tensor_data", json.GetProperty("extensions").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]
@@ -52,6 +53,19 @@ public sealed class HttpApiTests(SampleServerFixture server) : IClassFixture<Sam
 
         Assert.True(json.GetProperty("ready").GetBoolean());
         Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/v2/models/linear-regressor/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Infer_ClientAcceptsGzip_ResponseIsNotCompressed()
+    {
+        // Compressing tensors costs more CPU than it saves on the wire at inference sizes; it is not on the hot path.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v2/models/iris-mlp/infer") { Content = Json(IrisTwoRows) };
+        request.Headers.AcceptEncoding.ParseAdd("gzip, br");
+
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(response.Content.Headers.ContentEncoding);
     }
 
     [Fact]

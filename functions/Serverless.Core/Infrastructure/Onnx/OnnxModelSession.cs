@@ -80,13 +80,16 @@ internal sealed class OnnxModelSession : IModelSession
             var outputStarted = Stopwatch.GetTimestamp();
             using (results)
             {
+                // One copy out of ONNX Runtime's memory into pooled arrays, so the OrtValues are released here and the
+                // outputs can outlive the Run (batch splitting, writing the response); the endpoint returns them.
+                var buffers = new PooledTensorBuffers();
                 var outputs = new InferenceTensor[outputNames.Count];
                 for (var i = 0; i < outputs.Length; i++)
                 {
-                    outputs[i] = ToTensor(outputNames[i], results[i]);
+                    outputs[i] = ToTensor(outputNames[i], results[i], buffers);
                 }
                 var finished = Stopwatch.GetTimestamp();
-                return new SessionRunResult(outputs, inferStarted - started, outputStarted - inferStarted, finished - outputStarted);
+                return new SessionRunResult(outputs, inferStarted - started, outputStarted - inferStarted, finished - outputStarted) { Buffers = buffers };
             }
         }
         finally
@@ -99,7 +102,7 @@ internal sealed class OnnxModelSession : IModelSession
         }
     }
 
-    private InferenceTensor ToTensor(string name, OrtValue value)
+    private InferenceTensor ToTensor(string name, OrtValue value, PooledTensorBuffers buffers)
     {
         if (!value.IsTensor)
         {
@@ -108,7 +111,13 @@ internal sealed class OnnxModelSession : IModelSession
         var info = value.GetTensorTypeAndShape();
         var type = OnnxTensorTypes.ToDataType(info.ElementDataType)
             ?? throw new ModelLoadException($"model {_key}: output '{name}' has element type {info.ElementDataType}, which this server cannot return");
-        var bytes = info.ElementCount == 0 ? [] : value.GetTensorMutableRawData().ToArray();
+        if (info.ElementCount == 0)
+        {
+            return new InferenceTensor(name, type, info.Shape, ReadOnlyMemory<byte>.Empty);
+        }
+        var raw = value.GetTensorMutableRawData();
+        var bytes = buffers.Rent(raw.Length);
+        raw.CopyTo(bytes.Span);
         return new InferenceTensor(name, type, info.Shape, bytes);
     }
 

@@ -6,17 +6,31 @@ namespace Serverless.Functions.Protocol.Codecs;
 
 /// <summary>
 /// Reads an Open Inference Protocol v2 JSON request with <see cref="Utf8JsonReader"/>. Keys may come in any order,
-/// so each input's <c>data</c> is located first and decoded once its datatype and shape are known.
+/// so each input's <c>data</c> is located first and decoded once its datatype and shape are known. Inputs with
+/// <c>parameters.binary_data_size</c> take their bytes from the binary section that follows the JSON header
+/// (binary tensor data extension), in input order, without a copy.
 /// </summary>
 public static class InferenceRequestJsonReader
 {
     private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
 
-    public static InferenceRequest Read(ReadOnlySpan<byte> body)
+    /// <summary>A JSON-only request; tensors get arrays of their own.</summary>
+    public static InferenceRequest Read(ReadOnlyMemory<byte> json) => Read(json, ReadOnlyMemory<byte>.Empty, null, out _);
+
+    /// <param name="binary">The bytes after the JSON header; the returned tensors point into it, so it must outlive them.</param>
+    /// <param name="buffers">Where JSON-decoded tensors are rented from; null allocates arrays.</param>
+    public static InferenceRequest Read(ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> binary, PooledTensorBuffers? buffers, out BinaryOutputSelection binaryOutputs)
     {
+        var section = new BinarySection { Data = binary, Buffers = buffers };
         try
         {
-            return ReadRequest(body);
+            var request = ReadRequest(json.Span, ref section, out binaryOutputs);
+            if (section.Offset != binary.Length)
+            {
+                throw new InvalidInferenceInputException(
+                    $"{binary.Length} bytes of binary tensor data follow the JSON header, but the inputs' binary_data_size add up to {section.Offset}");
+            }
+            return request;
         }
         catch (JsonException e)
         {
@@ -24,7 +38,14 @@ public static class InferenceRequestJsonReader
         }
     }
 
-    private static InferenceRequest ReadRequest(ReadOnlySpan<byte> body)
+    private struct BinarySection
+    {
+        public ReadOnlyMemory<byte> Data;
+        public int Offset;
+        public PooledTensorBuffers? Buffers;
+    }
+
+    private static InferenceRequest ReadRequest(ReadOnlySpan<byte> body, ref BinarySection section, out BinaryOutputSelection binaryOutputs)
     {
         var reader = new Utf8JsonReader(body, Options);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -33,7 +54,9 @@ public static class InferenceRequestJsonReader
         }
         string? id = null;
         List<InferenceTensor>? inputs = null;
-        var outputs = new List<string>();
+        List<string>? outputs = null;
+        var binaryByDefault = false;
+        Dictionary<string, bool>? binaryPerOutput = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("id"u8))
@@ -48,11 +71,30 @@ public static class InferenceRequestJsonReader
             }
             else if (reader.ValueTextEquals("inputs"u8))
             {
-                inputs = ReadArray(ref reader, body, "inputs", ReadInput);
+                StartArray(ref reader, "inputs");
+                inputs = new List<InferenceTensor>(1);
+                while (NextObject(ref reader, "inputs", inputs.Count))
+                {
+                    inputs.Add(ReadInput(ref reader, body, inputs.Count, ref section));
+                }
             }
             else if (reader.ValueTextEquals("outputs"u8))
             {
-                outputs = ReadArray(ref reader, body, "outputs", ReadOutput);
+                StartArray(ref reader, "outputs");
+                outputs = [];
+                while (NextObject(ref reader, "outputs", outputs.Count))
+                {
+                    var name = ReadOutput(ref reader, outputs.Count, out var binary);
+                    outputs.Add(name);
+                    if (binary is { } b)
+                    {
+                        (binaryPerOutput ??= [])[name] = b;
+                    }
+                }
+            }
+            else if (reader.ValueTextEquals("parameters"u8))
+            {
+                binaryByDefault = ReadBinaryFlag(ref reader, "binary_data_output"u8, "parameters.binary_data_output") ?? false;
             }
             else
             {
@@ -64,48 +106,48 @@ public static class InferenceRequestJsonReader
         {
             throw new InvalidInferenceInputException("request has no 'inputs' array");
         }
-        return new InferenceRequest(id, inputs, outputs);
+        binaryOutputs = binaryByDefault || binaryPerOutput is not null ? new BinaryOutputSelection(binaryByDefault, binaryPerOutput) : BinaryOutputSelection.None;
+        return new InferenceRequest(id, inputs, outputs is null ? [] : outputs);
     }
 
-    private delegate T ElementReader<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, int index);
-
-    private static List<T> ReadArray<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, string field, ElementReader<T> read)
+    private static void StartArray(ref Utf8JsonReader reader, string field)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             throw new InvalidInferenceInputException($"'{field}' must be an array of objects");
         }
-        var items = new List<T>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw new InvalidInferenceInputException($"'{field}[{items.Count}]' must be an object");
-            }
-            items.Add(read(ref reader, body, items.Count));
-        }
-        return items;
     }
 
-    private static InferenceTensor ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, int index)
+    private static bool NextObject(ref Utf8JsonReader reader, string field, int index)
+    {
+        if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray)
+        {
+            return false;
+        }
+        return reader.TokenType == JsonTokenType.StartObject
+            ? true
+            : throw new InvalidInferenceInputException($"'{field}[{index}]' must be an object");
+    }
+
+    private static InferenceTensor ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, int index, ref BinarySection section)
     {
         string? name = null;
         long[]? shape = null;
         TensorDataType? type = null;
         string? typeName = null;
+        long? binarySize = null;
         var dataStart = -1L;
         var dataEnd = -1L;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("name"u8))
             {
-                name = ReadString(ref reader, $"inputs[{index}].name");
+                name = ReadString(ref reader, "inputs", index, "name");
             }
             else if (reader.ValueTextEquals("datatype"u8))
             {
-                typeName = ReadString(ref reader, $"inputs[{index}].datatype");
-                type = TensorDataTypes.TryParse(typeName, out var parsed) ? parsed : null;
+                type = ReadDataType(ref reader, index, out typeName);
             }
             else if (reader.ValueTextEquals("shape"u8))
             {
@@ -117,6 +159,10 @@ public static class InferenceRequestJsonReader
                 dataStart = reader.TokenStartIndex;
                 reader.Skip();
                 dataEnd = reader.BytesConsumed;
+            }
+            else if (reader.ValueTextEquals("parameters"u8))
+            {
+                binarySize = ReadBinarySize(ref reader, index);
             }
             else
             {
@@ -141,22 +187,119 @@ public static class InferenceRequestJsonReader
         {
             throw new InvalidInferenceInputException($"{label} has no 'shape'");
         }
+        if (binarySize is { } size)
+        {
+            if (dataStart >= 0)
+            {
+                throw new InvalidInferenceInputException($"{label} has both 'data' and parameters.binary_data_size; send one of them");
+            }
+            return new InferenceTensor(name, type.Value, shape, TakeBinary(ref section, label, type.Value, shape, size));
+        }
         if (dataStart < 0)
         {
-            throw new InvalidInferenceInputException($"{label} has no 'data'");
+            throw new InvalidInferenceInputException($"{label} has no 'data' (nor parameters.binary_data_size)");
         }
-        var data = TensorDataJsonReader.Read(body[(int)dataStart..(int)dataEnd], name, type.Value, shape);
+        var data = TensorDataJsonReader.Read(body[(int)dataStart..(int)dataEnd], name, type.Value, shape, section.Buffers);
         return new InferenceTensor(name, type.Value, shape, data);
     }
 
-    private static string ReadOutput(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, int index)
+    /// <summary>The input's slice of the binary section, checked against its shape before anything reads it.</summary>
+    private static ReadOnlyMemory<byte> TakeBinary(ref BinarySection section, string label, TensorDataType type, long[] shape, long size)
+    {
+        var count = TensorShape.ElementCount(shape);
+        var needed = count > long.MaxValue / type.ElementSize() ? long.MaxValue : count * type.ElementSize();
+        if (size != needed)
+        {
+            throw new InvalidInferenceInputException(
+                $"{label}: binary_data_size {size} does not match shape {TensorShape.Format(shape)} of {type.WireName()}, which needs {needed} bytes");
+        }
+        var remaining = section.Data.Length - section.Offset;
+        if (size > remaining)
+        {
+            throw new InvalidInferenceInputException(
+                $"{label}: binary_data_size {size} but only {remaining} bytes of binary tensor data are left after the JSON header (body has {section.Data.Length})");
+        }
+        var data = section.Data.Slice(section.Offset, (int)size);
+        section.Offset += (int)size;
+        // BOOL is one byte per element on the wire; anything but 0 and 1 would reach the model as an undefined bool.
+        if (type == TensorDataType.Bool && data.Span.IndexOfAnyExcept((byte)0, (byte)1) is var bad and >= 0)
+        {
+            throw new InvalidInferenceInputException($"{label}: BOOL element {bad} is byte {data.Span[bad]}, expected 0 or 1");
+        }
+        return data;
+    }
+
+    private static long? ReadBinarySize(ref Utf8JsonReader reader, int index)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new InvalidInferenceInputException($"inputs[{index}].parameters must be an object");
+        }
+        long? size = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("binary_data_size"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value) || value < 0)
+                {
+                    throw new InvalidInferenceInputException($"inputs[{index}].parameters.binary_data_size must be a non-negative integer");
+                }
+                size = value;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return size;
+    }
+
+    /// <summary>Reads a <c>parameters</c> object and returns its boolean <paramref name="key"/>, if there.</summary>
+    private static bool? ReadBinaryFlag(ref Utf8JsonReader reader, ReadOnlySpan<byte> key, string field)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new InvalidInferenceInputException($"'{field[..field.LastIndexOf('.')]}' must be an object");
+        }
+        bool? flag = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals(key))
+            {
+                reader.Read();
+                flag = reader.TokenType switch
+                {
+                    JsonTokenType.True => true,
+                    JsonTokenType.False => false,
+                    _ => throw new InvalidInferenceInputException($"'{field}' must be true or false"),
+                };
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return flag;
+    }
+
+    private static string ReadOutput(ref Utf8JsonReader reader, int index, out bool? binary)
     {
         string? name = null;
+        binary = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("name"u8))
             {
-                name = ReadString(ref reader, $"outputs[{index}].name");
+                name = ReadString(ref reader, "outputs", index, "name");
+            }
+            else if (reader.ValueTextEquals("parameters"u8))
+            {
+                binary = ReadBinaryFlag(ref reader, "binary_data"u8, $"outputs[{index}].parameters.binary_data");
             }
             else
             {
@@ -174,23 +317,56 @@ public static class InferenceRequestJsonReader
         {
             throw new InvalidInferenceInputException($"inputs[{index}].shape must be an array of integers");
         }
-        var dims = new List<long>(4);
+        Span<long> dims = stackalloc long[8];
+        var rank = 0;
+        List<long>? more = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var dim) || dim < 0)
             {
                 throw new InvalidInferenceInputException($"inputs[{index}].shape must hold non-negative integers");
             }
-            dims.Add(dim);
+            if (rank < dims.Length)
+            {
+                dims[rank] = dim;
+            }
+            else
+            {
+                (more ??= []).Add(dim);
+            }
+            rank++;
         }
-        return [.. dims];
+        return more is null ? dims[..rank].ToArray() : [.. dims, .. more];
     }
 
-    private static string ReadString(ref Utf8JsonReader reader, string field)
+    // The field is named only on failure, so a good request pays for no message strings.
+    private static string ReadString(ref Utf8JsonReader reader, string array, int index, string key)
     {
         reader.Read();
         return reader.TokenType == JsonTokenType.String
             ? reader.GetString()!
-            : throw new InvalidInferenceInputException($"'{field}' must be a string");
+            : throw new InvalidInferenceInputException($"'{array}[{index}].{key}' must be a string");
+    }
+
+    /// <summary>Parses the datatype without allocating its name; <paramref name="typeName"/> is null only when absent.</summary>
+    private static TensorDataType? ReadDataType(ref Utf8JsonReader reader, int index, out string typeName)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new InvalidInferenceInputException($"'inputs[{index}].datatype' must be a string");
+        }
+        Span<char> text = stackalloc char[16];
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped && reader.ValueSpan.Length <= text.Length)
+        {
+            var length = reader.CopyString(text);
+            if (TensorDataTypes.TryParse(text[..length], out var parsed))
+            {
+                typeName = "";
+                return parsed;
+            }
+        }
+        typeName = reader.GetString()!;
+        return TensorDataTypes.TryParse(typeName, out var slow) ? slow : null;
     }
 }

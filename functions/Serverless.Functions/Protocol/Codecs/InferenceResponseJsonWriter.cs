@@ -4,11 +4,15 @@ using Serverless.Core.Inference;
 
 namespace Serverless.Functions.Protocol.Codecs;
 
-/// <summary>Writes an Open Inference Protocol v2 JSON response straight to the response body.</summary>
+/// <summary>
+/// Writes an Open Inference Protocol v2 JSON response, or, for outputs sent as binary tensor data, the JSON header
+/// that describes them (<c>parameters.binary_data_size</c> instead of <c>data</c>).
+/// </summary>
 public static class InferenceResponseJsonWriter
 {
-    public static void Write(Utf8JsonWriter writer, InferenceResponse response)
+    public static void Write(Utf8JsonWriter writer, InferenceResponse response, BinaryOutputSelection? binaryOutputs = null)
     {
+        binaryOutputs ??= BinaryOutputSelection.None;
         writer.WriteStartObject();
         writer.WriteString("model_name"u8, response.ModelName);
         writer.WriteString("model_version"u8, response.ModelVersion);
@@ -28,9 +32,18 @@ public static class InferenceResponseJsonWriter
                 writer.WriteNumberValue(dim);
             }
             writer.WriteEndArray();
-            writer.WriteStartArray("data"u8);
-            WriteData(writer, output.DataType, output.Data.Span);
-            writer.WriteEndArray();
+            if (binaryOutputs.IsBinary(output.Name))
+            {
+                writer.WriteStartObject("parameters"u8);
+                writer.WriteNumber("binary_data_size"u8, output.Data.Length);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteStartArray("data"u8);
+                WriteData(writer, output.DataType, output.Data.Span);
+                writer.WriteEndArray();
+            }
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

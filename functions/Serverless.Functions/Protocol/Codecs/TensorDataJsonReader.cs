@@ -11,7 +11,8 @@ namespace Serverless.Functions.Protocol.Codecs;
 /// </summary>
 public static class TensorDataJsonReader
 {
-    public static byte[] Read(ReadOnlySpan<byte> json, string name, TensorDataType type, long[] shape)
+    /// <param name="buffers">Where the element bytes are rented from (returned after the response); null allocates.</param>
+    public static ReadOnlyMemory<byte> Read(ReadOnlySpan<byte> json, string name, TensorDataType type, long[] shape, PooledTensorBuffers? buffers = null)
     {
         var count = TensorShape.ElementCount(shape);
         if (count < 0)
@@ -23,7 +24,8 @@ public static class TensorDataJsonReader
         {
             throw new InvalidInferenceInputException($"input '{name}': shape {TensorShape.Format(shape)} is too large");
         }
-        var bytes = new byte[count * size];
+        var memory = buffers is null ? new byte[count * size] : buffers.Rent((int)count * size);
+        var bytes = memory.Span;
         var reader = new Utf8JsonReader(json);
         long index = 0;
         while (reader.Read())
@@ -41,7 +43,7 @@ public static class TensorDataJsonReader
                     {
                         throw new InvalidInferenceInputException($"input '{name}': data has more than the {count} elements shape {TensorShape.Format(shape)} needs");
                     }
-                    WriteElement(ref reader, bytes.AsSpan((int)index * size, size), type, name, index);
+                    WriteElement(ref reader, bytes.Slice((int)index * size, size), type, name, index);
                     index++;
                     continue;
                 default:
@@ -52,7 +54,7 @@ public static class TensorDataJsonReader
         {
             throw new InvalidInferenceInputException($"input '{name}': data has {index} elements but shape {TensorShape.Format(shape)} needs {count}");
         }
-        return bytes;
+        return memory;
     }
 
     private static void WriteElement(ref Utf8JsonReader reader, Span<byte> target, TensorDataType type, string name, long index)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Inference;
 using Serverless.Core.Metering;
@@ -25,29 +24,36 @@ public static class InferenceEndpoints
         ModelName.EnsureValid(model);
         // Rate limit and the model's concurrency slot come before the body is buffered; refusals are recorded, not billed.
         await using var call = await meter.AdmitAsync(context.GetCaller(), model, context.RequestAborted);
-        InferenceResponse response;
+        // Binary inputs point into the body and JSON inputs into the pooled buffers until the response is written.
+        RequestBody? body = null;
+        using var buffers = new PooledTensorBuffers();
         try
         {
-            InferenceRequest request;
-            using (var body = await RequestBody.ReadAsync(context.Request, options.MaxRequestBytes, context.RequestAborted))
+            InferenceResponse response;
+            BinaryOutputSelection binaryOutputs;
+            try
             {
-                request = InferenceRequestJsonReader.Read(body.Span);
+                body = await RequestBody.ReadAsync(context.Request, options.MaxRequestBytes, context.RequestAborted);
+                var (json, binary) = InferenceHeader.Split(body.Memory, context.Request.Headers[InferenceHeader.ContentLengthHeader]);
+                var request = InferenceRequestJsonReader.Read(json, binary, buffers, out binaryOutputs);
                 await call.BeginAsync(request.Id, InferenceService.BatchSize(request), body.Length, context.RequestAborted);
+                response = await service.InferAsync(model, version, request, context.RequestAborted);
+                // Returns once the usage record is durable (group commit): no 2xx leaves without its record.
+                await call.SucceedAsync(response);
             }
-            response = await service.InferAsync(model, version, request, context.RequestAborted);
-            // Returns once the usage record is durable (group commit): no 2xx leaves without its record.
-            await call.SucceedAsync(response);
+            catch (Exception e) when (call.IsOpen)
+            {
+                await call.FailAsync(FailureStatus.Of(e));
+                throw;
+            }
+            using (response)
+            {
+                await InferenceResponseBody.WriteAsync(context.Response, response, binaryOutputs, context.RequestAborted);
+            }
         }
-        catch (Exception e) when (call.IsOpen)
+        finally
         {
-            await call.FailAsync(FailureStatus.Of(e));
-            throw;
+            body?.Dispose();
         }
-        context.Response.ContentType = "application/json";
-        await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
-        {
-            InferenceResponseJsonWriter.Write(writer, response);
-        }
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 }

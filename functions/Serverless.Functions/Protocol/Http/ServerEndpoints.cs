@@ -6,7 +6,7 @@ namespace Serverless.Functions.Protocol.Http;
 public static class ServerEndpoints
 {
     /// <summary>Protocol extensions this server implements, as Triton names them.</summary>
-    public static readonly string[] Extensions = ["model_repository", "statistics"];
+    public static readonly string[] Extensions = ["model_repository", "statistics", "binary_tensor_data"];
 
     private static readonly string Version =
         typeof(ServerEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";

@@ -43,4 +43,74 @@ public sealed class InferenceRequestJsonReaderTests
 
         Assert.Contains(expected, error.Message);
     }
+
+    private static InferenceRequest ReadBinary(string json, byte[] binary, out BinaryOutputSelection outputs, PooledTensorBuffers? buffers = null) =>
+        InferenceRequestJsonReader.Read(Encoding.UTF8.GetBytes(json), binary, buffers, out outputs);
+
+    [Fact]
+    public void Read_BinaryAndJsonInputs_BinaryOnesSliceTheSectionInOrderWithoutCopy()
+    {
+        byte[] binary = [1, 0, 1, 0, 0, 0x80, 0x3F];
+        var request = ReadBinary("""
+            {"inputs":[
+              {"name":"flags","shape":[3],"datatype":"BOOL","parameters":{"binary_data_size":3}},
+              {"name":"json","shape":[2],"datatype":"INT8","data":[-1,2]},
+              {"name":"one","shape":[1],"datatype":"FP32","parameters":{"binary_data_size":4}}]}
+            """, binary, out _);
+
+        Assert.Equal([1, 0, 1], request.Inputs[0].Data.ToArray());
+        Assert.Equal([0xFF, 2], request.Inputs[1].Data.ToArray());
+        Assert.Equal(1.0f, BitConverter.ToSingle(request.Inputs[2].Data.Span));
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(request.Inputs[2].Data, out var segment) && segment.Array == binary && segment.Offset == 3);
+    }
+
+    [Fact]
+    public void Read_JsonDataWithBuffers_DecodesIntoRentedMemory()
+    {
+        using var buffers = new PooledTensorBuffers();
+
+        var request = ReadBinary("""{"inputs":[{"name":"a","shape":[2],"datatype":"INT32","data":[7,8]}]}""", [], out _, buffers);
+
+        Assert.Equal(8, request.Inputs[0].Data.Length);
+        Assert.Equal(8, BitConverter.ToInt32(request.Inputs[0].Data.Span[4..]));
+    }
+
+    [Theory]
+    [InlineData("""{"inputs":[{"name":"a","shape":[2],"datatype":"FP32","parameters":{"binary_data_size":4}}]}""", 4, "input 'a': binary_data_size 4 does not match shape [2] of FP32, which needs 8 bytes")]
+    [InlineData("""{"inputs":[{"name":"a","shape":[2],"datatype":"FP32","parameters":{"binary_data_size":8}}]}""", 4, "input 'a': binary_data_size 8 but only 4 bytes")]
+    [InlineData("""{"inputs":[{"name":"a","shape":[1],"datatype":"FP32","parameters":{"binary_data_size":4}}]}""", 6, "6 bytes of binary tensor data follow the JSON header, but the inputs' binary_data_size add up to 4")]
+    [InlineData("""{"inputs":[{"name":"a","shape":[1],"datatype":"FP32","data":[1]}]}""", 4, "add up to 0")]
+    [InlineData("""{"inputs":[{"name":"a","shape":[1],"datatype":"FP32","data":[1],"parameters":{"binary_data_size":4}}]}""", 4, "both 'data' and parameters.binary_data_size")]
+    [InlineData("""{"inputs":[{"name":"a","shape":[1],"datatype":"FP32","parameters":{"binary_data_size":-4}}]}""", 4, "binary_data_size must be a non-negative integer")]
+    [InlineData("""{"inputs":[{"name":"a","shape":[4],"datatype":"BOOL","parameters":{"binary_data_size":4}}]}""", 4, "input 'a': BOOL element 0 is byte 2, expected 0 or 1")]
+    [InlineData("""{"inputs":[],"outputs":[{"name":"y","parameters":{"binary_data":"yes"}}]}""", 0, "'outputs[0].parameters.binary_data' must be true or false")]
+    public void Read_BadBinaryData_ThrowsWithTheNumbers(string json, int binaryBytes, string expected)
+    {
+        var binary = Enumerable.Repeat((byte)2, binaryBytes).ToArray();
+
+        var error = Assert.Throws<InvalidInferenceInputException>(() => ReadBinary(json, binary, out _));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Read_BinaryOutputFlags_OutputFlagWinsOverRequestDefault()
+    {
+        ReadBinary("""
+            {"parameters":{"binary_data_output":true},"inputs":[],"outputs":[{"name":"a","parameters":{"binary_data":false}},{"name":"b"}]}
+            """, [], out var outputs);
+
+        Assert.False(outputs.IsBinary("a"));
+        Assert.True(outputs.IsBinary("b"));
+        Assert.True(outputs.IsBinary("not listed"));
+    }
+
+    [Fact]
+    public void Read_NoBinaryParameters_EverythingJson()
+    {
+        ReadBinary("""{"inputs":[],"outputs":[{"name":"a"}]}""", [], out var outputs);
+
+        Assert.Same(BinaryOutputSelection.None, outputs);
+        Assert.False(outputs.IsBinary("a"));
+    }
 }

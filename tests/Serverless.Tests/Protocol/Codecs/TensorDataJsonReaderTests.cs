@@ -10,7 +10,7 @@ namespace Serverless.Tests.Protocol.Codecs;
 public sealed class TensorDataJsonReaderTests
 {
     private static byte[] Read(string json, TensorDataType type, params long[] shape) =>
-        TensorDataJsonReader.Read(Encoding.UTF8.GetBytes(json), "x", type, shape);
+        TensorDataJsonReader.Read(Encoding.UTF8.GetBytes(json), "x", type, shape).ToArray();
 
     public static TheoryData<TensorDataType, string, byte[]> EveryDatatype() => new()
     {
