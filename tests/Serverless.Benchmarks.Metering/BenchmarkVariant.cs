@@ -17,5 +17,6 @@ public sealed record BenchmarkVariant(string Name, bool Metering, bool SendKey =
         new("on, no model concurrency limit", Metering: true, Settings: "--Metering:ModelConcurrency=0"),
         new("on, store discards records", Metering: true, DiscardRecords: true),
         new("on, flush interval 0", Metering: true, Settings: "--Metering:FlushIntervalMilliseconds=0"),
+        new("on, flush interval 5 (old default)", Metering: true, Settings: "--Metering:FlushIntervalMilliseconds=5"),
     ];
 }
