@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Core.Metering;
 using Serverless.Functions.Hosting;
 
 namespace Serverless.Benchmarks.Metering;
@@ -29,8 +30,9 @@ public sealed class BenchmarkServer : IAsyncDisposable
     /// <summary>The caller key calls carry when metering is on, so authentication is part of what is measured.</summary>
     public string? Key { get; }
 
-    public static async Task<BenchmarkServer> StartAsync(BenchmarkSettings settings, bool metering)
+    public static async Task<BenchmarkServer> StartAsync(BenchmarkSettings settings, BenchmarkVariant variant)
     {
+        var metering = variant.Metering;
         var dataDirectory = Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N"));
         var args = new List<string>
         {
@@ -47,11 +49,26 @@ public sealed class BenchmarkServer : IAsyncDisposable
             args.Add("--Metering:Store=table");
             args.Add($"--AzureWebJobsStorage={settings.Store}");
         }
-        var app = ServerlessApplication.Build([.. args]);
+        args.AddRange(variant.Settings);
+        var builder = WebApplication.CreateBuilder([.. args]);
+        builder.AddServerless();
+        // Registered last, so it wins over the SQLite or Table store registered before.
+        if (variant.DiscardRecords)
+        {
+            builder.Services.AddSingleton<IUsageStore, DiscardingUsageStore>();
+        }
+        else
+        {
+            var real = builder.Services.Last(d => d.ServiceType == typeof(IUsageStore));
+            builder.Services.AddSingleton<IUsageStore>(sp => new CountingUsageStore((IUsageStore)(real.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, real.ImplementationType!))));
+        }
+        var app = builder.Build();
+        app.MapServerless();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency }) { BaseAddress = new Uri(address) };
-        return new BenchmarkServer(app, dataDirectory, client, metering ? await IssueKeyAsync(client) : null);
+        return new BenchmarkServer(app, dataDirectory, client, metering && variant.SendKey ? await IssueKeyAsync(client) : null);
     }
 
     private static async Task<string> IssueKeyAsync(HttpClient client)
@@ -66,18 +83,8 @@ public sealed class BenchmarkServer : IAsyncDisposable
         return body.RootElement.GetProperty("key").GetString()!;
     }
 
-    /// <summary>Group commits so far, from the app's own /metrics: how many, how large, how long.</summary>
-    public async Task<string> LedgerSummaryAsync()
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        var text = await (await Client.SendAsync(request)).Content.ReadAsStringAsync();
-        double Sum(string name) => text.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal) && l.Contains("outcome=\"success\"", StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-        var commits = Sum("serverless_usage_flush_records_count");
-        return commits == 0 ? "ledger: no group commits" : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"ledger: {commits:F0} group commits, {Sum("serverless_usage_flush_records_sum") / commits:F1} records and {Sum("serverless_usage_flush_duration_seconds_sum") / commits * 1000:F2} ms each on average");
-    }
+    /// <summary>Group commits so far: how many, how large, how long.</summary>
+    public string LedgerSummary() => _app.Services.GetRequiredService<IUsageStore>() is CountingUsageStore counting ? counting.Summary() : "records discarded";
 
     public async ValueTask DisposeAsync()
     {

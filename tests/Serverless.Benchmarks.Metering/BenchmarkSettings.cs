@@ -2,8 +2,9 @@ using System.Globalization;
 
 namespace Serverless.Benchmarks.Metering;
 
-/// <summary>Command-line settings: --seconds, --concurrency, --rounds, --model, --repository, --store (sqlite or a Table storage connection string).</summary>
-public sealed record BenchmarkSettings(int Seconds, int Concurrency, int Rounds, string Model, string Repository, string Store)
+/// <summary>Command-line settings: --seconds, --concurrency, --rounds, --model, --repository, --store (sqlite or a Table storage connection string),
+/// --breakdown (adds rows with one piece of metering switched off each).</summary>
+public sealed record BenchmarkSettings(int Seconds, int Concurrency, int Rounds, string Model, string Repository, string Store, bool Breakdown = false)
 {
     public static BenchmarkSettings Parse(string[] args)
     {
@@ -15,7 +16,8 @@ public sealed record BenchmarkSettings(int Seconds, int Concurrency, int Rounds,
             Int("rounds", 3),
             values.GetValueOrDefault("model", "linear-regressor"),
             values.GetValueOrDefault("repository", SampleRepository()),
-            values.GetValueOrDefault("store", "sqlite"));
+            values.GetValueOrDefault("store", "sqlite"),
+            args.Contains("--breakdown"));
     }
 
     private static string SampleRepository()

@@ -1,37 +1,73 @@
-// Run: dotnet run -c Release --project tests/Serverless.Benchmarks.Metering -- --seconds=10 --concurrency=256 --rounds=3
+// Run: dotnet run -c Release --project tests/Serverless.Benchmarks.Metering -- --seconds=10 --concurrency=256 --rounds=3 [--breakdown]
 using System.Globalization;
 using Serverless.Benchmarks.Metering;
 
 // Requests per second through the real HTTP stack with metering off and on, in the same run. Rounds alternate
-// (off, on, off, on, ...) so drift in the machine's speed hits both sides alike.
+// (off, on, off, on, ...) so drift in the machine's speed hits both sides alike. The load generator runs in this
+// process too, so the CPU time per call (this process's, client included) is shown next to the rate: on a busy
+// machine it is the steadier measure of what metering adds.
 var settings = BenchmarkSettings.Parse(args);
-Console.WriteLine($"model {settings.Model}, {settings.Concurrency} clients, {settings.Rounds} rounds of {settings.Seconds} s per side, store {(settings.Store == "sqlite" ? "sqlite" : "table")}");
+Console.WriteLine($"model {settings.Model}, {settings.Concurrency} clients, {settings.Rounds} rounds of {settings.Seconds} s per row, store {(settings.Store == "sqlite" ? "sqlite" : "table")}, {Environment.ProcessorCount} cores");
 
-await using var off = await BenchmarkServer.StartAsync(settings, metering: false);
-await using var on = await BenchmarkServer.StartAsync(settings, metering: true);
-// Warm-up: loads the model, fills connection pools and JITs both paths.
-await LoadGenerator.RunAsync(off, settings.Model, settings.Concurrency, TimeSpan.FromSeconds(2));
-await LoadGenerator.RunAsync(on, settings.Model, settings.Concurrency, TimeSpan.FromSeconds(2));
-
-long offCalls = 0, onCalls = 0, failures = 0;
-double offSeconds = 0, onSeconds = 0;
-for (var round = 1; round <= settings.Rounds; round++)
+List<BenchmarkVariant> variants = [BenchmarkVariant.Off, BenchmarkVariant.On, .. settings.Breakdown ? BenchmarkVariant.Breakdown : []];
+var servers = new List<BenchmarkServer>();
+try
 {
-    var a = await LoadGenerator.RunAsync(off, settings.Model, settings.Concurrency, TimeSpan.FromSeconds(settings.Seconds));
-    var b = await LoadGenerator.RunAsync(on, settings.Model, settings.Concurrency, TimeSpan.FromSeconds(settings.Seconds));
-    (offCalls, offSeconds, onCalls, onSeconds) = (offCalls + a.Calls, offSeconds + a.Elapsed.TotalSeconds, onCalls + b.Calls, onSeconds + b.Elapsed.TotalSeconds);
-    failures += a.Failures + b.Failures;
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: metering off {a.PerSecond,9:F0} req/s   on {b.PerSecond,9:F0} req/s   ({b.PerSecond / a.PerSecond:P1})"));
-}
+    foreach (var variant in variants)
+    {
+        servers.Add(await BenchmarkServer.StartAsync(settings, variant));
+    }
+    // Warm-up: loads the model, fills connection pools and JITs every path.
+    foreach (var server in servers)
+    {
+        await LoadGenerator.RunAsync(server, settings.Model, settings.Concurrency, TimeSpan.FromSeconds(2));
+    }
 
-var offRate = offCalls / offSeconds;
-var onRate = onCalls / onSeconds;
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"total:   metering off {offRate,9:F0} req/s   on {onRate,9:F0} req/s   on/off = {onRate / offRate:F3}   cost = {1 - onRate / offRate:P1} (target < 10%)"));
-Console.WriteLine(await on.LedgerSummaryAsync());
-if (failures > 0)
-{
-    Console.WriteLine($"{failures} calls failed");
-    return 1;
+    var totals = variants.Select(_ => new LoadGenerator.Result(0, 0, TimeSpan.Zero, TimeSpan.Zero)).ToArray();
+    for (var round = 1; round <= settings.Rounds; round++)
+    {
+        var line = $"round {round}:";
+        for (var i = 0; i < servers.Count; i++)
+        {
+            var result = await LoadGenerator.RunAsync(servers[i], settings.Model, settings.Concurrency, TimeSpan.FromSeconds(settings.Seconds));
+            totals[i] += result;
+            line += string.Create(CultureInfo.InvariantCulture, $"  {variants[i].Name} {result.PerSecond:F0} req/s");
+        }
+        Console.WriteLine(line);
+    }
+
+    var off = totals[0];
+    for (var i = 0; i < servers.Count; i++)
+    {
+        var t = totals[i];
+        var line = string.Create(CultureInfo.InvariantCulture, $"{variants[i].Name,-34} {t.PerSecond,8:F0} req/s  {t.CpuMicrosecondsPerCall,6:F0} cpu-us/call");
+        if (i > 0)
+        {
+            line += string.Create(CultureInfo.InvariantCulture,
+                $"  on/off = {t.PerSecond / off.PerSecond:F3}  cost = {1 - t.PerSecond / off.PerSecond,6:P1}  (+{t.CpuMicrosecondsPerCall - off.CpuMicrosecondsPerCall:F0} cpu-us/call)");
+        }
+        Console.WriteLine(line);
+    }
+    for (var i = 0; i < servers.Count; i++)
+    {
+        if (variants[i].Metering)
+        {
+            Console.WriteLine($"{variants[i].Name}: ledger: {servers[i].LedgerSummary()}");
+        }
+    }
+    Console.WriteLine("target: cost of \"on\" < 10%");
+    var failures = totals.Sum(t => t.Failures);
+    if (failures > 0)
+    {
+        Console.WriteLine($"{failures} calls failed");
+        return 1;
+    }
+    return 0;
 }
-return 0;
+finally
+{
+    foreach (var server in servers)
+    {
+        await server.DisposeAsync();
+    }
+}

@@ -14,6 +14,11 @@ public sealed class CallerRateLimiter : IDisposable
     /// <summary>Takes a token or throws <see cref="RateLimitExceededException"/> with the wait as Retry-After.</summary>
     public void Acquire(CallerIdentity caller)
     {
+        if (caller.Plan.RequestsPerSecond <= 0)
+        {
+            // Unlimited: what the partition's NoLimiter would answer, without its lock and lease on every call.
+            return;
+        }
         using var lease = _limiter.AttemptAcquire(caller);
         if (!lease.IsAcquired)
         {

@@ -16,6 +16,9 @@ namespace Serverless.Functions.Metering;
 public sealed class CallerAuthenticationMiddleware(RequestDelegate next, CallerDirectory directory, UsageMeter meter, IOptions<MeteringOptions> options)
 {
     private readonly MeteringOptions _options = options.Value;
+    // Hashed once: comparing a presented key with the admin key then hashes only the presented one.
+    private readonly byte[]? _adminKeyHash = string.IsNullOrEmpty(options.Value.AdminKey) ? null : HashOf(options.Value.AdminKey);
+    private readonly byte[]? _apimSecretHash = string.IsNullOrEmpty(options.Value.ApimSecret) ? null : HashOf(options.Value.ApimSecret);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -49,7 +52,7 @@ public sealed class CallerAuthenticationMiddleware(RequestDelegate next, CallerD
     {
         if (CallerCredentials.KeyOf(context.Request) is { } key)
         {
-            if (!string.IsNullOrEmpty(_options.AdminKey) && SecretsEqual(key, _options.AdminKey))
+            if (_adminKeyHash is not null && SecretsEqual(key, _adminKeyHash))
             {
                 return (CallerIdentity.AdminIdentity, null);
             }
@@ -71,9 +74,9 @@ public sealed class CallerAuthenticationMiddleware(RequestDelegate next, CallerD
     /// <summary>The caller API Management vouches for; the header alone proves nothing, so without the shared secret it is ignored.</summary>
     private async Task<CallerIdentity?> FromApiManagementAsync(HttpContext context)
     {
-        if (string.IsNullOrEmpty(_options.ApimSecret)
+        if (_apimSecretHash is null
             || context.Request.Headers[_options.ApimSecretHeader].ToString() is not { Length: > 0 } secret
-            || !SecretsEqual(secret, _options.ApimSecret)
+            || !SecretsEqual(secret, _apimSecretHash)
             || context.Request.Headers[_options.ApimCallerHeader].ToString() is not { Length: > 0 } callerId)
         {
             return null;
@@ -86,6 +89,8 @@ public sealed class CallerAuthenticationMiddleware(RequestDelegate next, CallerD
     }
 
     /// <summary>Compares in constant time, so response timing does not reveal how much of a secret was right.</summary>
-    private static bool SecretsEqual(string presented, string expected) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+    private static bool SecretsEqual(string presented, byte[] expectedHash) =>
+        CryptographicOperations.FixedTimeEquals(HashOf(presented), expectedHash);
+
+    private static byte[] HashOf(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 }

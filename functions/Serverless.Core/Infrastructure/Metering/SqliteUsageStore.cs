@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Serverless.Core.Metering;
+using SQLitePCL;
 
 namespace Serverless.Core.Infrastructure.Metering;
 
@@ -13,38 +14,39 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
     // NOTE: only the ledger's single writer calls AppendAsync, so this connection and its prepared statement are
     // never used concurrently.
     private SqliteConnection? _writer;
-    private SqliteCommand? _insert;
-    private SqliteParameterCollection _values = null!;
+    private sqlite3_stmt? _insert;
 
     public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
     {
         // Synchronous on purpose: Microsoft.Data.Sqlite's async methods run synchronously anyway, and this runs on
-        // the ledger's own writer loop. One prepared single-row INSERT, bound by position: multi-row statements
-        // were slower, because binding by name searches every parameter of the statement.
+        // the ledger's own writer loop. One prepared single-row INSERT bound by position through the native API:
+        // measured at 150 records a commit, ADO.NET's SqliteCommand cost 14 us of CPU a record, this 6-8 us
+        // (binding by name and re-validating the command on every ExecuteNonQuery were the difference; multi-row
+        // statements were slower still).
         try
         {
             var insert = Insert();
-            using var transaction = _writer!.BeginTransaction();
-            insert.Transaction = transaction;
-            foreach (var r in records)
+            var db = _writer!.Handle!;
+            Check(raw.sqlite3_exec(db, "BEGIN IMMEDIATE"), db);
+            try
             {
-                _values[0].Value = r.Id;
-                _values[1].Value = r.RequestId;
-                _values[2].Value = r.CallerId;
-                _values[3].Value = (object?)r.KeyId ?? DBNull.Value;
-                _values[4].Value = r.Model;
-                _values[5].Value = r.Version;
-                _values[6].Value = SqliteMeteringDatabase.ToMilliseconds(r.Time);
-                _values[7].Value = r.Rows;
-                _values[8].Value = r.InputBytes;
-                _values[9].Value = r.ComputeSeconds;
-                _values[10].Value = r.ExecutionProvider;
-                _values[11].Value = r.Status;
-                _values[12].Value = r.Outcome.ToString();
-                _values[13].Value = r.Cost.ToString(CultureInfo.InvariantCulture);
-                insert.ExecuteNonQuery();
+                foreach (var r in records)
+                {
+                    Bind(insert, r);
+                    var step = raw.sqlite3_step(insert);
+                    raw.sqlite3_reset(insert);
+                    if (step != raw.SQLITE_DONE)
+                    {
+                        Check(step, db);
+                    }
+                }
+                Check(raw.sqlite3_exec(db, "COMMIT"), db);
             }
-            transaction.Commit();
+            catch
+            {
+                raw.sqlite3_exec(db, "ROLLBACK");
+                throw;
+            }
             return Task.CompletedTask;
         }
         catch (SqliteException e)
@@ -55,21 +57,58 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
         }
     }
 
+    private static void Bind(sqlite3_stmt insert, UsageRecord r)
+    {
+        raw.sqlite3_bind_text(insert, 1, r.Id);
+        raw.sqlite3_bind_text(insert, 2, r.RequestId);
+        raw.sqlite3_bind_text(insert, 3, r.CallerId);
+        if (r.KeyId is null)
+        {
+            raw.sqlite3_bind_null(insert, 4);
+        }
+        else
+        {
+            raw.sqlite3_bind_text(insert, 4, r.KeyId);
+        }
+        raw.sqlite3_bind_text(insert, 5, r.Model);
+        raw.sqlite3_bind_int64(insert, 6, r.Version);
+        raw.sqlite3_bind_int64(insert, 7, SqliteMeteringDatabase.ToMilliseconds(r.Time));
+        raw.sqlite3_bind_int64(insert, 8, r.Rows);
+        raw.sqlite3_bind_int64(insert, 9, r.InputBytes);
+        raw.sqlite3_bind_double(insert, 10, r.ComputeSeconds);
+        raw.sqlite3_bind_text(insert, 11, r.ExecutionProvider);
+        raw.sqlite3_bind_int(insert, 12, r.Status);
+        raw.sqlite3_bind_text(insert, 13, OutcomeText(r.Outcome));
+        raw.sqlite3_bind_text(insert, 14, r.Cost.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The enum's name, as ReadAsync parses it back, without Enum.ToString's lookup on every record.</summary>
+    private static string OutcomeText(UsageOutcome outcome) => outcome switch
+    {
+        UsageOutcome.Success => nameof(UsageOutcome.Success),
+        UsageOutcome.Failure => nameof(UsageOutcome.Failure),
+        UsageOutcome.Rejected => nameof(UsageOutcome.Rejected),
+        _ => outcome.ToString(),
+    };
+
+    private static void Check(int result, sqlite3 db)
+    {
+        if (result != raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(result, db);
+        }
+    }
+
     /// <summary>OR REPLACE, so a group written twice (a retried commit) leaves one row per record.</summary>
-    private SqliteCommand Insert()
+    private sqlite3_stmt Insert()
     {
         if (_insert is null)
         {
             _writer = database.Open();
-            _insert = _writer.CreateCommand();
-            var columns = Columns.Split(", ");
-            _insert.CommandText = $"INSERT OR REPLACE INTO usage ({Columns}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))})";
-            foreach (var column in columns)
-            {
-                _insert.Parameters.Add(new SqliteParameter("@" + column, null));
-            }
-            _values = _insert.Parameters;
-            _insert.Prepare();
+            var db = _writer.Handle!;
+            var placeholders = string.Join(", ", Columns.Split(", ").Select(_ => "?"));
+            Check(raw.sqlite3_prepare_v2(db, $"INSERT OR REPLACE INTO usage ({Columns}) VALUES ({placeholders})", out var insert), db);
+            _insert = insert;
         }
         return _insert;
     }
