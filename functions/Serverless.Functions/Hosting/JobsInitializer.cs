@@ -4,7 +4,7 @@ using Serverless.Core.Jobs;
 namespace Serverless.Functions.Hosting;
 
 /// <summary>Creates the job table, the jobs queue and its poison queue before the first job arrives (storage mode).</summary>
-public sealed class JobsInitializer(IJobStore store, JobsStorageConnection connection, IOptions<JobsOptions> options, ILogger<JobsInitializer> logger) : IHostedService
+public sealed class JobsInitializer(IJobStore store, FunctionsStorageConnection connection, IOptions<JobsOptions> options, ILogger<JobsInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ namespace Serverless.Functions.Hosting;
 /// while it works (renewed at half the lease); a failure makes it visible again after Jobs:VisibilityTimeoutSeconds;
 /// at Jobs:MaxDequeueCount attempts it moves to &lt;queue&gt;-poison. Messages may be base64 or plain JSON.
 /// </summary>
-public sealed class JobsQueueListener(JobMessageHandler handler, JobsStorageConnection connection, IOptions<JobsOptions> options,
+public sealed class JobsQueueListener(JobMessageHandler handler, FunctionsStorageConnection connection, IOptions<JobsOptions> options,
     ILogger<JobsQueueListener> logger) : BackgroundService
 {
     // How long a received message is leased; renewed while the handler runs, so it only bounds redelivery after a crash.

@@ -16,7 +16,7 @@ public static class JobsServices
     {
         var services = builder.Services;
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var connection = JobsStorageConnection.From(builder.Configuration);
+        var connection = FunctionsStorageConnection.From(builder.Configuration);
         if (connection is null)
         {
             services.AddSingleton(sp => new ChannelJobQueue(Options(sp).Queue));

@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Azure.Identity;
 using Serverless.Core.Infrastructure.Metering;
 using Serverless.Core.Infrastructure.Storage;
 using Serverless.Core.Metering;
@@ -13,8 +12,6 @@ namespace Serverless.Functions.Hosting;
 /// </summary>
 public static class MeteringStoreFactory
 {
-    public const string StorageSetting = "AzureWebJobsStorage";
-
     public static bool UsesTableStorage(IConfiguration configuration)
     {
         var store = configuration[$"{MeteringOptions.Section}:Store"] ?? "auto";
@@ -41,24 +38,10 @@ public static class MeteringStoreFactory
         }
     }
 
-    private static bool StorageConfigured(IConfiguration configuration) =>
-        !string.IsNullOrEmpty(configuration[StorageSetting])
-        || !string.IsNullOrEmpty(configuration[$"{StorageSetting}:tableServiceUri"])
-        || !string.IsNullOrEmpty(configuration[$"{StorageSetting}:accountName"]);
+    private static bool StorageConfigured(IConfiguration configuration) => FunctionsStorageConnection.From(configuration) is not null;
 
-    private static TableServiceClient CreateTableService(IConfiguration configuration)
-    {
-        if (configuration[StorageSetting] is { Length: > 0 } connectionString)
-        {
-            return new TableServiceClient(connectionString);
-        }
-        var uri = configuration[$"{StorageSetting}:tableServiceUri"] is { Length: > 0 } tableUri
-            ? new Uri(tableUri)
-            : configuration[$"{StorageSetting}:accountName"] is { Length: > 0 } account
-                ? new Uri($"https://{account}.table.core.windows.net")
-                : throw new InvalidOperationException($"Metering:Store is table but {StorageSetting} (or {StorageSetting}__tableServiceUri / __accountName) is not set");
-        // The same identity settings the Functions host reads: a user-assigned identity names its client id.
-        var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = configuration[$"{StorageSetting}:clientId"] });
-        return new TableServiceClient(uri, credential);
-    }
+    private static TableServiceClient CreateTableService(IConfiguration configuration) =>
+        (FunctionsStorageConnection.From(configuration)
+            ?? throw new InvalidOperationException($"Metering:Store is table but {FunctionsStorageConnection.Setting} (or its identity-based __accountName / service URIs) is not set"))
+        .TableService();
 }

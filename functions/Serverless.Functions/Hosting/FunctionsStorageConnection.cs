@@ -7,12 +7,12 @@ using Azure.Storage.Queues;
 namespace Serverless.Functions.Hosting;
 
 /// <summary>
-/// The storage account jobs use, read the way the Functions host reads its own: <c>AzureWebJobsStorage</c> as a
+/// The function app's storage account, used by jobs and metering alike, read the way the Functions host reads its own: <c>AzureWebJobsStorage</c> as a
 /// connection string, or identity-based <c>AzureWebJobsStorage__accountName</c> / <c>__blobServiceUri</c> /
 /// <c>__queueServiceUri</c> / <c>__tableServiceUri</c> with <c>__credential</c> (<c>managedidentity</c>) and <c>__clientId</c>.
 /// None of them set: embedded mode.
 /// </summary>
-public sealed class JobsStorageConnection
+public sealed class FunctionsStorageConnection
 {
     public const string Setting = "AzureWebJobsStorage";
 
@@ -22,16 +22,16 @@ public sealed class JobsStorageConnection
     private readonly Uri? _table;
     private readonly TokenCredential? _credential;
 
-    private JobsStorageConnection(string connectionString) => _connectionString = connectionString;
+    private FunctionsStorageConnection(string connectionString) => _connectionString = connectionString;
 
-    private JobsStorageConnection(Uri blob, Uri queue, Uri table, TokenCredential credential) =>
+    private FunctionsStorageConnection(Uri blob, Uri queue, Uri table, TokenCredential credential) =>
         (_blob, _queue, _table, _credential) = (blob, queue, table, credential);
 
-    public static JobsStorageConnection? From(IConfiguration configuration)
+    public static FunctionsStorageConnection? From(IConfiguration configuration)
     {
         if (configuration[Setting] is { Length: > 0 } connectionString)
         {
-            return new JobsStorageConnection(connectionString);
+            return new FunctionsStorageConnection(connectionString);
         }
         var section = configuration.GetSection(Setting);
         var account = section["accountName"];
@@ -50,7 +50,7 @@ public sealed class JobsStorageConnection
         TokenCredential credential = string.Equals(section["credential"], "managedidentity", StringComparison.OrdinalIgnoreCase)
             ? new ManagedIdentityCredential(string.IsNullOrEmpty(clientId) ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId))
             : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = string.IsNullOrEmpty(clientId) ? null : clientId });
-        return new JobsStorageConnection(blob, queue, table, credential);
+        return new FunctionsStorageConnection(blob, queue, table, credential);
     }
 
     public BlobServiceClient BlobService() =>
@@ -64,6 +64,9 @@ public sealed class JobsStorageConnection
             ? new QueueClient(_connectionString, name, options)
             : new QueueClient(new Uri(_queue!.AbsoluteUri.TrimEnd('/') + "/" + name), _credential, options);
     }
+
+    public TableServiceClient TableService() =>
+        _connectionString is not null ? new TableServiceClient(_connectionString) : new TableServiceClient(_table, _credential);
 
     public TableClient Table(string name) =>
         _connectionString is not null ? new TableClient(_connectionString, name) : new TableClient(_table, name, _credential);
