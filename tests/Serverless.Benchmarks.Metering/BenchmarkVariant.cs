@@ -16,7 +16,7 @@ public sealed record BenchmarkVariant(string Name, bool Metering, bool SendKey =
         new("on, no key (anonymous, no auth)", Metering: true, SendKey: false, Settings: "--Metering:RequireKey=false"),
         new("on, no model concurrency limit", Metering: true, Settings: "--Metering:ModelConcurrency=0"),
         new("on, store discards records", Metering: true, DiscardRecords: true),
-        new("on, flush interval 0", Metering: true, Settings: "--Metering:FlushIntervalMilliseconds=0"),
-        new("on, flush interval 5 (old default)", Metering: true, Settings: "--Metering:FlushIntervalMilliseconds=5"),
+        new("on, flush interval 1", Metering: true, Settings: "--Metering:FlushIntervalMilliseconds=1"),
+        new("on, flush interval 2", Metering: true, Settings: "--Metering:FlushIntervalMilliseconds=2"),
     ];
 }

@@ -40,7 +40,7 @@ await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository
     // Allocations are counted for the whole process: the load client's share is in the floor row too.
     AddAllocations(report, "iris-mlp 32 clients", http32, floor);
 }
-// The same without metering, whose durable usage record (group commit every Metering:FlushIntervalMilliseconds)
+// The same without metering, whose durable usage record (each 2xx waits for its group commit, fsync included)
 // sets the pace above: what is left is the protocol and inference path itself.
 await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository={samples}", "--Metering:Enabled=false"))
 {

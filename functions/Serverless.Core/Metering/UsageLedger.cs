@@ -10,11 +10,16 @@ namespace Serverless.Core.Metering;
 
 /// <summary>
 /// Group commit: callers put records on a channel and wait; one writer takes whatever has arrived (up to
-/// Metering:MaxBatchSize records or Metering:FlushIntervalMilliseconds of collecting), commits it to the store
-/// in one go and then releases every waiter of that group. So each record is durable before its call is
+/// Metering:MaxBatchSize records, optionally collecting for Metering:FlushIntervalMilliseconds), commits it to the
+/// store in one go and then releases every waiter of that group. So each record is durable before its call is
 /// answered, yet the store sees one transaction per group instead of one per call.
 /// </summary>
-public sealed class UsageLedger : BackgroundService, IUsageLedger
+/// <remarks>
+/// The writer is a thread of its own, not a loop on the thread pool: every call waits for it, and on a busy box a
+/// pool work item waits behind all the queued request work (measured with 32 clients on 2 cores: the wake-ups and
+/// hand-offs through the pool added more latency than the commit itself). A blocked thread is woken by the OS at once.
+/// </remarks>
+public sealed class UsageLedger : IHostedService, IUsageLedger
 {
     private readonly Channel<Pending> _channel;
     private readonly IUsageStore _store;
@@ -22,8 +27,13 @@ public sealed class UsageLedger : BackgroundService, IUsageLedger
     private readonly ILogger _logger;
     private readonly int _maxBatchSize;
     private readonly TimeSpan _flushInterval;
-    // Records written to the channel and not yet taken, and the signal a producer gives when they make a full group.
-    private readonly SemaphoreSlim _groupFull = new(0);
+    // Set by producers after each write: wakes the idle writer.
+    private readonly ManualResetEventSlim _arrived = new(false);
+    // Set by a producer whose record makes a full group: ends the writer's collecting wait early.
+    private readonly ManualResetEventSlim _groupFull = new(false);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Thread? _writer;
+    // Records written to the channel and not yet taken by the writer.
     private int _queued;
 
     private sealed record Pending(UsageRecord Record, TaskCompletionSource Done);
@@ -45,44 +55,92 @@ public sealed class UsageLedger : BackgroundService, IUsageLedger
 
     public async Task AppendAsync(UsageRecord record, CancellationToken cancellationToken = default)
     {
-        var pending = new Pending(record, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        try
+        // Continuations run inline on the writer thread when the group is committed: each is the short rest of a call
+        // (write the response, go back to reading the socket), and going through the thread pool's queue instead put
+        // every call behind all the queued request work (32 clients, 2 cores: 42% -> 34% metering cost).
+        var pending = new Pending(record, new TaskCompletionSource());
+        if (!_channel.Writer.TryWrite(pending))
         {
-            await _channel.Writer.WriteAsync(pending, cancellationToken);
+            try
+            {
+                await _channel.Writer.WriteAsync(pending, cancellationToken);
+            }
+            catch (ChannelClosedException e)
+            {
+                throw new UsageLedgerUnavailableException("the usage ledger is shutting down; the call was not recorded", e);
+            }
         }
-        catch (ChannelClosedException e)
+        if (Interlocked.Increment(ref _queued) >= _maxBatchSize && !_groupFull.IsSet)
         {
-            throw new UsageLedgerUnavailableException("the usage ledger is shutting down; the call was not recorded", e);
+            _groupFull.Set();
         }
-        if (Interlocked.Increment(ref _queued) >= _maxBatchSize && _groupFull.CurrentCount == 0)
+        if (!_arrived.IsSet)
         {
-            _groupFull.Release();
+            _arrived.Set();
         }
         // NOTE: not cancellable once queued: the record is written whether or not the caller is still there.
         await pending.Done.Task;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        var reader = _channel.Reader;
-        var batch = new List<Pending>(_maxBatchSize);
-        // The loop ends when StopAsync completes the channel and every queued record has been written.
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "usage-ledger" };
+        _writer.Start();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops taking records and returns once every record already queued has been written.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _channel.Writer.TryComplete();
+        _arrived.Set();
+        if (_writer is not null)
         {
-            await FillAsync(reader, batch);
-            await FlushAsync(batch);
-            batch.Clear();
+            await _stopped.Task.WaitAsync(cancellationToken);
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    private void WriteLoop()
     {
-        _channel.Writer.TryComplete();
-        if (ExecuteTask is { } writer)
+        var reader = _channel.Reader;
+        var batch = new List<Pending>(_maxBatchSize);
+        try
         {
-            await writer.WaitAsync(cancellationToken);
+            while (true)
+            {
+                if (!reader.TryPeek(out _))
+                {
+                    // Completed means closed and empty: every queued record has been written.
+                    if (reader.Completion.IsCompleted)
+                    {
+                        break;
+                    }
+                    // Every write is followed by a Set, so a record written after the peek ends this wait.
+                    _arrived.Wait();
+                    _arrived.Reset();
+                    continue;
+                }
+                Fill(reader, batch);
+                Flush(batch);
+                batch.Clear();
+            }
+            _stopped.TrySetResult();
         }
-        await base.StopAsync(cancellationToken);
+        catch (Exception e)
+        {
+            _logger.LogCritical(e, "The usage ledger's writer stopped");
+            _channel.Writer.TryComplete(e);
+            var error = new UsageLedgerUnavailableException("the usage ledger stopped; the call was not recorded", e);
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetException(error);
+            }
+            while (reader.TryRead(out var pending))
+            {
+                pending.Done.TrySetException(error);
+            }
+            _stopped.TrySetResult();
+        }
     }
 
     /// <summary>
@@ -90,24 +148,17 @@ public sealed class UsageLedger : BackgroundService, IUsageLedger
     /// group's first record) for more. Longer intervals mean fewer, larger commits at the price of that much latency;
     /// 0 commits at once whatever is there, and records arriving during a commit form the next group.
     /// </summary>
-    /// <remarks>
-    /// One timed wait per group, ended early only by a full group: waking the writer for every arriving record
-    /// (a channel wait and a timer each) cost more CPU per call than the rest of the ledger.
-    /// </remarks>
-    private async Task FillAsync(ChannelReader<Pending> reader, List<Pending> batch)
+    private void Fill(ChannelReader<Pending> reader, List<Pending> batch)
     {
         Drain(reader, batch);
         if (batch.Count >= _maxBatchSize || _flushInterval <= TimeSpan.Zero)
         {
             return;
         }
-        while (_groupFull.CurrentCount > 0 && _groupFull.Wait(0))
-        {
-            // A stale signal from a group already committed.
-        }
+        _groupFull.Reset();
         if (Volatile.Read(ref _queued) < _maxBatchSize)
         {
-            await _groupFull.WaitAsync(_flushInterval);
+            _groupFull.Wait(_flushInterval);
         }
         Drain(reader, batch);
     }
@@ -122,23 +173,29 @@ public sealed class UsageLedger : BackgroundService, IUsageLedger
         Interlocked.Add(ref _queued, before - batch.Count);
     }
 
-    private async Task FlushAsync(List<Pending> batch)
+    private void Flush(List<Pending> batch)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = ServerlessActivities.Source.StartActivity("usage.flush");
         activity?.SetTag("serverless.usage.records", batch.Count);
-        var records = batch.Select(p => p.Record).ToList();
+        var records = new UsageRecord[batch.Count];
+        for (var i = 0; i < records.Length; i++)
+        {
+            records[i] = batch[i].Record;
+        }
         try
         {
-            await _store.AppendAsync(records);
+            // Blocking is what this thread is for; the SQLite store completes synchronously anyway.
+            _store.AppendAsync(records).GetAwaiter().GetResult();
+            _metrics.RecordLedgerFlush(batch.Count, Stopwatch.GetElapsedTime(started), succeeded: true);
             foreach (var pending in batch)
             {
                 pending.Done.TrySetResult();
             }
-            _metrics.RecordLedgerFlush(batch.Count, Stopwatch.GetElapsedTime(started), succeeded: true);
         }
         catch (Exception e)
         {
+            _metrics.RecordLedgerFlush(batch.Count, Stopwatch.GetElapsedTime(started), succeeded: false);
             var failed = (e as UsageStoreException)?.FailedRecordIds;
             _logger.LogError(e, "Writing {Count} usage records failed ({Failed} not written)", batch.Count, failed?.Count ?? batch.Count);
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
@@ -154,7 +211,6 @@ public sealed class UsageLedger : BackgroundService, IUsageLedger
                     pending.Done.TrySetResult();
                 }
             }
-            _metrics.RecordLedgerFlush(batch.Count, Stopwatch.GetElapsedTime(started), succeeded: false);
         }
     }
 }

@@ -10,11 +10,13 @@ public sealed class UsageLedgerTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "serverless-ledger-" + Guid.NewGuid().ToString("N"));
 
-    [Fact]
-    public async Task AppendAsync_ManyConcurrentRecords_AllDurableInFewerTransactions()
+    [Theory]
+    [InlineData(0)] // no waiting: records arriving during a commit form the next group
+    [InlineData(5)]
+    public async Task AppendAsync_ManyConcurrentRecords_AllDurableInFewerTransactions(int flushIntervalMilliseconds)
     {
         var store = new CountingStore(new SqliteUsageStore(new SqliteMeteringDatabase(Path.Combine(_directory, "usage.db"))));
-        var ledger = await StartAsync(store);
+        var ledger = await StartAsync(store, flushIntervalMilliseconds);
 
         await Task.WhenAll(Enumerable.Range(0, 2000).Select(i => ledger.AppendAsync(UsageRecords.Success("acme", "m", $"r{i}"))));
         await ledger.StopAsync(CancellationToken.None);
