@@ -8,8 +8,9 @@ using Serverless.Testing;
 // One run on one machine; every row is compared with a baseline measured in the same run.
 var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(5);
 var duration = TimeSpan.FromSeconds(seconds);
-// --hot-path-only: only the HTTP floor, allocation and binary-tensor rows (skips batching and cold start).
-var hotPathOnly = args.Contains("--hot-path-only");
+// --only hot-path|batching|cold-start: one section (the raw ORT baseline rows always run).
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+bool Runs(string section) => only is null || only == section;
 var root = FindRoot();
 var samples = Path.Combine(root, "models");
 var irisPath = Path.Combine(samples, "iris-mlp", "1", "model.onnx");
@@ -24,77 +25,71 @@ report.Add("raw ORT Run, iris-mlp, batch 64 (rows)", raw64.PerSecond * 64, raw64
 
 // The same model through the HTTP API, single-row requests.
 var oneRow = Encoding.UTF8.GetBytes("""{"inputs":[{"name":"features","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}""");
-LatencyRecorder floor;
-await using (var floorServer = await HttpFloor.StartAsync())
+await ProcessWarmup.RunAsync(samples, oneRow);
+if (Runs("hot-path"))
 {
-    floor = await HttpLoad.RunAsync(floorServer.Address, HttpFloor.Path, oneRow, 32, duration);
-    report.Add(floor, "HTTP floor, 32 clients (parse JSON body, constant answer)", floor.PerSecond, "HTTP floor");
-}
-await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository={samples}"))
-{
-    var http1 = await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", oneRow, 1, duration);
-    report.Add(http1, "HTTP infer, 1 client, 1 row", raw1.PerSecond, "raw batch 1");
-    var http32 = await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", oneRow, 32, duration);
-    report.Add(http32, "HTTP infer, 32 clients, 1 row", raw1.PerSecond, "raw batch 1");
-    report.Add(http32, "  iris-mlp 32 clients vs HTTP floor", floor.PerSecond, "HTTP floor (target >= 0.5)");
-    // Allocations are counted for the whole process: the load client's share is in the floor row too.
-    AddAllocations(report, "iris-mlp 32 clients", http32, floor);
-}
-// The same without metering, whose durable usage record (each 2xx waits for its group commit, fsync included)
-// sets the pace above: what is left is the protocol and inference path itself.
-await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository={samples}", "--Metering:Enabled=false"))
-{
-    var http32 = await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", oneRow, 32, duration);
-    report.Add(http32, "HTTP infer, 32 clients, 1 row, metering off", floor.PerSecond, "HTTP floor (target >= 0.5)");
-    AddAllocations(report, "iris-mlp 32 clients, metering off", http32, floor);
-    report.Add("  allocated bytes/request, HTTP floor 32 clients", floor.AllocatedBytesPerRequest, double.NaN, double.NaN, 1, "client + bare server");
+    LatencyRecorder floor;
+    await using (var floorServer = await HttpFloor.StartAsync())
+    {
+        floor = await HttpLoad.RunAsync(floorServer.Address, HttpFloor.Path, oneRow, 32, duration);
+        report.Add(floor, "HTTP floor, 32 clients (parse JSON body, constant answer)", floor.PerSecond, "HTTP floor");
+    }
+    await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository={samples}"))
+    {
+        var http1 = await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", oneRow, 1, duration);
+        report.Add(http1, "HTTP infer, 1 client, 1 row", raw1.PerSecond, "raw batch 1");
+        var http32 = await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", oneRow, 32, duration);
+        report.Add(http32, "HTTP infer, 32 clients, 1 row", raw1.PerSecond, "raw batch 1");
+        report.Add(http32, "  iris-mlp 32 clients vs HTTP floor", floor.PerSecond, "HTTP floor (target >= 0.5)");
+        // Allocations are counted for the whole process: the load client's share is in the floor row too.
+        AddAllocations(report, "iris-mlp 32 clients", http32, floor);
+    }
+    // The same without metering, whose durable usage record (each 2xx waits for its group commit, fsync included)
+    // sets the pace above: what is left is the protocol and inference path itself.
+    await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository={samples}", "--Metering:Enabled=false"))
+    {
+        var http32 = await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", oneRow, 32, duration);
+        report.Add(http32, "HTTP infer, 32 clients, 1 row, metering off", floor.PerSecond, "HTTP floor (target >= 0.5)");
+        AddAllocations(report, "iris-mlp 32 clients, metering off", http32, floor);
+        report.Add("  allocated bytes/request, HTTP floor 32 clients", floor.AllocatedBytesPerRequest, double.NaN, double.NaN, 1, "client + bare server");
+    }
+
+    // Binary tensor data: a 1 MB FP32 row round trip, binary in and out against JSON in and out.
+    using (var large = new LargeTensorRepository())
+    await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository={large.Root}"))
+    {
+        var path = $"/v2/models/{LargeTensorRepository.Model}/infer";
+        var json = await HttpLoad.RunAsync(server.Address, path, LargeTensorRepository.JsonRequest(), 4, duration);
+        report.Add(json, "1 MB FP32 round trip as JSON, 4 clients", json.PerSecond, "JSON");
+        var binaryBody = LargeTensorRepository.BinaryRequest(out var headerLength);
+        var binary = await HttpLoad.RunAsync(server.Address, path, binaryBody, 4, duration, headerLength);
+        report.Add(binary, "1 MB FP32 round trip as binary, 4 clients", json.PerSecond, "JSON (target >= 5)");
+        report.Add("  allocated bytes/request, 1 MB JSON / binary", json.AllocatedBytesPerRequest, double.NaN, double.NaN,
+            binary.AllocatedBytesPerRequest, "binary bytes/request (not a ratio)");
+    }
 }
 
-// Binary tensor data: a 1 MB FP32 row round trip, binary in and out against JSON in and out.
-using (var large = new LargeTensorRepository())
-await using (var server = await BenchmarkServer.StartAsync($"--Models:Repository={large.Root}"))
+// Dynamic batching on generated MLPs (256 -> 3 hidden layers -> 16): the 1024-wide one the issue names, where the
+// per-request HTTP and JSON work is about as large as a row's compute, and a 4096-wide one where compute dominates.
+if (Runs("batching"))
 {
-    var path = $"/v2/models/{LargeTensorRepository.Model}/infer";
-    var json = await HttpLoad.RunAsync(server.Address, path, LargeTensorRepository.JsonRequest(), 4, duration);
-    report.Add(json, "1 MB FP32 round trip as JSON, 4 clients", json.PerSecond, "JSON");
-    var binaryBody = LargeTensorRepository.BinaryRequest(out var headerLength);
-    var binary = await HttpLoad.RunAsync(server.Address, path, binaryBody, 4, duration, headerLength);
-    report.Add(binary, "1 MB FP32 round trip as binary, 4 clients", json.PerSecond, "JSON (target >= 5)");
-    report.Add("  allocated bytes/request, 1 MB JSON / binary", json.AllocatedBytesPerRequest, double.NaN, double.NaN,
-        binary.AllocatedBytesPerRequest, "binary bytes/request (not a ratio)");
-}
-
-if (hotPathOnly)
-{
-    report.Print();
-    return;
-}
-
-// Dynamic batching on a compute-heavy MLP: 32 clients sending single rows, against raw Run on batches of 32.
-using (var heavy = new HeavyModelRepository(maxBatch: 32, maxQueueDelayUs: 2000))
-{
-    var rawHeavy = RawOnnxBenchmark.Run(heavy.ModelPath, "features", HeavyModelRepository.InputWidth, 32, duration);
-    var rawHeavyRows = rawHeavy.PerSecond * 32;
-    report.Add("raw ORT Run, heavy MLP, batch 32 (rows)", rawHeavyRows, rawHeavy.Percentile(50), rawHeavy.Percentile(99), 1, "raw heavy batch-32 rows/s");
-    var heavyRow = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"features\",\"shape\":[1,256],\"datatype\":\"FP32\",\"data\":[" + string.Join(",", Enumerable.Range(0, 256).Select(i => (i % 13 * 0.1).ToString(CultureInfo.InvariantCulture))) + "]}]}");
-    await using var server = await BenchmarkServer.StartAsync($"--Models:Repository={heavy.Root}");
-    var batched = await HttpLoad.RunAsync(server.Address, $"/v2/models/{HeavyModelRepository.Batched}/infer", heavyRow, 32, duration);
-    report.Add(batched, "HTTP heavy MLP, 32 clients, batching on", rawHeavyRows, "raw heavy batch-32 rows/s");
-    var unbatched = await HttpLoad.RunAsync(server.Address, $"/v2/models/{HeavyModelRepository.Unbatched}/infer", heavyRow, 32, duration);
-    report.Add(unbatched, "HTTP heavy MLP, 32 clients, batching off", rawHeavyRows, "raw heavy batch-32 rows/s");
-    report.Add("  batching on / off", batched.PerSecond, double.NaN, batched.Percentile(99) / batched.Percentile(50), batched.PerSecond / unbatched.PerSecond, "throughput on/off (p99 col: p99/p50 on)");
+    await BatchingBenchmark.RunAsync(report, "MLP 3x1024", 1024, duration);
+    await BatchingBenchmark.RunAsync(report, "MLP 3x4096", 4096, duration);
 }
 
 // Cold start from a blob repository (Azurite): the sample MLP and a 30 MB generated MLP.
-await using (var azurite = new AzuriteServer())
+if (Runs("cold-start"))
 {
-    await azurite.StartAsync();
-    var small = await ColdStartBenchmark.RunAsync(azurite, "iris-mlp", File.ReadAllBytes(irisPath), oneRow, rounds: 5);
-    AddColdStart(report, "iris-mlp", small);
-    var heavy = MlpModel.Create(inputWidth: 256, hiddenWidths: [2048, 2048, 1024], outputWidth: 16, seed: 7);
-    var heavyRow = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"features\",\"shape\":[1,256],\"datatype\":\"FP32\",\"data\":[" + string.Join(",", Enumerable.Repeat("0.5", 256)) + "]}]}");
-    var large = await ColdStartBenchmark.RunAsync(azurite, "heavy-mlp", heavy, heavyRow, rounds: 3);
-    AddColdStart(report, $"heavy-mlp {heavy.Length / 1_000_000.0:F1} MB", large);
+    await using (var azurite = new AzuriteServer())
+    {
+        await azurite.StartAsync();
+        var small = await ColdStartBenchmark.RunAsync(azurite, "iris-mlp", File.ReadAllBytes(irisPath), oneRow, rounds: 5);
+        AddColdStart(report, "iris-mlp", small);
+        var heavy = MlpModel.Create(inputWidth: 256, hiddenWidths: [2048, 2048, 1024], outputWidth: 16, seed: 7);
+        var heavyRow = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"features\",\"shape\":[1,256],\"datatype\":\"FP32\",\"data\":[" + string.Join(",", Enumerable.Repeat("0.5", 256)) + "]}]}");
+        var large = await ColdStartBenchmark.RunAsync(azurite, "heavy-mlp", heavy, heavyRow, rounds: 3);
+        AddColdStart(report, $"heavy-mlp {heavy.Length / 1_000_000.0:F1} MB", large);
+    }
 }
 
 report.Print();

@@ -20,8 +20,10 @@ public sealed class DynamicBatcher : IDisposable
     private readonly int _maxBatchSize;
     private readonly int _largestPreferred;
     private readonly Channel<PendingRequest> _queue;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task[] _workers;
+    // Set by producers after each write: wakes an idle or gathering worker.
+    private readonly ManualResetEventSlim _arrived = new(false);
+    private readonly Thread[] _workers;
+    private volatile bool _stopping;
 
     public DynamicBatcher(ModelKey key, IModelSession session, DynamicBatchingConfig config, int modelMaxBatchSize)
     {
@@ -35,7 +37,15 @@ public sealed class DynamicBatcher : IDisposable
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = config.InstanceCount <= 1,
         });
-        _workers = Enumerable.Range(0, Math.Max(1, config.InstanceCount)).Select(_ => Task.Run(WorkAsync)).ToArray();
+        // Workers are threads of their own, not thread-pool work: a batch blocks in ONNX Runtime for its whole run, and
+        // a worker waiting for company must wake when a request arrives, not when the busy pool gets round to it
+        // (measured: the pool's timers and queue put batches of 32 behind request work and shrank them).
+        _workers = Enumerable.Range(0, Math.Max(1, config.InstanceCount))
+            .Select(i => new Thread(Work) { IsBackground = true, Name = $"batcher {key} #{i}" }).ToArray();
+        foreach (var worker in _workers)
+        {
+            worker.Start();
+        }
     }
 
     /// <summary>Whether this model's graph can take merged batches: every input and output has a dynamic first dimension.</summary>
@@ -56,45 +66,42 @@ public sealed class DynamicBatcher : IDisposable
         {
             throw new ModelOverloadedException($"model {_key} is saturated: {_config.MaxQueueSize} requests already wait for it");
         }
+        if (!_arrived.IsSet)
+        {
+            _arrived.Set();
+        }
         return await pending.Completion.Task;
     }
 
-    private async Task WorkAsync()
+    private void Work()
     {
         var carried = new List<PendingRequest>();
         var batch = new List<PendingRequest>(_maxBatchSize);
-        try
+        while (!_stopping)
         {
-            while (true)
+            if (carried.Count == 0)
             {
-                if (carried.Count == 0)
+                _arrived.Reset();
+                if (!_queue.Reader.TryRead(out var next))
                 {
-                    if (!await _queue.Reader.WaitToReadAsync(_stopping.Token))
-                    {
-                        return;
-                    }
-                    if (!_queue.Reader.TryRead(out var next))
-                    {
-                        continue;
-                    }
-                    carried.Add(next);
+                    // Every write is followed by a Set, so a request written after the Reset ends this wait.
+                    _arrived.Wait();
+                    continue;
                 }
-                await GatherAsync(carried, batch);
-                Execute(batch);
-                batch.Clear();
+                carried.Add(next);
             }
+            Gather(carried, batch);
+            Execute(batch);
+            batch.Clear();
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        foreach (var request in carried)
         {
-            foreach (var request in carried.Concat(batch))
-            {
-                request.Completion.TrySetException(new ModelOverloadedException($"model {_key} was unloaded while the request waited"));
-            }
+            request.Completion.TrySetException(new ModelOverloadedException($"model {_key} was unloaded while the request waited"));
         }
     }
 
     /// <summary>Fills <paramref name="batch"/> with the oldest request and its compatible company.</summary>
-    private async Task GatherAsync(List<PendingRequest> carried, List<PendingRequest> batch)
+    private void Gather(List<PendingRequest> carried, List<PendingRequest> batch)
     {
         var first = carried[0];
         carried.RemoveAt(0);
@@ -111,8 +118,9 @@ public sealed class DynamicBatcher : IDisposable
             }
         }
         var deadline = first.EnqueuedAt + (long)(_config.MaxQueueDelayUs * (Stopwatch.Frequency / 1_000_000.0));
-        while (rows < _largestPreferred && !_config.PreferredBatchSizes.Contains((int)rows))
+        while (rows < _largestPreferred && !_config.PreferredBatchSizes.Contains((int)rows) && !_stopping)
         {
+            _arrived.Reset();
             if (_queue.Reader.TryRead(out var next))
             {
                 if (Fits(next, first, rows))
@@ -130,23 +138,20 @@ public sealed class DynamicBatcher : IDisposable
                 }
                 continue;
             }
-            var remaining = deadline - Stopwatch.GetTimestamp();
-            if (remaining <= 0)
+            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (remaining <= TimeSpan.Zero)
             {
                 break;
             }
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            wait.CancelAfter(TimeSpan.FromTicks((long)(remaining * (TimeSpan.TicksPerSecond / (double)Stopwatch.Frequency))));
-            try
+            if (remaining >= TimeSpan.FromMilliseconds(1))
             {
-                if (!await _queue.Reader.WaitToReadAsync(wait.Token))
-                {
-                    break;
-                }
+                // Whole milliseconds only (the wait's resolution); the loop comes back for the rest.
+                _arrived.Wait((int)remaining.TotalMilliseconds);
             }
-            catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+            else
             {
-                break;
+                // Under a millisecond no timed wait is that fine: give the core to whoever is runnable and look again.
+                Thread.Yield();
             }
         }
     }
@@ -228,14 +233,17 @@ public sealed class DynamicBatcher : IDisposable
 
     public void Dispose()
     {
-        _stopping.Cancel();
+        _stopping = true;
         _queue.Writer.TryComplete();
+        _arrived.Set();
+        foreach (var worker in _workers)
+        {
+            worker.Join(TimeSpan.FromSeconds(5));
+        }
         while (_queue.Reader.TryRead(out var request))
         {
             request.Completion.TrySetException(new ModelOverloadedException($"model {_key} was unloaded while the request waited"));
         }
-        Task.WaitAll(_workers, TimeSpan.FromSeconds(5));
-        _stopping.Dispose();
     }
 
     private sealed record PendingRequest(

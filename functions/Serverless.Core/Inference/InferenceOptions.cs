@@ -19,6 +19,13 @@ public sealed class InferenceOptions
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads spin waiting for work between runs. Off by default: in a server the
+    /// same cores parse requests and write responses, and a spinning thread takes their time (ONNX Runtime's
+    /// own default, on, suits a process that does nothing but run the model).
+    /// </summary>
+    public bool IntraOpSpinning { get; set; }
+
     /// <summary>Save ONNX Runtime's optimized graph of each model and open it on later cold starts.</summary>
     public bool CacheOptimizedModels { get; set; } = true;
 }

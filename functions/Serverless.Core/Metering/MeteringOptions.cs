@@ -52,8 +52,13 @@ public sealed class MeteringOptions : IValidatableObject
     public int MaxBatchSize { get; set; } = 500;
 
     /// <summary>Calls running at once per model; 0 means no limit.</summary>
+    /// <remarks>
+    /// A call holds its slot while it waits in the model's dynamic batching queue, so this also caps how many calls
+    /// one batch can merge: keep it at or above the largest max_batch_size (at 16, batches of a model with preferred
+    /// size 32 could never fill and each waited out its max_queue_delay_us).
+    /// </remarks>
     [Range(0, 100_000)]
-    public int ModelConcurrency { get; set; } = 16;
+    public int ModelConcurrency { get; set; } = 64;
 
     /// <summary>Calls waiting for a model's slot; past it the call is shed with 503 and Retry-After.</summary>
     [Range(0, 1_000_000)]

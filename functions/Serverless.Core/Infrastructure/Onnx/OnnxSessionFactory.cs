@@ -43,6 +43,8 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
             {
                 sessionOptions.IntraOpNumThreads = intraOp;
             }
+            // Documented session config key (onnxruntime_session_options_config_keys.h).
+            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.Value.IntraOpSpinning ? "1" : "0");
             if (config.InterOpThreads is > 0 and var interOp)
             {
                 sessionOptions.InterOpNumThreads = interOp;
