@@ -87,7 +87,7 @@ if (Runs("cold-start"))
         AddColdStart(report, "iris-mlp", small);
         var heavy = MlpModel.Create(inputWidth: 256, hiddenWidths: [2048, 2048, 1024], outputWidth: 16, seed: 7);
         var heavyRow = Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"features\",\"shape\":[1,256],\"datatype\":\"FP32\",\"data\":[" + string.Join(",", Enumerable.Repeat("0.5", 256)) + "]}]}");
-        var large = await ColdStartBenchmark.RunAsync(azurite, "heavy-mlp", heavy, heavyRow, rounds: 3);
+        var large = await ColdStartBenchmark.RunAsync(azurite, "heavy-mlp", heavy, heavyRow, rounds: 7);
         AddColdStart(report, $"heavy-mlp {heavy.Length / 1_000_000.0:F1} MB", large);
     }
 }

@@ -58,7 +58,30 @@ public sealed class OptimizedModelCacheTests
         }
     }
 
-    /// <summary>The optimized graph is saved in the background after the first load; wait for it (bounded).</summary>
+    [Fact]
+    public async Task Preload_OptimizedGraphWaitsForTheFirstServedRequest()
+    {
+        var data = ServerlessHost.NewDataDirectory();
+        try
+        {
+            await using var host = await ServerlessHost.StartAsync(data, ("Models:Repository", RepositoryPaths.SampleModels), ("Models:Preload:0", "iris-mlp:1"));
+            await HttpApiTests.WaitForReadyAsync(host.Client);
+
+            // Loaded and warmed up, but nothing served yet: the save would only compete with the first request.
+            await Task.Delay(300);
+            var folder = Path.Combine(data, "optimized-models", "iris-mlp", "1");
+            Assert.Empty(Directory.Exists(folder) ? Directory.GetFiles(folder) : []);
+
+            await (await host.Client.InferAsync("iris-mlp", IrisTwoRows)).ReadJsonAsync(HttpStatusCode.OK);
+            await WaitForOptimizedGraphAsync(data);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    /// <summary>The optimized graph is saved in the background after the first served request; wait for it (bounded).</summary>
     private static async Task<string> WaitForOptimizedGraphAsync(string data, string? notContaining = null)
     {
         var folder = Path.Combine(data, "optimized-models", "iris-mlp", "1");

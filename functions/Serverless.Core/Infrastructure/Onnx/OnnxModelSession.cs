@@ -16,12 +16,17 @@ internal sealed class OnnxModelSession : IModelSession
 
     private readonly ModelKey _key;
     private readonly InferenceSession _session;
+    private Action? _afterServing;
+    private int _runsUntilServed;
     private readonly SessionOptions _options;
     // Shared by every Run: it only carries settings, and one per call would be an allocation per request.
     private readonly RunOptions _runOptions = new();
 
-    public OnnxModelSession(ModelKey key, InferenceSession session, SessionOptions options, string executionProvider)
+    /// <param name="afterServing">Run once, in the background, after the <paramref name="servingRun"/>-th run has returned.</param>
+    public OnnxModelSession(ModelKey key, InferenceSession session, SessionOptions options, string executionProvider, Action? afterServing = null, int servingRun = 1)
     {
+        _afterServing = afterServing;
+        _runsUntilServed = servingRun;
         _key = key;
         _session = session;
         _options = options;
@@ -89,6 +94,10 @@ internal sealed class OnnxModelSession : IModelSession
                     outputs[i] = ToTensor(outputNames[i], results[i], buffers);
                 }
                 var finished = Stopwatch.GetTimestamp();
+                if (_afterServing is not null && Interlocked.Decrement(ref _runsUntilServed) == 0)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(static action => action(), Interlocked.Exchange(ref _afterServing, null)!, preferLocal: false);
+                }
                 return new SessionRunResult(outputs, inferStarted - started, outputStarted - inferStarted, finished - outputStarted) { Buffers = buffers };
             }
         }

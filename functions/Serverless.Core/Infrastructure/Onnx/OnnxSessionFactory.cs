@@ -16,8 +16,11 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         var sessionOptions = CreateOptions(key, config, out var provider);
         try
         {
-            var session = OpenSession(key, file, provider, sessionOptions, () => CreateOptions(key, config, out _));
-            return new OnnxModelSession(key, session, sessionOptions, provider);
+            var session = OpenSession(key, file, provider, sessionOptions, out var saveOptimized, () => CreateOptions(key, config, out _));
+            // Serializing the optimized graph costs as much as opening the model again: it starts once the first
+            // request has been served (the run after the warm-up run, when there is one), so that request does not
+            // share the cores with it and only later cold starts benefit.
+            return new OnnxModelSession(key, session, sessionOptions, provider, saveOptimized, servingRun: config.Warmup ? 2 : 1);
         }
         catch
         {
@@ -61,8 +64,10 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         }
     }
 
-    private InferenceSession OpenSession(ModelKey key, ModelFile file, string provider, SessionOptions sessionOptions, Func<SessionOptions> sameOptions)
+    /// <param name="saveOptimized">What saves the optimized graph for later cold starts; null when there is nothing to save.</param>
+    private InferenceSession OpenSession(ModelKey key, ModelFile file, string provider, SessionOptions sessionOptions, out Action? saveOptimized, Func<SessionOptions> sameOptions)
     {
+        saveOptimized = null;
         var optimized = optimizedModels.PathFor(key, file, provider);
         if (options.Value.CacheOptimizedModels && File.Exists(optimized))
         {
@@ -90,9 +95,7 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         }
         if (options.Value.CacheOptimizedModels)
         {
-            // Serializing the optimized graph costs as much as opening the model again: do it after the first request
-            // is served, not before, so only later cold starts pay nothing for it.
-            optimizedModels.SaveInBackground(key, file.Path, optimized, sameOptions);
+            saveOptimized = () => optimizedModels.SaveInBackground(key, file.Path, optimized, sameOptions);
         }
         return session;
     }

@@ -131,15 +131,13 @@ public sealed class BlobModelRepository : IModelRepository
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            using var md5 = MD5.Create();
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            await using (var hashing = new CryptoStream(file, md5, CryptoStreamMode.Write, leaveOpen: true))
+            await using (var hashing = new HashingFileWriter(file, HashAlgorithmName.MD5))
             {
                 // Pinning the download to the ETag we checked means a blob replaced mid-download fails instead of mixing
                 // versions. The MD5 is computed as the bytes pass through, not in a second read of the file.
                 await blob.DownloadToAsync(hashing, new BlobDownloadToOptions { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } }, cancellationToken);
-                await hashing.FlushFinalBlockAsync(cancellationToken);
-                Verify(key, file.Length, md5.Hash!, properties);
+                Verify(key, file.Length, await hashing.GetHashAsync(), properties);
             }
             File.Move(temp, path, overwrite: true);
             await File.WriteAllTextAsync(etagPath, etag, cancellationToken);
