@@ -22,7 +22,7 @@ public static class ProcessWarmup
         {
             await using var server = await BenchmarkServer.StartAsync($"--Models:Repository={samples}", $"--Metering:Enabled={metering}");
             await HttpLoad.RunAsync(server.Address, "/v2/models/iris-mlp/infer", irisRow, 32, each);
-            await using var heavyServer = await BenchmarkServer.StartAsync($"--Models:Repository={heavy.Root}", $"--Metering:Enabled={metering}");
+            await using var heavyServer = await BenchmarkServer.StartAsync($"--Models:Repository={heavy.Root}", $"--Metering:Enabled={metering}", "--Inference:CacheOptimizedModels=false");
             await HttpLoad.RunAsync(heavyServer.Address, $"/v2/models/{HeavyModelRepository.Batched}/infer", heavyRow, 32, each);
             await HttpLoad.RunAsync(heavyServer.Address, $"/v2/models/{HeavyModelRepository.Unbatched}/infer", heavyRow, 32, each);
         }
