@@ -11,13 +11,7 @@ namespace Serverless.Benchmarks;
 /// </summary>
 public static class ColdStartBenchmark
 {
-    /// <param name="FastestColdRatio">
-    /// Fastest cold first request over fastest download plus fastest session creation: on this VM a session open of
-    /// the same file takes 14 ms or 300 ms at random (page-fault stalls outside the process), and the fastest of
-    /// several rounds is the figure those stalls do not blur.
-    /// </param>
-    public sealed record Result(double ColdMs, double WarmMs, double DownloadMs, double SessionMs, double OptimizedSessionMs, double RestartColdMs, long ModelBytes,
-        double FastestColdRatio);
+    public sealed record Result(double ColdMs, double WarmMs, double DownloadMs, double SessionMs, double OptimizedSessionMs, double RestartColdMs, long ModelBytes);
 
     public static async Task<Result> RunAsync(AzuriteServer azurite, string name, byte[] model, byte[] request, int rounds)
     {
@@ -79,8 +73,7 @@ public static class ColdStartBenchmark
             File.Delete(optimized);
         }
         await container.DeleteAsync();
-        return new Result(Median(cold), Median(warm), Median(download), Median(session), Median(optimizedSession), Median(restartCold), model.Length,
-            cold.Min() / (download.Min() + session.Min()));
+        return new Result(Median(cold), Median(warm), Median(download), Median(session), Median(optimizedSession), Median(restartCold), model.Length);
     }
 
     private static async Task<double> FirstRequestMsAsync(HttpClient client, string path, byte[] request)

@@ -131,7 +131,7 @@ public sealed class BlobModelRepository : IModelRepository
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.None))
             await using (var hashing = new HashingFileWriter(file, HashAlgorithmName.MD5))
             {
                 // Pinning the download to the ETag we checked means a blob replaced mid-download fails instead of mixing

@@ -37,11 +37,12 @@ public sealed class HashingFileWriter(FileStream file, HashAlgorithmName algorit
         return _hash.GetHashAndReset();
     }
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (buffer.IsEmpty)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
         var copy = ArrayPool<byte>.Shared.Rent(buffer.Length);
         buffer.Span.CopyTo(copy);
@@ -59,7 +60,10 @@ public sealed class HashingFileWriter(FileStream file, HashAlgorithmName algorit
                 ArrayPool<byte>.Shared.Return(copy);
             }
         }, CancellationToken.None);
-        await file.WriteAsync(buffer, cancellationToken);
+        // Written synchronously: a write only copies into the page cache, while FileStream's WriteAsync on Linux
+        // goes through the thread pool, where on a busy instance each chunk queues behind request work.
+        file.Write(buffer.Span);
+        return ValueTask.CompletedTask;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
