@@ -14,7 +14,9 @@ namespace Serverless.Core.Infrastructure.Storage;
 public sealed class HashingFileWriter(FileStream file, HashAlgorithmName algorithm) : Stream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(algorithm);
+    private const long MaxUnhashedBytes = 16 * 1024 * 1024;
     private Task _hashing = Task.CompletedTask;
+    private long _unhashedBytes;
 
     public override bool CanRead => false;
 
@@ -37,12 +39,17 @@ public sealed class HashingFileWriter(FileStream file, HashAlgorithmName algorit
         return _hash.GetHashAndReset();
     }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (buffer.IsEmpty)
         {
-            return ValueTask.CompletedTask;
+            return;
+        }
+        if (Interlocked.Add(ref _unhashedBytes, buffer.Length) > MaxUnhashedBytes)
+        {
+            // Hashing fell behind (a starved core): wait rather than hold copies of the whole model in memory.
+            await _hashing;
         }
         var copy = ArrayPool<byte>.Shared.Rent(buffer.Length);
         buffer.Span.CopyTo(copy);
@@ -58,12 +65,12 @@ public sealed class HashingFileWriter(FileStream file, HashAlgorithmName algorit
             finally
             {
                 ArrayPool<byte>.Shared.Return(copy);
+                Interlocked.Add(ref _unhashedBytes, -length);
             }
         }, CancellationToken.None);
         // Written synchronously: a write only copies into the page cache, while FileStream's WriteAsync on Linux
         // goes through the thread pool, where on a busy instance each chunk queues behind request work.
         file.Write(buffer.Span);
-        return ValueTask.CompletedTask;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
