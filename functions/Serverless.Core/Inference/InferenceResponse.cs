@@ -7,6 +7,9 @@ public sealed record InferenceResponse(string ModelName, string ModelVersion, st
     /// <summary>Execution provider the model ran on, for metering and logs.</summary>
     public string ExecutionProvider { get; init; } = "";
 
+    /// <summary>The run's compute time that is this request's (see <see cref="SessionRunResult.ComputeTime"/>); what is billed per compute-second.</summary>
+    public TimeSpan ComputeTime { get; init; }
+
     /// <summary>Pooled arrays <see cref="Outputs"/> live in; returned by <see cref="Dispose"/> once they are written.</summary>
     public PooledTensorBuffers? Buffers { get; init; }
 

@@ -30,6 +30,7 @@ public sealed class InferenceService(ModelCache cache, InferenceStatistics stati
             {
                 ExecutionProvider = loaded.Session.ExecutionProvider,
                 Buffers = run.Buffers,
+                ComputeTime = run.ComputeTime(BatchSize(request)),
             };
         }
         catch (ServerlessException)

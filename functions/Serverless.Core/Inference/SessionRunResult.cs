@@ -10,6 +10,17 @@ public sealed record SessionRunResult(IReadOnlyList<InferenceTensor> Outputs, lo
     public long BatchRows { get; init; }
 
     /// <summary>
+    /// This request's share of the run's own time (tensors in, Run, tensors out): all of it when it ran alone, its
+    /// share of rows when it rode in a dynamic batch. Loading the model and waiting in a queue are not compute.
+    /// </summary>
+    public TimeSpan ComputeTime(long ownRows)
+    {
+        var ticks = InputTicks + InferTicks + OutputTicks;
+        var share = BatchRows > ownRows && ownRows > 0 ? (double)ownRows / BatchRows : 1.0;
+        return TimeSpan.FromSeconds(ticks * share / System.Diagnostics.Stopwatch.Frequency);
+    }
+
+    /// <summary>
     /// Pooled arrays the outputs live in, when the session pools them; whoever ends up with the outputs disposes it
     /// after reading them (the HTTP endpoint does, once the response is written). Callers that never dispose only
     /// give up the pooling.

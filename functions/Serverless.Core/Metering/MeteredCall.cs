@@ -63,7 +63,9 @@ public sealed class MeteredCall : IAsyncDisposable
     /// <summary>Bills the call; returns once its record is durable, so only then may a 2xx be sent.</summary>
     public async Task SucceedAsync(InferenceResponse response)
     {
-        var compute = _computeStarted == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_computeStarted);
+        // The run's own time, not the wall time since the request was read: a cold model's load or a wait in a batch
+        // queue is not the caller's compute (the first call after a cold start was billed 0.18 s for a 0.1 ms run).
+        var compute = response.ComputeTime;
         IsOpen = false;
         // The slot guards the model, not the ledger: waiting for the group commit must not hold other calls back.
         ReleaseSlot();
