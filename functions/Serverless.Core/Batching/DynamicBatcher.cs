@@ -207,7 +207,7 @@ public sealed class DynamicBatcher : IDisposable
             result.Buffers?.AddOwners(batch.Count - 1);
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].Complete(result with { Outputs = perRequest[i] }, started, rows);
+                batch[i].Complete(result with { Outputs = perRequest[i], CountsExecution = i == 0 }, started, rows);
             }
         }
         catch (Exception e) when (batch.Count == 1)

@@ -21,7 +21,10 @@ public sealed class ModelStatistics
         Interlocked.Add(ref _inferTicks, run.InferTicks);
         Interlocked.Add(ref _outputTicks, run.OutputTicks);
         Interlocked.Add(ref _inferenceCount, batchSize);
-        Interlocked.Increment(ref _executionCount);
+        if (run.CountsExecution)
+        {
+            Interlocked.Increment(ref _executionCount);
+        }
         Volatile.Write(ref _lastInferenceMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     }
 

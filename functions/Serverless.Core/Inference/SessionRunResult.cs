@@ -10,6 +10,12 @@ public sealed record SessionRunResult(IReadOnlyList<InferenceTensor> Outputs, lo
     public long BatchRows { get; init; }
 
     /// <summary>
+    /// Whether this result counts the Run as an execution: true for a Run of its own, and for exactly one request of
+    /// a merged batch, so the statistics' execution_count counts model executions as Triton's does.
+    /// </summary>
+    public bool CountsExecution { get; init; } = true;
+
+    /// <summary>
     /// This request's share of the run's own time (tensors in, Run, tensors out): all of it when it ran alone, its
     /// share of rows when it rode in a dynamic batch. Loading the model and waiting in a queue are not compute.
     /// </summary>

@@ -27,6 +27,8 @@ public sealed class DynamicBatcherTests
             Assert.Equal(Values(i, 3), MemoryMarshal.Cast<byte, float>(output.Data.Span).ToArray());
             Assert.Equal(8, results[i].BatchRows);
         }
+        // One model execution, counted once: the statistics' execution_count stays Triton's.
+        Assert.Equal(1, results.Count(r => r.CountsExecution));
     }
 
     [Fact]
