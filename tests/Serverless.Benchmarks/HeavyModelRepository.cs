@@ -3,12 +3,14 @@ using Serverless.SampleModels.Onnx;
 namespace Serverless.Benchmarks;
 
 /// <summary>
-/// A temporary repository holding one compute-heavy MLP (256 -> 3 hidden layers of <c>hiddenWidth</c> -> 16) (generated, never committed) twice: with dynamic batching
-/// on and off, so both run in the same server and the same process.
+/// A temporary repository holding one compute-heavy MLP (256 -> 3 hidden layers of <c>hiddenWidth</c> -> 16) (generated,
+/// never committed) three times, so all run in the same server and the same process: dynamic batching on one instance
+/// using every core for each Run, dynamic batching on two single-threaded instances running side by side, and no batching.
 /// </summary>
 public sealed class HeavyModelRepository : IDisposable
 {
     public const string Batched = "heavy-batched";
+    public const string Parallel = "heavy-parallel";
     public const string Unbatched = "heavy-unbatched";
     public const int InputWidth = 256;
 
@@ -17,6 +19,9 @@ public sealed class HeavyModelRepository : IDisposable
         Directory.CreateDirectory(Root);
         var model = MlpModel.Create(InputWidth, [hiddenWidth, hiddenWidth, hiddenWidth], 16, seed: 11);
         Write(Batched, model, $$$"""{"dynamic_batching": {"max_batch_size": {{{maxBatch}}}, "max_queue_delay_us": {{{maxQueueDelayUs}}}, "preferred_batch_sizes": [{{{maxBatch}}}]}}""");
+        // Two Runs of half a batch each, one core each: while one instance computes, the other's requests are read
+        // and its answers written, instead of every core waiting on HTTP between Runs of a full batch.
+        Write(Parallel, model, $$$"""{"intra_op_threads": 1, "dynamic_batching": {"max_batch_size": {{{maxBatch / 2}}}, "max_queue_delay_us": {{{maxQueueDelayUs}}}, "preferred_batch_sizes": [{{{maxBatch / 2}}}], "instance_count": 2}}""");
         Write(Unbatched, model, "{}");
         ModelPath = Path.Combine(Root, Batched, "1", "model.onnx");
     }

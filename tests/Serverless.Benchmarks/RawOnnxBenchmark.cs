@@ -6,11 +6,31 @@ namespace Serverless.Benchmarks;
 /// <summary>The baseline: ONNX Runtime's own Run on a preallocated input, no server in between.</summary>
 public static class RawOnnxBenchmark
 {
-    public static LatencyRecorder Run(string modelPath, string inputName, int width, int batch, TimeSpan duration)
+    public static LatencyRecorder Run(string modelPath, string inputName, int width, int batch, TimeSpan duration) =>
+        Run(modelPath, inputName, width, batch, duration, new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL }, new LatencyRecorder(), start: null);
+
+    /// <summary>
+    /// <paramref name="sessions"/> sessions of one intra-op thread each, running side by side on their own threads:
+    /// on a CPU this is often faster than one session spreading each Run over every core, so it is the baseline for
+    /// a model served with that many instances.
+    /// </summary>
+    public static LatencyRecorder RunParallel(string modelPath, string inputName, int width, int batch, int sessions, TimeSpan duration)
     {
-        using var session = new InferenceSession(modelPath, new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL });
+        var recorder = new LatencyRecorder();
+        // Every session is open and warm before any starts counting, so the window is the same for all of them.
+        using var start = new Barrier(sessions);
+        var threads = Enumerable.Range(0, sessions).Select(_ => new Thread(() => Run(modelPath, inputName, width, batch, duration,
+            new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1 }, recorder, start))).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        return recorder;
+    }
+
+    private static LatencyRecorder Run(string modelPath, string inputName, int width, int batch, TimeSpan duration, SessionOptions options, LatencyRecorder recorder, Barrier? start)
+    {
+        using var _ = options;
+        using var session = new InferenceSession(modelPath, options);
         var data = new float[batch * width];
-        new Random(1).NextBytes(new byte[1]);
         for (var i = 0; i < data.Length; i++)
         {
             data[i] = (i % 7) * 0.5f;
@@ -22,7 +42,7 @@ public static class RawOnnxBenchmark
         {
             using var warm = session.Run(runOptions, [inputName], [input], outputNames);
         }
-        var recorder = new LatencyRecorder();
+        start?.SignalAndWait();
         var started = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(started) < duration)
         {
