@@ -41,6 +41,31 @@ public sealed class EmbeddedJobsTests
     }
 
     [Fact]
+    public async Task CsvJob_QuotedFieldWithLineBreak_BothLinesRecordedAsErrorsAndOtherRowsScored()
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));
+        var root = Path.Combine(host.DataDirectory, "jobs");
+        Directory.CreateDirectory(Path.Combine(root, "in"));
+        var lines = IrisRows.Csv(4).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        // Row 2's id holds a line break: its two halves are lines 2 and 3 of the data.
+        lines[3] = "\"r2 starts here" + "\n" + "and ends here\"," + lines[3][(lines[3].IndexOf(',') + 1)..];
+        await File.WriteAllTextAsync(Path.Combine(root, "in", "broken.csv"), string.Join("\n", lines) + "\n");
+
+        var submitted = await host.Client.PostAsJsonAsync("/jobs", new { id = "csv-line-break", model = "iris-mlp", input = "in/broken.csv", output = "out/broken", format = "csv", max_error_rate = 0.5 });
+
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var status = await JobPolling.WaitForFinishAsync(host.Client, "csv-line-break");
+        Assert.Equal("partially_succeeded", status.GetProperty("state").GetString());
+        Assert.Equal(3, status.GetProperty("rows").GetProperty("scored").GetInt64());
+        var errors = JobOutputRows.Jsonl(await File.ReadAllTextAsync(Path.Combine(root, "out", "broken", "_errors.jsonl")));
+        Assert.Equal([2L, 3L], errors.Select(e => e.GetProperty("row").GetInt64()));
+        Assert.Contains("line breaks inside quotes are not supported", errors[0].GetProperty("reason").GetString());
+        Assert.Contains("quote inside an unquoted field", errors[1].GetProperty("reason").GetString());
+        var scored = JobOutputRows.Csv(await File.ReadAllTextAsync(Path.Combine(root, "out", "broken", "part-00000.csv")));
+        Assert.Equal(["r0", "r1", "r3"], scored.Select(r => r["id"]));
+    }
+
+    [Fact]
     public async Task Restart_JobUnfinished_ResumesAndSucceeds()
     {
         var data = Path.Combine(Path.GetTempPath(), "serverless-resume-" + Guid.NewGuid().ToString("N"));

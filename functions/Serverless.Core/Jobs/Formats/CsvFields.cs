@@ -4,11 +4,24 @@ namespace Serverless.Core.Jobs.Formats;
 
 /// <summary>
 /// Splits one CSV line into fields: comma-separated, a field may be double-quoted ("" inside quotes is a quote).
-/// NOTE: a row is one line: quoted fields cannot hold line breaks, because shards split the input at line starts.
+/// NOTE: a row is one line: quoted fields cannot hold line breaks, because shards split the input at line starts
+/// without reading it. A quote still open at the end of a line is reported, so such a row is an error with a reason.
 /// </summary>
 public static class CsvFields
 {
-    /// <summary>Writes each field's (start, length) into <paramref name="fields"/>; returns the count, or -1 past its capacity.</summary>
+    /// <summary>Returned by <see cref="Split"/> when the fields are more than the capacity given.</summary>
+    public const int TooManyFields = -1;
+
+    /// <summary>Returned by <see cref="Split"/> when a quoted field is still open at the end of the line.</summary>
+    public const int UnterminatedQuote = -2;
+
+    /// <summary>
+    /// Returned by <see cref="Split"/> for a quote inside an unquoted field: invalid CSV (RFC 4180), and what the rest
+    /// of a row whose quoted field held a line break looks like, which must not be scored as a row of its own.
+    /// </summary>
+    public const int StrayQuote = -3;
+
+    /// <summary>Writes each field's (start, length) into <paramref name="fields"/>; returns the count, or one of the negative constants above.</summary>
     public static int Split(ReadOnlySpan<byte> line, Span<Range> fields)
     {
         var count = 0;
@@ -17,7 +30,7 @@ public static class CsvFields
         {
             if (count == fields.Length)
             {
-                return -1;
+                return TooManyFields;
             }
             int start, end;
             if (position < line.Length && line[position] == '"')
@@ -28,16 +41,24 @@ public static class CsvFields
                 {
                     i += line[i] == '"' ? 2 : 1;
                 }
+                if (i >= line.Length)
+                {
+                    return UnterminatedQuote;
+                }
                 end = i;
-                position = Math.Min(line.Length, i + 1);
+                position = i + 1;
                 var comma = line[position..].IndexOf((byte)',');
                 position = comma < 0 ? line.Length : position + comma;
             }
             else
             {
                 start = position;
-                var comma = line[position..].IndexOf((byte)',');
-                end = comma < 0 ? line.Length : position + comma;
+                var stop = line[position..].IndexOfAny((byte)',', (byte)'"');
+                if (stop >= 0 && line[position + stop] == '"')
+                {
+                    return StrayQuote;
+                }
+                end = stop < 0 ? line.Length : position + stop;
                 position = end;
             }
             fields[count++] = new Range(start, end);
@@ -49,6 +70,14 @@ public static class CsvFields
         }
     }
 
+    /// <summary>What is wrong with a line <see cref="Split"/> refused with <see cref="UnterminatedQuote"/> or <see cref="StrayQuote"/>.</summary>
+    public static string Problem(int splitResult) => splitResult switch
+    {
+        UnterminatedQuote => "a quoted field is not closed on its line (a CSV row must be one line: line breaks inside quotes are not supported)",
+        StrayQuote => "a quote inside an unquoted field (quote the whole field, doubling the quote; or this is the rest of a row whose quoted field held a line break)",
+        _ => throw new ArgumentOutOfRangeException(nameof(splitResult)),
+    };
+
     /// <summary>A field's text with quoting undone.</summary>
     public static string Text(ReadOnlySpan<byte> field) => Encoding.UTF8.GetString(field).Replace("\"\"", "\"");
 
@@ -57,6 +86,10 @@ public static class CsvFields
         var bytes = Encoding.UTF8.GetBytes(header.TrimStart('\uFEFF'));
         var ranges = new Range[Math.Max(1, bytes.Length + 1)];
         var count = Split(bytes, ranges);
+        if (count is UnterminatedQuote or StrayQuote)
+        {
+            throw new InvalidJobException($"the CSV header is not valid CSV: {Problem(count)}");
+        }
         return ranges[..count].Select(r => Text(bytes.AsSpan()[r]).Trim()).ToArray();
     }
 

@@ -8,9 +8,14 @@ public sealed class CsvRowReader(RowLayout layout) : IRowReader
         var columns = layout.Columns;
         Span<Range> fields = columns.Length <= 256 ? stackalloc Range[columns.Length + 1] : new Range[columns.Length + 1];
         var count = CsvFields.Split(line, fields);
+        if (count is CsvFields.UnterminatedQuote or CsvFields.StrayQuote)
+        {
+            error = CsvFields.Problem(count);
+            return false;
+        }
         if (count != columns.Length)
         {
-            error = $"{(count < 0 ? "more than " + columns.Length : count.ToString(System.Globalization.CultureInfo.InvariantCulture))} fields, the header has {columns.Length}";
+            error = $"{(count == CsvFields.TooManyFields ? "more than " + columns.Length : count.ToString(System.Globalization.CultureInfo.InvariantCulture))} fields, the header has {columns.Length}";
             return false;
         }
         var inputs = layout.Inputs;

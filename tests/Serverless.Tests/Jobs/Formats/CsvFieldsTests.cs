@@ -23,6 +23,34 @@ public sealed class CsvFieldsTests
     [Fact]
     public void Split_MoreFieldsThanCapacity_ReturnsMinusOne()
     {
-        Assert.Equal(-1, CsvFields.Split("1,2,3"u8, new Range[2]));
+        Assert.Equal(CsvFields.TooManyFields, CsvFields.Split("1,2,3"u8, new Range[2]));
+    }
+
+    [Theory]
+    [InlineData("1,\"starts here")]
+    [InlineData("\"")]
+    [InlineData("\"ends with an escaped quote\"\"")]
+    public void Split_QuoteStillOpenAtEndOfLine_ReportsUnterminatedQuote(string line)
+    {
+        Assert.Equal(CsvFields.UnterminatedQuote, CsvFields.Split(Encoding.UTF8.GetBytes(line), new Range[8]));
+    }
+
+    [Theory]
+    [InlineData("a break\",5.1,3.5")]
+    [InlineData("5\" screen,1")]
+    public void Split_QuoteInsideUnquotedField_ReportsStrayQuote(string line)
+    {
+        Assert.Equal(CsvFields.StrayQuote, CsvFields.Split(Encoding.UTF8.GetBytes(line), new Range[8]));
+    }
+
+    [Fact]
+    public void Split_QuotedLastField_IsNotUnterminated()
+    {
+        var bytes = "1,\"last\""u8.ToArray();
+        var ranges = new Range[8];
+
+        var count = CsvFields.Split(bytes, ranges);
+
+        Assert.Equal(["1", "last"], ranges[..count].Select(r => CsvFields.Text(bytes.AsSpan()[r])));
     }
 }
