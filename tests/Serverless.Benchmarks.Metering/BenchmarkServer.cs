@@ -75,7 +75,12 @@ public sealed class BenchmarkServer : IAsyncDisposable
     {
         using var create = new HttpRequestMessage(HttpMethod.Post, "/admin/callers") { Content = JsonContent.Create(new { id = "bench" }) };
         create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        (await client.SendAsync(create)).EnsureSuccessStatusCode();
+        using var created = await client.SendAsync(create);
+        // 409: a Table store given by connection string outlives the run, and an earlier run registered the caller.
+        if (created.StatusCode != System.Net.HttpStatusCode.Conflict)
+        {
+            created.EnsureSuccessStatusCode();
+        }
         using var issue = new HttpRequestMessage(HttpMethod.Post, "/admin/callers/bench/keys");
         issue.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         using var response = (await client.SendAsync(issue)).EnsureSuccessStatusCode();

@@ -22,6 +22,8 @@ public sealed class CountingUsageStore(IUsageStore inner) : IUsageStore
         Interlocked.Increment(ref _commits);
     }
 
+    public int MaxConcurrentAppends => inner.MaxConcurrentAppends;
+
     public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => inner.ReadAsync(query, cancellationToken);
 
     public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) =>

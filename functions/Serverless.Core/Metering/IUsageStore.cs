@@ -9,6 +9,13 @@ public interface IUsageStore
     /// </summary>
     Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Groups the ledger may have in <see cref="AppendAsync"/> at once. 1 for a store with one writer (SQLite, whose
+    /// commit is a local fsync); more for a remote store, where a group's round trip would otherwise cap how many
+    /// records an instance can make durable per second.
+    /// </summary>
+    int MaxConcurrentAppends => 1;
+
     IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Billed calls (or their rows) of one caller in [from, to): the seed of the monthly quota.</summary>

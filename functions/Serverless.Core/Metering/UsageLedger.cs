@@ -32,6 +32,16 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
     // Set by a producer whose record makes a full group: ends the writer's collecting wait early.
     private readonly ManualResetEventSlim _groupFull = new(false);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Groups in AppendAsync at once: a permit is taken before a group is committed and given back once it is.
+    private readonly SemaphoreSlim _commitSlots;
+    private readonly int _maxConcurrentCommits;
+    // With a group in flight, the next starts only once this many records wait (else the commit in flight ends first
+    // and they go as one group): at low load more groups in flight only meant smaller ones, and more round trips
+    // (Table store on Azurite, 32 clients: 7.5 records a group against 15.8, and 28% fewer calls a second).
+    private readonly int _concurrentGroupMinimum;
+    // Set when a commit ends, or when enough records wait for another group beside those in flight.
+    private readonly ManualResetEventSlim _progress = new(false);
+    private int _inFlight;
     private Thread? _writer;
     // Records written to the channel and not yet taken by the writer.
     private int _queued;
@@ -45,6 +55,9 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
         _logger = logger;
         _maxBatchSize = options.Value.MaxBatchSize;
         _flushInterval = TimeSpan.FromMilliseconds(options.Value.FlushIntervalMilliseconds);
+        _maxConcurrentCommits = Math.Max(1, store.MaxConcurrentAppends);
+        _commitSlots = new SemaphoreSlim(_maxConcurrentCommits, _maxConcurrentCommits);
+        _concurrentGroupMinimum = Math.Max(1, _maxBatchSize / _maxConcurrentCommits);
         // Bounded, so a store that stalls pushes back on callers instead of queueing records without limit.
         _channel = Channel.CreateBounded<Pending>(new BoundedChannelOptions(_maxBatchSize * 8)
         {
@@ -70,9 +83,14 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
                 throw new UsageLedgerUnavailableException("the usage ledger is shutting down; the call was not recorded", e);
             }
         }
-        if (Interlocked.Increment(ref _queued) >= _maxBatchSize && !_groupFull.IsSet)
+        var queued = Interlocked.Increment(ref _queued);
+        if (queued >= _maxBatchSize && !_groupFull.IsSet)
         {
             _groupFull.Set();
+        }
+        if (queued >= _concurrentGroupMinimum && Volatile.Read(ref _inFlight) > 0 && !_progress.IsSet)
+        {
+            _progress.Set();
         }
         if (!_arrived.IsSet)
         {
@@ -120,9 +138,28 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
                     _arrived.Reset();
                     continue;
                 }
+                if (Volatile.Read(ref _inFlight) > 0 && Volatile.Read(ref _queued) < _concurrentGroupMinimum)
+                {
+                    _progress.Reset();
+                    if (Volatile.Read(ref _inFlight) > 0 && Volatile.Read(ref _queued) < _concurrentGroupMinimum)
+                    {
+                        _progress.Wait();
+                    }
+                    continue;
+                }
                 Fill(reader, batch);
-                Flush(batch);
+                var group = batch.ToArray();
                 batch.Clear();
+                // Blocks while the store has as many groups in flight as it allows (with SQLite: until the last
+                // commit is done, which it is, as SQLite commits synchronously).
+                _commitSlots.Wait();
+                Interlocked.Increment(ref _inFlight);
+                _ = CommitAsync(group);
+            }
+            // Every group taken has been committed (or failed) once all the slots are back.
+            for (var i = 0; i < _maxConcurrentCommits; i++)
+            {
+                _commitSlots.Wait();
             }
             _stopped.TrySetResult();
         }
@@ -173,44 +210,57 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
         Interlocked.Add(ref _queued, before - batch.Count);
     }
 
-    private void Flush(List<Pending> batch)
+    /// <summary>
+    /// Commits one group and releases its waiters. Runs synchronously to the end when the store does (SQLite): the
+    /// waiters then continue inline on the writer thread, as measured best; otherwise they continue where the
+    /// store's write completes.
+    /// </summary>
+    private async Task CommitAsync(Pending[] group)
     {
-        var started = Stopwatch.GetTimestamp();
-        using var activity = ServerlessActivities.Source.StartActivity("usage.flush");
-        activity?.SetTag("serverless.usage.records", batch.Count);
-        var records = new UsageRecord[batch.Count];
-        for (var i = 0; i < records.Length; i++)
-        {
-            records[i] = batch[i].Record;
-        }
         try
         {
-            // Blocking is what this thread is for; the SQLite store completes synchronously anyway.
-            _store.AppendAsync(records).GetAwaiter().GetResult();
-            _metrics.RecordLedgerFlush(batch.Count, Stopwatch.GetElapsedTime(started), succeeded: true);
-            foreach (var pending in batch)
+            var started = Stopwatch.GetTimestamp();
+            using var activity = ServerlessActivities.Source.StartActivity("usage.flush");
+            activity?.SetTag("serverless.usage.records", group.Length);
+            var records = new UsageRecord[group.Length];
+            for (var i = 0; i < records.Length; i++)
             {
-                pending.Done.TrySetResult();
+                records[i] = group[i].Record;
             }
-        }
-        catch (Exception e)
-        {
-            _metrics.RecordLedgerFlush(batch.Count, Stopwatch.GetElapsedTime(started), succeeded: false);
-            var failed = (e as UsageStoreException)?.FailedRecordIds;
-            _logger.LogError(e, "Writing {Count} usage records failed ({Failed} not written)", batch.Count, failed?.Count ?? batch.Count);
-            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            var error = new UsageLedgerUnavailableException($"the usage record could not be written: {e.Message}", e) { RetryAfterSeconds = 1 };
-            foreach (var pending in batch)
+            try
             {
-                if (failed is null || failed.Contains(pending.Record.Id))
-                {
-                    pending.Done.TrySetException(error);
-                }
-                else
+                await _store.AppendAsync(records);
+                _metrics.RecordLedgerFlush(group.Length, Stopwatch.GetElapsedTime(started), succeeded: true);
+                foreach (var pending in group)
                 {
                     pending.Done.TrySetResult();
                 }
             }
+            catch (Exception e)
+            {
+                _metrics.RecordLedgerFlush(group.Length, Stopwatch.GetElapsedTime(started), succeeded: false);
+                var failed = (e as UsageStoreException)?.FailedRecordIds;
+                _logger.LogError(e, "Writing {Count} usage records failed ({Failed} not written)", group.Length, failed?.Count ?? group.Length);
+                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+                var error = new UsageLedgerUnavailableException($"the usage record could not be written: {e.Message}", e) { RetryAfterSeconds = 1 };
+                foreach (var pending in group)
+                {
+                    if (failed is null || failed.Contains(pending.Record.Id))
+                    {
+                        pending.Done.TrySetException(error);
+                    }
+                    else
+                    {
+                        pending.Done.TrySetResult();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            _commitSlots.Release();
+            _progress.Set();
         }
     }
 }

@@ -61,6 +61,85 @@ public sealed class UsageLedgerTests : IDisposable
         await Assert.ThrowsAsync<UsageLedgerUnavailableException>(() => ledger.AppendAsync(UsageRecords.Success("acme", "m", "late")));
     }
 
+    [Fact]
+    public async Task AppendAsync_StoreAllowsTwoGroupsInFlight_LaterGroupCommitsWhileEarlierIsPending()
+    {
+        // Groups of at most 2 records, so one waiting record is worth a second group (half a full one).
+        var store = new HeldStore(maxConcurrentAppends: 2);
+        var ledger = await StartAsync(store, flushIntervalMilliseconds: 0, maxBatchSize: 2);
+
+        var first = ledger.AppendAsync(UsageRecords.Success("acme", "m", "first"));
+        var firstGroup = await store.NextAsync();
+        var second = ledger.AppendAsync(UsageRecords.Success("acme", "m", "second"));
+        var secondGroup = await store.NextAsync();
+        secondGroup.Commit();
+        await second;
+
+        Assert.False(first.IsCompleted, "a record must wait for its own group's commit");
+        firstGroup.Commit();
+        await first;
+        await ledger.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task AppendAsync_GroupInFlightAndFewRecordsWaiting_TheyWaitForThatCommitAndGoAsOneGroup()
+    {
+        var store = new HeldStore(maxConcurrentAppends: 2);
+        var ledger = await StartAsync(store, flushIntervalMilliseconds: 0, maxBatchSize: 500);
+
+        var first = ledger.AppendAsync(UsageRecords.Success("acme", "m", "first"));
+        var firstGroup = await store.NextAsync();
+        var waiting = Enumerable.Range(0, 3).Select(i => ledger.AppendAsync(UsageRecords.Success("acme", "m", $"waiting-{i}"))).ToList();
+        var nextGroup = store.NextAsync();
+        await Task.Delay(200);
+
+        Assert.False(nextGroup.IsCompleted, "3 records started a second group beside the one in flight");
+        firstGroup.Commit();
+        await first;
+        var second = await nextGroup;
+        Assert.Equal(3, second.Size);
+        second.Commit();
+        await Task.WhenAll(waiting);
+        await ledger.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task AppendAsync_StoreAllowsOneGroupInFlight_NextGroupWaitsForTheCommit()
+    {
+        var store = new HeldStore(maxConcurrentAppends: 1);
+        var ledger = await StartAsync(store, flushIntervalMilliseconds: 0);
+
+        var first = ledger.AppendAsync(UsageRecords.Success("acme", "m", "first"));
+        var firstGroup = await store.NextAsync();
+        var second = ledger.AppendAsync(UsageRecords.Success("acme", "m", "second"));
+        var nextGroup = store.NextAsync();
+        await Task.Delay(200);
+
+        Assert.False(nextGroup.IsCompleted, "a second group started while the first was in flight");
+        firstGroup.Commit();
+        await first;
+        (await nextGroup).Commit();
+        await second;
+        await ledger.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task StopAsync_GroupsInFlight_ReturnsOnlyOnceTheyAreCommitted()
+    {
+        var store = new HeldStore(maxConcurrentAppends: 4);
+        var ledger = await StartAsync(store, flushIntervalMilliseconds: 0);
+        var append = ledger.AppendAsync(UsageRecords.Success("acme", "m", "in-flight"));
+        var group = await store.NextAsync();
+
+        var stop = ledger.StopAsync(CancellationToken.None);
+        await Task.Delay(200);
+
+        Assert.False(stop.IsCompleted, "stopped with a group still being written");
+        group.Commit();
+        await append;
+        await stop;
+    }
+
     private static async Task<Exception?> Outcome(Task append)
     {
         try
@@ -74,9 +153,9 @@ public sealed class UsageLedgerTests : IDisposable
         }
     }
 
-    private static async Task<UsageLedger> StartAsync(IUsageStore store, int flushIntervalMilliseconds = 5)
+    private static async Task<UsageLedger> StartAsync(IUsageStore store, int flushIntervalMilliseconds = 5, int maxBatchSize = 500)
     {
-        var options = Options.Create(new MeteringOptions { FlushIntervalMilliseconds = flushIntervalMilliseconds, MaxBatchSize = 500 });
+        var options = Options.Create(new MeteringOptions { FlushIntervalMilliseconds = flushIntervalMilliseconds, MaxBatchSize = maxBatchSize });
         var ledger = new UsageLedger(store, options, UsageRecords.Metrics(), NullLogger<UsageLedger>.Instance);
         await ledger.StartAsync(CancellationToken.None);
         return ledger;
@@ -108,6 +187,37 @@ public sealed class UsageLedgerTests : IDisposable
 
         public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) =>
             inner.CountBilledAsync(callerId, from, to, rows, cancellationToken);
+    }
+
+    /// <summary>A store whose commits finish only when the test says so, allowing the given number at once.</summary>
+    private sealed class HeldStore(int maxConcurrentAppends) : IUsageStore
+    {
+        private readonly System.Threading.Channels.Channel<HeldGroup> _started = System.Threading.Channels.Channel.CreateUnbounded<HeldGroup>();
+
+        public int MaxConcurrentAppends => maxConcurrentAppends;
+
+        public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
+        {
+            var group = new HeldGroup(records.Count);
+            _started.Writer.TryWrite(group);
+            return group.Committed.Task;
+        }
+
+        /// <summary>The next group the ledger hands to the store.</summary>
+        public async Task<HeldGroup> NextAsync() => await _started.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<UsageRecord>();
+
+        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) => Task.FromResult(0L);
+    }
+
+    private sealed class HeldGroup(int size)
+    {
+        public int Size { get; } = size;
+
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Commit() => Committed.SetResult();
     }
 
     /// <summary>A store that loses everything, or (like one failed Table partition) only the record named.</summary>

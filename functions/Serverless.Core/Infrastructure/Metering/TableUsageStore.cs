@@ -15,6 +15,12 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
 {
     private const int MaxTransactionSize = 100;
 
+    /// <summary>
+    /// A group costs a round trip (tens of ms against Azurite on a busy box, 38 ms for 111 records at 256 clients), and one
+    /// group at a time capped an instance near 3,000 records a second; groups are independent, so several may be in flight.
+    /// </summary>
+    public int MaxConcurrentAppends => 8;
+
     public async Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
     {
         await tables.EnsureCreatedAsync();
