@@ -41,7 +41,6 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
     private readonly int _concurrentGroupMinimum;
     // Set when a commit ends, or when enough records wait for another group beside those in flight.
     private readonly ManualResetEventSlim _progress = new(false);
-    private int _inFlight;
     private Thread? _writer;
     // Records written to the channel and not yet taken by the writer.
     private int _queued;
@@ -66,6 +65,9 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
         });
     }
 
+    /// <summary>Groups taken by the writer and not yet committed: the slots not free.</summary>
+    private int CommitsInFlight => _maxConcurrentCommits - _commitSlots.CurrentCount;
+
     public async Task AppendAsync(UsageRecord record, CancellationToken cancellationToken = default)
     {
         // Continuations run inline on the writer thread when the group is committed: each is the short rest of a call
@@ -88,7 +90,7 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
         {
             _groupFull.Set();
         }
-        if (queued >= _concurrentGroupMinimum && Volatile.Read(ref _inFlight) > 0 && !_progress.IsSet)
+        if (queued >= _concurrentGroupMinimum && CommitsInFlight > 0 && !_progress.IsSet)
         {
             _progress.Set();
         }
@@ -138,10 +140,10 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
                     _arrived.Reset();
                     continue;
                 }
-                if (Volatile.Read(ref _inFlight) > 0 && Volatile.Read(ref _queued) < _concurrentGroupMinimum)
+                if (CommitsInFlight > 0 && Volatile.Read(ref _queued) < _concurrentGroupMinimum)
                 {
                     _progress.Reset();
-                    if (Volatile.Read(ref _inFlight) > 0 && Volatile.Read(ref _queued) < _concurrentGroupMinimum)
+                    if (CommitsInFlight > 0 && Volatile.Read(ref _queued) < _concurrentGroupMinimum)
                     {
                         _progress.Wait();
                     }
@@ -153,7 +155,6 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
                 // Blocks while the store has as many groups in flight as it allows (with SQLite: until the last
                 // commit is done, which it is, as SQLite commits synchronously).
                 _commitSlots.Wait();
-                Interlocked.Increment(ref _inFlight);
                 _ = CommitAsync(group);
             }
             // Every group taken has been committed (or failed) once all the slots are back.
@@ -258,7 +259,6 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
             _commitSlots.Release();
             _progress.Set();
         }
