@@ -15,7 +15,7 @@ public sealed record BenchmarkSettings(int Seconds, int Concurrency, int Rounds,
             Int("concurrency", 256),
             Int("rounds", 3),
             values.GetValueOrDefault("model", "linear-regressor"),
-            values.GetValueOrDefault("repository", SampleRepository()),
+            values.TryGetValue("repository", out var repository) ? repository : SampleRepository(),
             values.GetValueOrDefault("store", "sqlite"),
             args.Contains("--breakdown"));
     }

@@ -8,66 +8,128 @@ namespace Serverless.Core.Infrastructure.Metering;
 
 /// <summary>
 /// Usage records in Table storage, partitioned by caller and UTC day ("acme|2025-06-01") so a caller's month is a
-/// range of partitions. A group commit becomes one entity-group transaction per partition and per 100 records
-/// (Table storage allows a transaction only within one partition and up to 100 operations), sent in parallel.
+/// range of partitions. A group commit is packed: its records of one partition go into one entity as JSON (binary
+/// properties of up to 60 KiB each), with the time span they cover and their billed totals beside them, so a group
+/// costs one small request per partition instead of an entity-group transaction of one entity per record.
 /// </summary>
+/// <remarks>
+/// Measured against Azurite (2 cores): an entity-group transaction of 100 upserted entities cost the client ~180 us of
+/// CPU and 38 KB of allocations per record (the SDK builds and parses a sub-request per entity); one packed entity
+/// for the same 100 records cost ~20 us and 4 KB per record, and its round trip was 3-4 ms instead of 20-30 ms.
+/// The price is that a report reads whole groups and filters them here, and that a record is identified within its
+/// group: rewriting the same group (a retried request) replaces its entity, but the same record in a different group
+/// would be stored twice. The ledger never does that: a group that fails is answered with an error, not retried.
+/// </remarks>
 public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
 {
-    private const int MaxTransactionSize = 100;
+    // Table storage limits: 64 KiB per binary property, 1 MiB per entity. Binary travels as base64 and Azurite counts
+    // the entity's size that way (4/3 of the bytes), so 11 properties (660 KiB, 880 KiB as base64) leave room for the rest.
+    private const int MaxPropertyBytes = 60 * 1024;
+    private const int MaxRecordProperties = 11;
+    private const string RecordsProperty = "Records";
 
     /// <summary>
-    /// A group costs a round trip (tens of ms against Azurite on a busy box, 38 ms for 111 records at 256 clients), and one
-    /// group at a time capped an instance near 3,000 records a second; groups are independent, so several may be in flight.
+    /// A group costs a round trip (a few ms against Azurite on a busy box, more across a region), and one group at a
+    /// time would cap an instance at a group per round trip; groups are independent, so several may be in flight.
     /// </summary>
     public int MaxConcurrentAppends => 8;
 
     public async Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
     {
         await tables.EnsureCreatedAsync();
-        var chunks = records.GroupBy(PartitionOf).SelectMany(p => p.Chunk(MaxTransactionSize)).ToList();
-        var failures = (await Task.WhenAll(chunks.Select(SubmitAsync))).OfType<Failure>().ToList();
+        var entities = records.GroupBy(PartitionOf)
+            .SelectMany(partition => UsageRecordJson.Write(partition, MaxPropertyBytes * MaxRecordProperties)
+                .Select(chunk => (Entity: ToEntity(partition.Key, chunk.Json, chunk.Records), chunk.Records)))
+            .ToList();
+        var failures = (await Task.WhenAll(entities.Select(e => SubmitAsync(e.Entity, e.Records)))).OfType<Failure>().ToList();
         if (failures.Count > 0)
         {
-            throw new UsageStoreException($"Table storage rejected {failures.Count} of {chunks.Count} usage transactions: {failures[0].Error.Message}",
-                failures.SelectMany(f => f.Chunk).Select(r => r.Id).ToHashSet(), failures[0].Error);
+            throw new UsageStoreException($"Table storage rejected {failures.Count} of {entities.Count} usage entities: {failures[0].Error.Message}",
+                failures.SelectMany(f => f.Records).Select(r => r.Id).ToHashSet(), failures[0].Error);
         }
 
-        async Task<Failure?> SubmitAsync(UsageRecord[] chunk)
+        async Task<Failure?> SubmitAsync(TableEntity entity, List<UsageRecord> written)
         {
             try
             {
-                // Upsert, so a transaction the SDK retries after a lost response does not fail as a conflict.
-                await tables.Usage.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(r))), cancellationToken);
+                // Upsert, so a request the SDK retries after a lost response does not fail as a conflict.
+                await tables.Usage.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
                 return null;
             }
             catch (RequestFailedException e)
             {
-                return new Failure(chunk, e);
+                return new Failure(written, e);
             }
         }
     }
 
-    private sealed record Failure(UsageRecord[] Chunk, RequestFailedException Error);
+    private sealed record Failure(List<UsageRecord> Records, RequestFailedException Error);
 
     public async IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await tables.EnsureCreatedAsync();
-        await foreach (var entity in tables.Usage.QueryAsync<TableEntity>(Filter(query.CallerId, query.Model, query.From, query.To), cancellationToken: cancellationToken))
+        await foreach (var entity in tables.Usage.QueryAsync<TableEntity>(Filter(query.CallerId, query.From, query.To), cancellationToken: cancellationToken))
         {
-            yield return FromEntity(entity);
+            foreach (var record in Unpack(entity))
+            {
+                if (record.Time >= query.From && record.Time < query.To && (query.Model is null || record.Model == query.Model)
+                    && (query.CallerId is null || record.CallerId == query.CallerId))
+                {
+                    yield return record;
+                }
+            }
         }
     }
 
     public async Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default)
     {
         await tables.EnsureCreatedAsync();
-        var filter = $"{Filter(callerId, null, from, to)} and {TableClient.CreateQueryFilter($"Outcome eq {nameof(UsageOutcome.Success)}")}";
         long total = 0;
-        await foreach (var entity in tables.Usage.QueryAsync<TableEntity>(filter, select: ["Rows"], cancellationToken: cancellationToken))
+        await foreach (var entity in tables.Usage.QueryAsync<TableEntity>(Filter(callerId, from, to), cancellationToken: cancellationToken))
         {
-            total += rows ? entity.GetInt64("Rows") ?? 0 : 1;
+            if (entity.GetDateTimeOffset("From") >= from && entity.GetDateTimeOffset("To") < to)
+            {
+                // The whole group is in range (always so for a month: partitions are days): its totals suffice.
+                total += (rows ? entity.GetInt64("BilledRows") : entity.GetInt32("Billed")) ?? 0;
+                continue;
+            }
+            foreach (var record in Unpack(entity))
+            {
+                if (record.Outcome == UsageOutcome.Success && record.Time >= from && record.Time < to && record.CallerId == callerId)
+                {
+                    total += rows ? record.Rows : 1;
+                }
+            }
         }
         return total;
+    }
+
+    private static TableEntity ToEntity(string partition, byte[] json, List<UsageRecord> records)
+    {
+        // The first and last record ids name the group: the same group written again lands on the same entity.
+        var entity = new TableEntity(partition, $"{records[0].Id}-{records[^1].Id}")
+        {
+            ["From"] = records.Min(r => r.Time),
+            ["To"] = records.Max(r => r.Time),
+            ["Count"] = records.Count,
+            ["Billed"] = records.Count(r => r.Outcome == UsageOutcome.Success),
+            ["BilledRows"] = records.Where(r => r.Outcome == UsageOutcome.Success).Sum(r => r.Rows),
+        };
+        for (int offset = 0, i = 0; offset < json.Length; offset += MaxPropertyBytes, i++)
+        {
+            entity[RecordsProperty + i] = json.AsSpan(offset, Math.Min(MaxPropertyBytes, json.Length - offset)).ToArray();
+        }
+        return entity;
+    }
+
+    private static List<UsageRecord> Unpack(TableEntity entity)
+    {
+        var parts = new List<byte[]>();
+        while (entity.GetBinary(RecordsProperty + parts.Count) is { } part)
+        {
+            parts.Add(part);
+        }
+        return UsageRecordJson.Read(parts.Count == 1 ? parts[0] : parts.SelectMany(p => p).ToArray());
     }
 
     private static string PartitionOf(UsageRecord record) => PartitionOf(record.CallerId, record.Time);
@@ -75,54 +137,14 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
     private static string PartitionOf(string callerId, DateTimeOffset time) =>
         $"{callerId}|{time.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
 
-    private static string Filter(string? callerId, string? model, DateTimeOffset from, DateTimeOffset to)
+    /// <summary>Groups that overlap [from, to), of one caller's partitions for the days in range when a caller is given.</summary>
+    private static string Filter(string? callerId, DateTimeOffset from, DateTimeOffset to)
     {
-        var filter = TableClient.CreateQueryFilter($"Time ge {from} and Time lt {to}");
+        var filter = TableClient.CreateQueryFilter($"To ge {from} and From lt {to}");
         if (callerId is not null)
         {
-            // The caller's partitions for the days in range; the Time condition trims the first and last day.
             filter += " and " + TableClient.CreateQueryFilter($"PartitionKey ge {PartitionOf(callerId, from)} and PartitionKey le {PartitionOf(callerId, to)}");
-        }
-        if (model is not null)
-        {
-            filter += " and " + TableClient.CreateQueryFilter($"Model eq {model}");
         }
         return filter;
     }
-
-    private static TableEntity ToEntity(UsageRecord r) => new(PartitionOf(r), r.Id)
-    {
-        ["RequestId"] = r.RequestId,
-        ["CallerId"] = r.CallerId,
-        ["KeyId"] = r.KeyId,
-        ["Model"] = r.Model,
-        ["Version"] = r.Version,
-        ["Time"] = r.Time,
-        ["Rows"] = r.Rows,
-        ["InputBytes"] = r.InputBytes,
-        ["ComputeSeconds"] = r.ComputeSeconds,
-        ["ExecutionProvider"] = r.ExecutionProvider,
-        ["Status"] = r.Status,
-        ["Outcome"] = r.Outcome.ToString(),
-        // Decimal has no Table storage type; text keeps the exact value.
-        ["Cost"] = r.Cost.ToString(CultureInfo.InvariantCulture),
-    };
-
-    private static UsageRecord FromEntity(TableEntity e) => new()
-    {
-        Id = e.RowKey,
-        RequestId = e.GetString("RequestId") ?? e.RowKey,
-        CallerId = e.GetString("CallerId") ?? "",
-        KeyId = e.GetString("KeyId"),
-        Model = e.GetString("Model") ?? "",
-        Version = e.GetInt64("Version") ?? 0,
-        Time = e.GetDateTimeOffset("Time") ?? default,
-        Rows = e.GetInt64("Rows") ?? 0,
-        InputBytes = e.GetInt64("InputBytes") ?? 0,
-        ComputeSeconds = e.GetDouble("ComputeSeconds") ?? 0,
-        ExecutionProvider = e.GetString("ExecutionProvider") ?? "",
-        Status = e.GetInt32("Status") ?? 0,
-        Outcome = Enum.TryParse<UsageOutcome>(e.GetString("Outcome"), out var outcome) ? outcome : UsageOutcome.Failure,
-        Cost = decimal.TryParse(e.GetString("Cost"), NumberStyles.Number, CultureInfo.InvariantCulture, out var cost) ? cost : 0,
-    };
 }

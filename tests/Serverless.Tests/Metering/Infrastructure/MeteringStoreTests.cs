@@ -38,17 +38,33 @@ public sealed class MeteringStoreTests(AzuriteFixture azurite) : IDisposable
 
     [Theory]
     [MemberData(nameof(Stores))]
-    public async Task AppendAsync_MoreThanOneTransactionPerPartition_WritesAll(string kind)
+    public async Task AppendAsync_SameGroupWrittenTwice_LeavesOneCopyOfEachRecord(string kind)
     {
         var (usage, _) = Create(kind);
         var day = new DateTimeOffset(2025, 4, 1, 0, 0, 0, TimeSpan.Zero);
-        // 250 records of one caller and day: three Table transactions (100 + 100 + 50) in one partition.
         var records = Enumerable.Range(0, 250).Select(i => UsageRecords.Success("bulk", "m", $"r{i}", day.AddSeconds(i))).ToList();
 
         await usage.AppendAsync(records);
-        await usage.AppendAsync(records.Take(10).ToList());
+        // A retried commit: the store sees the same group again.
+        await usage.AppendAsync(records);
 
         Assert.Equal(250, (await usage.ReadAsync(new UsageQuery(day, day.AddDays(1), "bulk")).ToListAsync()).Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task AppendAsync_GroupTooBigForOneTableEntity_WritesAll(string kind)
+    {
+        var (usage, _) = Create(kind);
+        var day = new DateTimeOffset(2025, 4, 2, 0, 0, 0, TimeSpan.Zero);
+        // Long request ids make 2,000 records well over the 1 MiB a Table storage entity may hold.
+        var records = Enumerable.Range(0, 2000).Select(i => UsageRecords.Success("big", "m", $"r{i}-{new string('x', 600)}", day.AddMilliseconds(i))).ToList();
+
+        await usage.AppendAsync(records);
+
+        var found = await usage.ReadAsync(new UsageQuery(day, day.AddDays(1), "big")).ToListAsync();
+        Assert.Equal(records.Select(r => r.Id).Order(), found.Select(r => r.Id).Order());
+        Assert.Equal(2000, await usage.CountBilledAsync("big", day, day.AddDays(1), rows: false));
     }
 
     [Theory]
@@ -67,6 +83,23 @@ public sealed class MeteringStoreTests(AzuriteFixture azurite) : IDisposable
 
         Assert.Equal(2, await usage.CountBilledAsync("quota", month, month.AddMonths(1), rows: false));
         Assert.Equal(7, await usage.CountBilledAsync("quota", month, month.AddMonths(1), rows: true));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task CountBilledAsync_RangeEndingInsideAGroup_CountsOnlyRecordsInRange(string kind)
+    {
+        var (usage, _) = Create(kind);
+        var day = new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        await usage.AppendAsync(
+        [
+            UsageRecords.Success("partial", "m", "morning", day.AddHours(9), rows: 2),
+            UsageRecords.Success("partial", "m", "noon", day.AddHours(12), rows: 3),
+            UsageRecords.Success("partial", "m", "evening", day.AddHours(18), rows: 5),
+        ]);
+
+        Assert.Equal(2, await usage.CountBilledAsync("partial", day.AddHours(10), day.AddDays(1), rows: false));
+        Assert.Equal(5, await usage.CountBilledAsync("partial", day, day.AddHours(13), rows: true));
     }
 
     [Theory]

@@ -1,0 +1,60 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Serverless.Core.Metering;
+
+namespace Serverless.Core.Infrastructure.Metering;
+
+/// <summary>
+/// How usage records are packed into a Table storage entity: one JSON object per record, one after the other
+/// (source-generated, so packing a group costs microseconds, not the Table SDK's per-entity request building).
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(UsageRecord))]
+internal sealed partial class UsageRecordJson : JsonSerializerContext
+{
+    /// <summary>
+    /// Packs records in order into chunks of at most <paramref name="maxChunkBytes"/> (a record bigger than that gets a
+    /// chunk of its own), each with the records it holds.
+    /// </summary>
+    public static List<(byte[] Json, List<UsageRecord> Records)> Write(IEnumerable<UsageRecord> records, int maxChunkBytes)
+    {
+        var chunks = new List<(byte[], List<UsageRecord>)>();
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        var current = new List<UsageRecord>();
+        var chunkStart = 0;
+        using var writer = new Utf8JsonWriter(buffer);
+        foreach (var record in records)
+        {
+            var recordStart = buffer.WrittenCount;
+            JsonSerializer.Serialize(writer, record, Default.UsageRecord);
+            // A new top-level value per record; the reader takes them in turn.
+            writer.Flush();
+            writer.Reset();
+            if (buffer.WrittenCount - chunkStart > maxChunkBytes && current.Count > 0)
+            {
+                chunks.Add((buffer.WrittenSpan[chunkStart..recordStart].ToArray(), current));
+                current = [];
+                chunkStart = recordStart;
+            }
+            current.Add(record);
+        }
+        if (current.Count > 0)
+        {
+            chunks.Add((buffer.WrittenSpan[chunkStart..].ToArray(), current));
+        }
+        return chunks;
+    }
+
+    public static List<UsageRecord> Read(ReadOnlySpan<byte> packed)
+    {
+        var records = new List<UsageRecord>();
+        var reader = new Utf8JsonReader(packed, new JsonReaderOptions { AllowMultipleValues = true });
+        while (reader.Read())
+        {
+            records.Add(JsonSerializer.Deserialize(ref reader, Default.UsageRecord)
+                ?? throw new JsonException("a packed usage record is null"));
+        }
+        return records;
+    }
+}
