@@ -11,8 +11,17 @@ namespace Serverless.Core.Infrastructure.Onnx;
 public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, OptimizedModelCache optimizedModels,
     IOptions<InferenceOptions> options, ILogger<OnnxSessionFactory> logger) : IModelSessionFactory
 {
+    // Some of ONNX Runtime's warnings go to its process-wide logger, not the session's, and so to stderr on every first
+    // load (e.g. that a saved optimized graph is hardware specific, which OptimizedModelCache's key accounts for).
+    private static readonly Lazy<bool> RuntimeQuieted = new(() =>
+    {
+        OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+        return true;
+    });
+
     public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config)
     {
+        _ = RuntimeQuieted.Value;
         var sessionOptions = CreateOptions(key, config, out var provider);
         try
         {
