@@ -150,6 +150,12 @@ public sealed class HttpApiTests(SampleServerFixture server) : IClassFixture<Sam
     }
 
     [Fact]
+    public async Task WrongMethod_Returns405JsonErrorNamingTheMethod()
+    {
+        await (await _client.DeleteAsync("/v2/models/iris-mlp/infer")).AssertErrorAsync(HttpStatusCode.MethodNotAllowed, "does not take DELETE");
+    }
+
+    [Fact]
     public async Task Statistics_CountSuccessesAndFailuresPerModel()
     {
         await _client.GetAsync("/v2/models/binary-classifier/ready");

@@ -148,4 +148,18 @@ public sealed class EmbeddedJobsTests
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-3")]
+    public async Task ListJobs_LimitNotANumber_Returns400NamingIt(string limit)
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));
+
+        var response = await host.Client.GetAsync($"/jobs?limit={limit}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.Contains($"limit '{limit}'", error);
+    }
 }

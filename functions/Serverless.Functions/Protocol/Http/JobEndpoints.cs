@@ -41,9 +41,16 @@ public static class JobEndpoints
         return TypedResults.Json(JobStatus.From(job), ProtocolJson.Options);
     }
 
-    private static async Task<IResult> ListAsync(IJobStore store, int? limit, CancellationToken cancellationToken)
+    // The limit is read as text: a typed int? parameter that fails to bind answers 400 with no body, so the client
+    // would not learn what was wrong.
+    private static async Task<IResult> ListAsync(IJobStore store, string? limit, CancellationToken cancellationToken)
     {
-        var max = Math.Clamp(limit ?? 50, 1, 500);
+        var parsed = 50;
+        if (limit is not null && !int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out parsed))
+        {
+            throw new InvalidJobException($"limit '{limit}' is not a whole number (1 to 500)");
+        }
+        var max = Math.Clamp(parsed, 1, 500);
         var jobs = await store.ListAsync(max, cancellationToken);
         return TypedResults.Json(new { jobs = jobs.Select(JobStatus.From) }, ProtocolJson.Options);
     }

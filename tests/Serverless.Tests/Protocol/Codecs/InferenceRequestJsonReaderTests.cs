@@ -36,6 +36,7 @@ public sealed class InferenceRequestJsonReaderTests
     [InlineData("{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"data\":[1]}]}", "input 'a' has no 'shape'")]
     [InlineData("{\"inputs\":[{\"name\":\"a\",\"shape\":[-1],\"datatype\":\"FP32\",\"data\":[1]}]}", "non-negative integers")]
     [InlineData("{\"inputs\":[{\"name\":\"a\",\"shape\":[1],\"datatype\":\"FP32\"}]}", "input 'a' has no 'data'")]
+    [InlineData("{\"inputs\":[{\"name\":\"a\",\"shape\":[4000000000,4000000000,4000000000],\"datatype\":\"FP32\",\"data\":[1]}]}", "is too large")]
     [InlineData("{\"id\":5,\"inputs\":[]}", "'id' must be a string")]
     public void Read_MalformedRequest_ThrowsWithTheField(string json, string expected)
     {
@@ -84,6 +85,7 @@ public sealed class InferenceRequestJsonReaderTests
     [InlineData("""{"inputs":[{"name":"a","shape":[1],"datatype":"FP32","parameters":{"binary_data_size":-4}}]}""", 4, "binary_data_size must be a non-negative integer")]
     [InlineData("""{"inputs":[{"name":"a","shape":[4],"datatype":"BOOL","parameters":{"binary_data_size":4}}]}""", 4, "input 'a': BOOL element 0 is byte 2, expected 0 or 1")]
     [InlineData("""{"inputs":[],"outputs":[{"name":"y","parameters":{"binary_data":"yes"}}]}""", 0, "'outputs[0].parameters.binary_data' must be true or false")]
+    [InlineData("""{"inputs":[{"name":"a","shape":[4000000000,4000000000,4000000000],"datatype":"FP32","parameters":{"binary_data_size":4}}]}""", 4, "does not match shape [4000000000,4000000000,4000000000] of FP32")]
     public void Read_BadBinaryData_ThrowsWithTheNumbers(string json, int binaryBytes, string expected)
     {
         var binary = Enumerable.Repeat((byte)2, binaryBytes).ToArray();
