@@ -104,7 +104,7 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
         return total;
     }
 
-    private static TableEntity ToEntity(string partition, byte[] json, List<UsageRecord> records)
+    private static TableEntity ToEntity(string partition, ReadOnlyMemory<byte> json, List<UsageRecord> records)
     {
         // The first and last record ids name the group: the same group written again lands on the same entity.
         var entity = new TableEntity(partition, $"{records[0].Id}-{records[^1].Id}")
@@ -117,7 +117,7 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
         };
         for (int offset = 0, i = 0; offset < json.Length; offset += MaxPropertyBytes, i++)
         {
-            entity[RecordsProperty + i] = json.AsSpan(offset, Math.Min(MaxPropertyBytes, json.Length - offset)).ToArray();
+            entity[RecordsProperty + i] = new BinaryData(json.Slice(offset, Math.Min(MaxPropertyBytes, json.Length - offset)));
         }
         return entity;
     }

@@ -15,35 +15,39 @@ internal sealed partial class UsageRecordJson : JsonSerializerContext
 {
     /// <summary>
     /// Packs records in order into chunks of at most <paramref name="maxChunkBytes"/> (a record bigger than that gets a
-    /// chunk of its own), each with the records it holds.
+    /// chunk of its own), each with the records it holds. The chunks are slices of one buffer, not copies.
     /// </summary>
-    public static List<(byte[] Json, List<UsageRecord> Records)> Write(IEnumerable<UsageRecord> records, int maxChunkBytes)
+    public static List<(ReadOnlyMemory<byte> Json, List<UsageRecord> Records)> Write(IEnumerable<UsageRecord> records, int maxChunkBytes)
     {
-        var chunks = new List<(byte[], List<UsageRecord>)>();
+        var bounds = new List<(int Start, int End, List<UsageRecord> Records)>();
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         var current = new List<UsageRecord>();
         var chunkStart = 0;
-        using var writer = new Utf8JsonWriter(buffer);
-        foreach (var record in records)
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            var recordStart = buffer.WrittenCount;
-            JsonSerializer.Serialize(writer, record, Default.UsageRecord);
-            // A new top-level value per record; the reader takes them in turn.
-            writer.Flush();
-            writer.Reset();
-            if (buffer.WrittenCount - chunkStart > maxChunkBytes && current.Count > 0)
+            foreach (var record in records)
             {
-                chunks.Add((buffer.WrittenSpan[chunkStart..recordStart].ToArray(), current));
-                current = [];
-                chunkStart = recordStart;
+                var recordStart = buffer.WrittenCount;
+                JsonSerializer.Serialize(writer, record, Default.UsageRecord);
+                // A new top-level value per record; the reader takes them in turn.
+                writer.Flush();
+                writer.Reset();
+                if (buffer.WrittenCount - chunkStart > maxChunkBytes && current.Count > 0)
+                {
+                    bounds.Add((chunkStart, recordStart, current));
+                    current = [];
+                    chunkStart = recordStart;
+                }
+                current.Add(record);
             }
-            current.Add(record);
         }
         if (current.Count > 0)
         {
-            chunks.Add((buffer.WrittenSpan[chunkStart..].ToArray(), current));
+            bounds.Add((chunkStart, buffer.WrittenCount, current));
         }
-        return chunks;
+        // Sliced once everything is written: the buffer may have moved to a larger array while it grew.
+        var written = buffer.WrittenMemory;
+        return bounds.Select(b => (written[b.Start..b.End], b.Records)).ToList();
     }
 
     public static List<UsageRecord> Read(ReadOnlySpan<byte> packed)
