@@ -1,5 +1,6 @@
 using System.Net;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using Serverless.Core.Infrastructure.Storage;
 using Serverless.Core.Repository;
 using Serverless.Tests.Fixtures;
@@ -95,6 +96,28 @@ public sealed class BlobRepositoryTests(AzuriteFixture azurite) : IAsyncLifetime
         var broken = index.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "broken");
         Assert.Equal("UNAVAILABLE", broken.GetProperty("state").GetString());
         Assert.Contains("cannot open", broken.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Infer_BlobCommittedFromBlocksWithoutContentMd5_LoadsAndAnswers()
+    {
+        var model = await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.SampleModels, "iris-mlp", "1", "model.onnx"));
+        var blob = _container.GetBlockBlobClient($"{Prefix}/from-blocks/1/model.onnx");
+        // As large uploads arrive: staged blocks and a block list, which gives the blob no Content-MD5.
+        var blocks = new List<string>();
+        for (var offset = 0; offset < model.Length; offset += 300)
+        {
+            var id = Convert.ToBase64String(BitConverter.GetBytes(offset));
+            await blob.StageBlockAsync(id, new MemoryStream(model, offset, Math.Min(300, model.Length - offset)));
+            blocks.Add(id);
+        }
+        await blob.CommitBlockListAsync(blocks);
+        Assert.Null((await blob.GetPropertiesAsync()).Value.ContentHash);
+        await using var host = await StartAsync();
+
+        var response = await host.Client.InferAsync("from-blocks", IrisTwoRows);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]

@@ -132,12 +132,26 @@ public sealed class BlobModelRepository : IModelRepository
         try
         {
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.None))
-            await using (var hashing = new HashingFileWriter(file, HashAlgorithmName.MD5))
             {
                 // Pinning the download to the ETag we checked means a blob replaced mid-download fails instead of mixing
-                // versions. The MD5 is computed as the bytes pass through, not in a second read of the file.
-                await blob.DownloadToAsync(hashing, new BlobDownloadToOptions { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } }, cancellationToken);
-                Verify(key, file.Length, await hashing.GetHashAsync(), properties);
+                // versions. The MD5 is computed as the bytes pass through, not in a second read of the file, and only when
+                // the blob has a Content-MD5 to compare it with (blobs committed from blocks usually have none): it costs
+                // a core for as long as the download lasts.
+                var download = new BlobDownloadToOptions { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } };
+                if (properties.ContentHash is { Length: > 0 } expected)
+                {
+                    await using var hashing = new HashingFileWriter(file, HashAlgorithmName.MD5);
+                    await blob.DownloadToAsync(hashing, download, cancellationToken);
+                    Verify(key, expected, await hashing.GetHashAsync());
+                }
+                else
+                {
+                    await blob.DownloadToAsync(file, download, cancellationToken);
+                }
+                if (file.Length != properties.ContentLength)
+                {
+                    throw new ModelLoadException($"model {key}: downloaded {file.Length} bytes but the blob has {properties.ContentLength}");
+                }
             }
             File.Move(temp, path, overwrite: true);
             await File.WriteAllTextAsync(etagPath, etag, cancellationToken);
@@ -155,14 +169,9 @@ public sealed class BlobModelRepository : IModelRepository
         return new ModelFile(path, properties.ContentLength, etag);
     }
 
-    private static void Verify(ModelKey key, long length, byte[] md5, BlobProperties properties)
+    private static void Verify(ModelKey key, byte[] expectedMd5, byte[] md5)
     {
-        if (length != properties.ContentLength)
-        {
-            throw new ModelLoadException($"model {key}: downloaded {length} bytes but the blob has {properties.ContentLength}");
-        }
-        // Blobs uploaded in blocks may carry no Content-MD5; then the length and the ETag condition are the check.
-        if (properties.ContentHash is { Length: > 0 } expected && !md5.AsSpan().SequenceEqual(expected))
+        if (!md5.AsSpan().SequenceEqual(expectedMd5))
         {
             throw new ModelLoadException($"model {key}: downloaded file does not match the blob's Content-MD5");
         }
