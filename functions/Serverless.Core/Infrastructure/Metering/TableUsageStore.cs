@@ -85,14 +85,17 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
     {
         await tables.EnsureCreatedAsync();
         long total = 0;
-        await foreach (var entity in tables.Usage.QueryAsync<TableEntity>(Filter(callerId, from, to), cancellationToken: cancellationToken))
+        // Only the totals travel: seeding a month's quota for a busy caller reads every group of the month, and their
+        // packed records would be most of the bytes.
+        await foreach (var group in tables.Usage.QueryAsync<TableEntity>(Filter(callerId, from, to), select: ["PartitionKey", "RowKey", "From", "To", "Billed", "BilledRows"], cancellationToken: cancellationToken))
         {
-            if (entity.GetDateTimeOffset("From") >= from && entity.GetDateTimeOffset("To") < to)
+            if (group.GetDateTimeOffset("From") >= from && group.GetDateTimeOffset("To") < to)
             {
                 // The whole group is in range (always so for a month: partitions are days): its totals suffice.
-                total += (rows ? entity.GetInt64("BilledRows") : entity.GetInt32("Billed")) ?? 0;
+                total += (rows ? group.GetInt64("BilledRows") : group.GetInt32("Billed")) ?? 0;
                 continue;
             }
+            var entity = (await tables.Usage.GetEntityAsync<TableEntity>(group.PartitionKey, group.RowKey, cancellationToken: cancellationToken)).Value;
             foreach (var record in Unpack(entity))
             {
                 if (record.Outcome == UsageOutcome.Success && record.Time >= from && record.Time < to && record.CallerId == callerId)
