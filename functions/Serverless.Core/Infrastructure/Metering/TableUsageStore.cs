@@ -70,10 +70,9 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
         await tables.EnsureCreatedAsync();
         await foreach (var entity in tables.Usage.QueryAsync<TableEntity>(Filter(query.CallerId, query.From, query.To), cancellationToken: cancellationToken))
         {
-            foreach (var record in Unpack(entity))
+            foreach (var record in Unpack(entity, query.CallerId, query.From, query.To))
             {
-                if (record.Time >= query.From && record.Time < query.To && (query.Model is null || record.Model == query.Model)
-                    && (query.CallerId is null || record.CallerId == query.CallerId))
+                if (query.Model is null || record.Model == query.Model)
                 {
                     yield return record;
                 }
@@ -96,9 +95,9 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
                 continue;
             }
             var entity = (await tables.Usage.GetEntityAsync<TableEntity>(group.PartitionKey, group.RowKey, cancellationToken: cancellationToken)).Value;
-            foreach (var record in Unpack(entity))
+            foreach (var record in Unpack(entity, callerId, from, to))
             {
-                if (record.Outcome == UsageOutcome.Success && record.Time >= from && record.Time < to && record.CallerId == callerId)
+                if (record.Outcome == UsageOutcome.Success)
                 {
                     total += rows ? record.Rows : 1;
                 }
@@ -114,7 +113,6 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
         {
             ["From"] = records.Min(r => r.Time),
             ["To"] = records.Max(r => r.Time),
-            ["Count"] = records.Count,
             ["Billed"] = records.Count(r => r.Outcome == UsageOutcome.Success),
             ["BilledRows"] = records.Where(r => r.Outcome == UsageOutcome.Success).Sum(r => r.Rows),
         };
@@ -125,14 +123,16 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
         return entity;
     }
 
-    private static List<UsageRecord> Unpack(TableEntity entity)
+    /// <summary>The group's records of <paramref name="callerId"/> (any caller when null) in [from, to).</summary>
+    private static IEnumerable<UsageRecord> Unpack(TableEntity entity, string? callerId, DateTimeOffset from, DateTimeOffset to)
     {
         var parts = new List<byte[]>();
         while (entity.GetBinary(RecordsProperty + parts.Count) is { } part)
         {
             parts.Add(part);
         }
-        return UsageRecordJson.Read(parts.Count == 1 ? parts[0] : parts.SelectMany(p => p).ToArray());
+        return UsageRecordJson.Read(parts.Count == 1 ? parts[0] : parts.SelectMany(p => p).ToArray())
+            .Where(r => r.Time >= from && r.Time < to && (callerId is null || r.CallerId == callerId));
     }
 
     private static string PartitionOf(UsageRecord record) => PartitionOf(record.CallerId, record.Time);
