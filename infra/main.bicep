@@ -25,10 +25,35 @@ param principalId string = ''
 @description('Type of principalId (ServicePrincipal when azd runs in CI).')
 param principalType string = 'User'
 
-@allowed([ 'premium', 'containerapps' ])
-@description('''Hosting plan. premium: Azure Functions Elastic Premium (Linux, CPU only, always-ready instances, no cold start).
+@allowed([ 'flex', 'premium', 'containerapps' ])
+@description('''Hosting plan. flex (default): Azure Functions Flex Consumption (Linux, CPU only, scales to zero, 2 or 4 GB per instance).
+premium: Azure Functions Elastic Premium (Linux, CPU only, always-ready instances, no cold start).
 containerapps: Azure Functions on Container Apps, scales to zero; the only plan where a GPU (gpuProfile) is possible.''')
-param hostingPlan string = 'premium'
+param hostingPlan string = 'flex'
+
+@allowed([ 2048, 4096 ])
+@description('Flex only: memory per instance in MB, shared by the Functions host, the worker and the loaded models (CPU is proportional). Loaded models get half (Models__MaxLoadedBytes).')
+param instanceMemoryMB int = 2048
+
+@minValue(40)
+@maxValue(1000)
+@description('Flex only: largest number of instances the app may scale out to.')
+param maximumInstanceCount int = 100
+
+@minValue(1)
+@maxValue(1000)
+@description('Flex only: concurrent HTTP requests per instance before another is added (16 is the platform default for .NET at 2048 MB).')
+param httpPerInstanceConcurrency int = 16
+
+@minValue(0)
+@maxValue(20)
+@description('Flex only: always-ready instances for the HTTP functions, billed around the clock at the baseline rate; 0 scales to zero (cold start on the next call).')
+param alwaysReadyHttpInstances int = 0
+
+@minValue(0)
+@maxValue(20)
+@description('Flex only: always-ready instances for the ScoreShard queue function (its own scale group); 0 scales to zero.')
+param alwaysReadyScoreShardInstances int = 0
 
 @allowed([ 'EP1', 'EP2', 'EP3' ])
 @description('Elastic Premium size when hostingPlan is premium: EP1 1 vCPU/3.5 GB, EP2 2 vCPU/7 GB, EP3 4 vCPU/14 GB.')
@@ -57,7 +82,7 @@ param functionAppScaleLimit int = 10
 @allowed([ 'none', 'Consumption-GPU-NC8as-T4', 'Consumption-GPU-NC24-A100' ])
 @description('''Container Apps only: serverless GPU profile. none runs on the CPU Consumption profile;
 Consumption-GPU-NC8as-T4 is one NVIDIA T4 (8 vCPU, 56 GiB); Consumption-GPU-NC24-A100 one A100 (24 vCPU, 220 GiB).
-Needs serverless GPU quota in the region. Ignored on premium, which has no GPU.''')
+Needs serverless GPU quota in the region. Ignored on flex and premium, which have no GPU.''')
 param gpuProfile string = 'none'
 
 @minValue(0)
@@ -125,16 +150,19 @@ param functionMasterKey string = newGuid()
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
+var isFlex = hostingPlan == 'flex'
 var isPremium = hostingPlan == 'premium'
 var isContainerApps = hostingPlan == 'containerapps'
 
 var modelsContainerName = 'models'
 var jobsQueueName = 'scoring-jobs'
 var jobsContainers = [ 'jobs-input', 'jobs-output' ]
+// Flex only: the code package azd deploys. Not in jobsContainers, so jobs can never read or overwrite it.
+var deploymentContainerName = 'app-package'
 var jobsTableName = 'jobs'
 // The app's metering tables are <prefix>usage, <prefix>callers and <prefix>keys (MeteringTables.cs).
 var meteringTablePrefix = 'serverless'
-var functionAppName = isPremium ? '${abbrs.webSitesFunctions}api-${resourceToken}' : '${abbrs.appContainerApps}api-${resourceToken}'
+var functionAppName = isContainerApps ? '${abbrs.appContainerApps}api-${resourceToken}' : '${abbrs.webSitesFunctions}api-${resourceToken}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -170,7 +198,7 @@ module storage 'core/storage/storage-account.bicep' = {
     name: '${abbrs.storageStorageAccounts}${resourceToken}'
     location: location
     tags: tags
-    containers: concat([ modelsContainerName ], jobsContainers)
+    containers: concat([ modelsContainerName ], jobsContainers, isFlex ? [ deploymentContainerName ] : [])
     queues: [ jobsQueueName, '${jobsQueueName}-poison' ]
     tables: concat([ jobsTableName ], map([ 'usage', 'callers', 'keys' ], table => '${meteringTablePrefix}${table}'))
   }
@@ -261,6 +289,12 @@ module api 'app/api.bicep' = {
     apimSharedSecretUri: '${keyVault.outputs.uri}secrets/apim-shared-secret'
     meteringAdminKeyUri: '${keyVault.outputs.uri}secrets/metering-admin-key'
     planName: '${abbrs.webServerFarms}${resourceToken}'
+    deploymentContainerName: isFlex ? deploymentContainerName : ''
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
+    alwaysReadyHttpInstances: alwaysReadyHttpInstances
+    alwaysReadyScoreShardInstances: alwaysReadyScoreShardInstances
     premiumSku: premiumSku
     alwaysReadyInstances: alwaysReadyInstances
     preWarmedInstances: preWarmedInstances

@@ -1,6 +1,7 @@
-// The `api` service: one set of app settings, hosted either on an Elastic Premium plan (CPU) or as a
-// Functions-on-Container-Apps image (CPU, or a serverless GPU). Everything identity-based: no storage keys.
-@allowed([ 'premium', 'containerapps' ])
+// The `api` service: one set of app settings, hosted on a Flex Consumption plan (CPU, scales to zero), an Elastic
+// Premium plan (CPU, always warm) or as a Functions-on-Container-Apps image (CPU, or a serverless GPU).
+// Everything identity-based: no storage keys (Premium's content share is the one documented exception).
+@allowed([ 'flex', 'premium', 'containerapps' ])
 @description('Where the function app runs. Only containerapps can use a GPU.')
 param hostingPlan string
 
@@ -55,10 +56,31 @@ param apimSharedSecretUri string
 @description('Versionless Key Vault URI of the metering-admin-key secret.')
 param meteringAdminKeyUri string
 
-// Premium plan
-
-@description('Name of the Elastic Premium plan (premium only).')
+@description('Name of the Flex Consumption or Elastic Premium plan (flex and premium).')
 param planName string = ''
+
+// Flex Consumption plan
+
+@description('Blob container the Flex app\'s code package is deployed to (flex only).')
+param deploymentContainerName string = ''
+
+@allowed([ 2048, 4096 ])
+@description('Memory per Flex instance in MB (flex only).')
+param instanceMemoryMB int = 2048
+
+@description('Largest number of Flex instances (flex only).')
+param maximumInstanceCount int = 100
+
+@description('Concurrent HTTP requests per Flex instance (flex only).')
+param httpPerInstanceConcurrency int = 16
+
+@description('Always-ready Flex instances for the HTTP functions (flex only).')
+param alwaysReadyHttpInstances int = 0
+
+@description('Always-ready Flex instances for the ScoreShard function (flex only).')
+param alwaysReadyScoreShardInstances int = 0
+
+// Premium plan
 
 @allowed([ 'EP1', 'EP2', 'EP3' ])
 @description('Elastic Premium size (premium only).')
@@ -127,9 +149,14 @@ var hostStorageSettings = {
   AzureWebJobsStorage__tableServiceUri: tableEndpoint
 }
 
-var serverlessSettings = {
+// Premium and Container Apps only: Flex takes the runtime from functionAppConfig and rejects both settings
+// (learn functions-app-settings, "Flex Consumption plan deprecations").
+var workerRuntimeSettings = {
   FUNCTIONS_EXTENSION_VERSION: '~4'
-  FUNCTIONS_WORKER_RUNTIME: 'custom'
+  FUNCTIONS_WORKER_RUNTIME: 'dotnet-isolated'
+}
+
+var serverlessSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   // DefaultAzureCredential in the app picks the user-assigned identity from this.
@@ -149,9 +176,19 @@ var allowedContainerSettings = toObject(
 
 var commonSettings = union(hostStorageSettings, serverlessSettings, allowedContainerSettings)
 
-var premiumOnlySettings = {
+// Key Vault references resolve as the user-assigned identity (keyVaultReferenceIdentity on the site).
+var siteSecretSettings = {
   Metering__ApimSecret: '@Microsoft.KeyVault(SecretUri=${apimSharedSecretUri})'
   Metering__AdminKey: '@Microsoft.KeyVault(SecretUri=${meteringAdminKeyUri})'
+}
+
+var flexOnlySettings = {
+  // Models:MaxLoadedBytes (default 4 GiB) counts model file bytes; on Flex the whole instance is instanceMemoryMB,
+  // shared with the host, the worker and ONNX Runtime's working memory, so loaded models get half of it.
+  Models__MaxLoadedBytes: string(instanceMemoryMB / 2 * 1024 * 1024)
+}
+
+var premiumOnlySettings = {
   // The one key-based connection: see core/storage/content-share.bicep. Read through Key Vault, never inlined.
   WEBSITE_CONTENTAZUREFILECONNECTIONSTRING: '@Microsoft.KeyVault(SecretUri=${contentShareSecretUri})'
   WEBSITE_CONTENTSHARE: contentShareName
@@ -174,7 +211,27 @@ module premium '../core/host/functions-premium.bicep' = if (hostingPlan == 'prem
     maximumElasticWorkerCount: maximumElasticWorkerCount
     functionAppScaleLimit: functionAppScaleLimit
     identityId: identityId
-    appSettings: union(commonSettings, premiumOnlySettings)
+    appSettings: union(commonSettings, workerRuntimeSettings, siteSecretSettings, premiumOnlySettings)
+  }
+}
+
+module flex '../core/host/functions-flex.bicep' = if (hostingPlan == 'flex') {
+  name: 'functions-flex'
+  params: {
+    name: name
+    planName: planName
+    location: location
+    tags: tags
+    appTags: { 'azd-service-name': 'api' }
+    identityId: identityId
+    blobEndpoint: blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
+    alwaysReadyHttpInstances: alwaysReadyHttpInstances
+    alwaysReadyScoreShardInstances: alwaysReadyScoreShardInstances
+    appSettings: union(commonSettings, siteSecretSettings, flexOnlySettings)
   }
 }
 
@@ -192,7 +249,7 @@ module containerApp '../core/host/functions-container-app.bicep' = if (hostingPl
     identityId: identityId
     minReplicas: minReplicas
     maxReplicas: maxReplicas
-    appSettings: commonSettings
+    appSettings: union(commonSettings, workerRuntimeSettings)
     keyVaultReferences: {
       Metering__ApimSecret: apimSharedSecretUri
       Metering__AdminKey: meteringAdminKeyUri
@@ -205,5 +262,5 @@ module containerApp '../core/host/functions-container-app.bicep' = if (hostingPl
   }
 }
 
-output name string = hostingPlan == 'premium' ? premium!.outputs.name : containerApp!.outputs.name
-output uri string = hostingPlan == 'premium' ? premium!.outputs.uri : containerApp!.outputs.uri
+output name string = hostingPlan == 'flex' ? flex!.outputs.name : hostingPlan == 'premium' ? premium!.outputs.name : containerApp!.outputs.name
+output uri string = hostingPlan == 'flex' ? flex!.outputs.uri : hostingPlan == 'premium' ? premium!.outputs.uri : containerApp!.outputs.uri

@@ -6,10 +6,10 @@ import { productPlan } from '../types.bicep'
 param apimName string
 
 @description('Hosting plan of the function app behind the gateway.')
-@allowed([ 'premium', 'containerapps' ])
+@allowed([ 'flex', 'premium', 'containerapps' ])
 param hostingPlan string
 
-@description('Name of the function app (Microsoft.Web/sites) when hostingPlan is premium.')
+@description('Name of the function app (Microsoft.Web/sites) when hostingPlan is flex or premium.')
 param functionAppName string
 
 @description('Base URL of the function app, for example https://func-abc.azurewebsites.net.')
@@ -27,15 +27,15 @@ resource apim 'Microsoft.ApiManagement/service@2024-05-01' existing = {
 }
 
 @secure()
-@description('Container Apps only: the default host key provisioned into the app\'s secret store. Ignored on Premium.')
+@description('Container Apps only: the default host key provisioned into the app\'s secret store. Ignored on Flex and Premium.')
 param containerAppsHostKey string = ''
 
-// Premium: read the app's default host key at deployment time (listKeys on the Functions host).
-// Container Apps: the host reads its keys from the Container Apps secret store, which Bicep fills from Key Vault,
-// so the same value is handed in here.
-var functionKey = hostingPlan == 'premium'
-  ? listKeys('${resourceId('Microsoft.Web/sites', functionAppName)}/host/default', '2024-11-01').functionKeys.default
-  : containerAppsHostKey
+// Flex and Premium: read the app's default host key at deployment time (listKeys on the Functions host of the
+// Microsoft.Web/sites app; a function key, not a storage key). Container Apps: the host reads its keys from the
+// Container Apps secret store, which Bicep fills from Key Vault, so the same value is handed in here.
+var functionKey = hostingPlan == 'containerapps'
+  ? containerAppsHostKey
+  : listKeys('${resourceId('Microsoft.Web/sites', functionAppName)}/host/default', '2024-11-01').functionKeys.default
 
 resource functionKeyValue 'Microsoft.ApiManagement/service/namedValues@2024-05-01' = {
   parent: apim

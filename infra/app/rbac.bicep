@@ -51,6 +51,8 @@ resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' existing =
 }
 
 // Host storage with an identity needs Blob Data Owner (leases, keys), and the app reads models and writes job output.
+// On Flex the platform also reads the code package from the deployment container as this identity: the docs ask for
+// Storage Blob Data Contributor there, which Owner includes.
 resource appBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identityPrincipalId, roles.storageBlobDataOwner)
   scope: storage

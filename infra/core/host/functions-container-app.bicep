@@ -1,4 +1,4 @@
-// Azure Functions on Azure Container Apps (kind: functionapp): the same custom handler, packaged as an image
+// Azure Functions on Azure Container Apps (kind: functionapp): the same dotnet-isolated app, packaged as an image
 // (functions/Serverless.Functions/Dockerfile), on the Consumption profile or a serverless GPU profile.
 @description('Name of the container app.')
 param name string
@@ -52,7 +52,7 @@ param hostKeySecretUri string
 @description('Name of the storage account whose queue drives the azure-queue scale rule.')
 param storageAccountName string
 
-@description('Queue the ScoreShard function listens on (function.json queueName).')
+@description('Queue the ScoreShard function listens on (its queue trigger).')
 param jobsQueueName string
 
 @minValue(1)

@@ -1,4 +1,4 @@
-// Azure Functions on a Linux Elastic Premium plan (EP1-EP3), running the custom handler from a zip package.
+// Azure Functions on a Linux Elastic Premium plan (EP1-EP3), running the dotnet-isolated worker from a zip package.
 @description('Name of the function app.')
 param name string
 
@@ -76,8 +76,7 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
     // Key Vault references (the content share, the APIM secret) resolve as the user-assigned identity.
     keyVaultReferenceIdentity: identityId
     siteConfig: {
-      // The custom handler starts `dotnet Serverless.Functions.dll` (host.json); this stack image is chosen only
-      // because it ships the .NET 10 runtime that command needs. FUNCTIONS_WORKER_RUNTIME=custom still applies.
+      // The .NET 10 isolated-worker stack; FUNCTIONS_WORKER_RUNTIME=dotnet-isolated (app settings) must agree.
       linuxFxVersion: 'DOTNET-ISOLATED|10.0'
       minimumElasticInstanceCount: alwaysReadyInstances
       preWarmedInstanceCount: preWarmedInstances

@@ -1,4 +1,4 @@
-// User-assigned identity shared by the function app (either hosting plan): storage, queues, tables,
+// User-assigned identity shared by the function app (every hosting plan): storage, queues, tables,
 // Key Vault references, App Insights ingestion and image pulls all authenticate as this identity.
 @description('Name of the user-assigned managed identity.')
 param name string

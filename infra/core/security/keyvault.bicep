@@ -1,5 +1,5 @@
 // Key Vault in RBAC mode: holds the few secrets of the deployment. The app reads them through Key Vault
-// references (Premium) or Key Vault-backed Container Apps secrets; none is copied into app settings.
+// references (Flex, Premium) or Key Vault-backed Container Apps secrets; none is copied into app settings.
 // azd reuses the stored values on the next provision ($(secretOrRandomPassword ...) in main.parameters.json),
 // so a re-provision does not rotate them under the running app.
 @description('Name of the Key Vault.')

@@ -1,5 +1,6 @@
 // The data account: host storage (AzureWebJobsStorage), the model repository, job input/output, the jobs queue
-// and the job/usage tables. Identity-only: shared keys are off, so no connection string can exist for it.
+// and the job/usage tables, and on Flex the code package. Identity-only: shared keys are off, so no connection
+// string can exist for it.
 @description('Name of the storage account (3-24 lowercase letters and digits).')
 param name string
 

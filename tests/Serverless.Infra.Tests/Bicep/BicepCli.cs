@@ -10,6 +10,9 @@ internal static class BicepCli
     public static Task<ProcessResult> RunAsync(params string[] arguments) =>
         ProcessRunner.RunAsync(Executable.Value, arguments, Repository.Infra);
 
+    public static Task<ProcessResult> RunInAsync(string workingDirectory, params string[] arguments) =>
+        ProcessRunner.RunAsync(Executable.Value, arguments, workingDirectory);
+
     private static string Locate()
     {
         var path = Repository.Metadata("BicepPath");

@@ -30,7 +30,7 @@ public sealed partial class MainTemplateTests(MainTemplateFixture fixture)
     }
 
     [Theory]
-    [InlineData("hostingPlan", new[] { "premium", "containerapps" })]
+    [InlineData("hostingPlan", new[] { "flex", "premium", "containerapps" })]
     [InlineData("premiumSku", new[] { "EP1", "EP2", "EP3" })]
     [InlineData("gpuProfile", new[] { "none", "Consumption-GPU-NC8as-T4", "Consumption-GPU-NC24-A100" })]
     public void Parameters_Choice_AllowsExactlyTheDocumentedValues(string parameter, string[] allowed)
@@ -38,6 +38,15 @@ public sealed partial class MainTemplateTests(MainTemplateFixture fixture)
         var values = Main.Parameters[parameter]!["allowedValues"]!.AsArray().Select(v => (string)v!);
 
         Assert.Equal(allowed, values);
+    }
+
+    [Fact]
+    public void HostingPlan_Default_IsFlexInTheTemplateAndForAzd()
+    {
+        var parameters = JsonNode.Parse(File.ReadAllText(Path.Combine(Support.Repository.Infra, "main.parameters.json")))!;
+
+        Assert.Equal("flex", (string)Main.Parameters["hostingPlan"]!["defaultValue"]!);
+        Assert.Equal("${AZURE_HOSTING_PLAN=flex}", (string)parameters["parameters"]!["hostingPlan"]!["value"]!);
     }
 
     [Fact]
@@ -82,12 +91,13 @@ public sealed partial class MainTemplateTests(MainTemplateFixture fixture)
     }
 
     [Fact]
-    public void Tags_FunctionApp_CarriesAzdServiceNameApiOnEitherPlan()
+    public void Tags_FunctionApp_CarriesAzdServiceNameApiOnEveryPlan()
     {
         var api = Main.Module("api");
 
         Assert.Contains("'azd-service-name', 'api'", api.Variables["appTags"]!.ToString());
         Assert.Contains("\"azd-service-name\":\"api\"", api.ModuleParameters("functions-premium")["appTags"]!.ToJsonString());
+        Assert.Contains("\"azd-service-name\":\"api\"", api.ModuleParameters("functions-flex")["appTags"]!.ToJsonString());
         Assert.Equal("[variables('appTags')]", (string)api.ModuleParameters("functions-container-app")["tags"]!["value"]!);
     }
 
