@@ -107,7 +107,6 @@ var operations = [
   { name: 'jobs-submit', method: 'POST', urlTemplate: '/jobs', parameters: [] }
   { name: 'jobs-list', method: 'GET', urlTemplate: '/jobs', parameters: [] }
   { name: 'job-get', method: 'GET', urlTemplate: '/jobs/{id}', parameters: [ 'id' ] }
-  { name: 'job-cancel', method: 'DELETE', urlTemplate: '/jobs/{id}', parameters: [ 'id' ] }
   { name: 'usage', method: 'GET', urlTemplate: '/usage', parameters: [] }
   { name: 'usage-export', method: 'GET', urlTemplate: '/usage/export', parameters: [] }
 ]
