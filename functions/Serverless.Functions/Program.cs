@@ -1,4 +1,5 @@
 using Serverless.Functions.Hosting;
 
-var app = ServerlessApplication.Build(args);
+var mode = HostingModeDetection.FromStartup(args, Environment.GetEnvironmentVariable);
+using var app = mode == HostingMode.FunctionsWorker ? ServerlessApplication.BuildWorker(args) : ServerlessApplication.BuildStandalone(args);
 app.Run();

@@ -44,7 +44,7 @@ Console.WriteLine($"{rows} rows, {new FileInfo(Path.Combine(work, "data", "jobs"
 foreach (var (label, shardBytes) in new[] { ("warm-up", 1L << 30), ("one shard", 1L << 30), ("4 MB shards, Jobs:BatchSize 4 at once", 4L << 20) })
 {
     var report = label != "warm-up";
-    var app = ServerlessApplication.Build([
+    var app = ServerlessApplication.BuildStandalone([
         "--urls=http://127.0.0.1:0", $"--Storage:DataDirectory={Path.Combine(work, "data")}", $"--Models:Repository={models}",
         "--Logging:LogLevel:Default=Warning", "--Metering:Enabled=false", $"--Jobs:ShardBytes={shardBytes}",
     ]);

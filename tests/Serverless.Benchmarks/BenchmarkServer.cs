@@ -30,7 +30,7 @@ public sealed class BenchmarkServer : IAsyncDisposable
     /// <param name="data">The data folder; the caller deletes it when it passes one in to restart on it.</param>
     public static async Task<BenchmarkServer> StartAsync(string data, string[] settings, bool ownsData = false)
     {
-        var app = ServerlessApplication.Build(["--urls=http://127.0.0.1:0", $"--Storage:DataDirectory={data}", "--Logging:LogLevel:Default=Warning", .. settings]);
+        var app = ServerlessApplication.BuildStandalone(["--urls=http://127.0.0.1:0", $"--Storage:DataDirectory={data}", "--Logging:LogLevel:Default=Warning", .. settings]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new BenchmarkServer(app, new Uri(address), data, ownsData);

@@ -30,6 +30,13 @@ public sealed class JobsOptions
     [Range(0.0, 1.0)]
     public double MaxErrorRate { get; set; } = 0.01;
 
+    /// <summary>
+    /// Standalone with storage: whether this instance takes messages off the jobs queue itself. false makes an
+    /// API-only instance that submits jobs for other instances to score. Under the Functions host its queue extension
+    /// delivers messages and this has no effect; the embedded in-process queue always listens.
+    /// </summary>
+    public bool Listen { get; set; } = true;
+
     /// <summary>Messages one instance works on at once (host.json batchSize).</summary>
     [Range(1, 32)]
     public int BatchSize { get; set; } = 4;

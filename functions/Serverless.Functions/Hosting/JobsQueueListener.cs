@@ -22,6 +22,11 @@ public sealed class JobsQueueListener(JobMessageHandler handler, FunctionsStorag
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        if (!settings.Listen)
+        {
+            logger.LogInformation("Not listening on {Queue} (Jobs:Listen is false): other instances score this instance's jobs", settings.Queue);
+            return;
+        }
         // Received raw: the body may be base64 (what this app and the Functions host send) or plain JSON (tools, tests).
         var queue = connection.Queue(settings.Queue, QueueMessageEncoding.None);
         var poison = connection.Queue(JobsInitializer.PoisonQueue(settings), QueueMessageEncoding.None);

@@ -7,12 +7,12 @@ namespace Serverless.Functions.Hosting;
 
 /// <summary>
 /// Batch scoring: with AzureWebJobsStorage, Storage queues + Table job state + blob files; without, the embedded
-/// trio (in-process queue, SQLite, local files). The standalone queue listener runs unless the Functions host
-/// owns the trigger (FUNCTIONS_CUSTOMHANDLER_PORT set), in which case shards arrive as POST /ScoreShard.
+/// trio (in-process queue, SQLite, local files). Standalone, the app's own queue listener delivers storage messages;
+/// under the Functions host its queue extension does (the ScoreShard function), and nothing else may consume them.
 /// </summary>
 public static class JobsServices
 {
-    public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder, HostingMode mode)
     {
         var services = builder.Services;
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -32,7 +32,7 @@ public static class JobsServices
             services.AddSingleton<IJobStore>(sp => new TableJobStore(connection.Table(Options(sp).Table)));
             services.AddSingleton<IJobFiles>(sp => new BlobJobFiles(connection.BlobService(), Options(sp).AllowedContainers));
             services.AddHostedService<JobsInitializer>();
-            if (!ListenAddress.UnderFunctionsHost(builder.Configuration))
+            if (mode == HostingMode.Standalone)
             {
                 services.AddHostedService<JobsQueueListener>();
             }

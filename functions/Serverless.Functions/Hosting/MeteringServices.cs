@@ -4,6 +4,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Serverless.Core.Metering;
 using Serverless.Core.Telemetry;
+using Serverless.Functions.Protocol.Http;
 
 namespace Serverless.Functions.Hosting;
 
@@ -12,13 +13,13 @@ public static class MeteringServices
 {
     public const string ApplicationInsightsSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
-    public static WebApplicationBuilder AddMetering(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddMetering(this IHostApplicationBuilder builder, HostingMode mode)
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddOptions<MeteringOptions>().BindConfiguration(MeteringOptions.Section)
             // Keys are optional for local use and required once the Functions host runs the app.
-            .PostConfigure(options => options.RequireKey ??= ListenAddress.UnderFunctionsHost(configuration))
+            .PostConfigure(options => options.RequireKey ??= mode == HostingMode.FunctionsWorker)
             .ValidateDataAnnotations().ValidateOnStart();
 
         MeteringStoreFactory.AddMeteringStores(services, configuration);
@@ -34,11 +35,12 @@ public static class MeteringServices
         services.AddHostedService(sp => sp.GetRequiredService<UsageLedger>());
         services.AddSingleton<UsageMeter>();
 
+        services.AddSingleton<PrometheusScrape>();
         AddTelemetry(builder);
         return builder;
     }
 
-    private static void AddTelemetry(WebApplicationBuilder builder)
+    private static void AddTelemetry(IHostApplicationBuilder builder)
     {
         var applicationInsights = builder.Configuration[ApplicationInsightsSetting];
         var telemetry = builder.Services.AddOpenTelemetry()

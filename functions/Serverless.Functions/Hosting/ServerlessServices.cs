@@ -1,33 +1,32 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Serverless.Core.Cache;
 using Serverless.Core.Inference;
 using Serverless.Core.Infrastructure.Onnx;
 using Serverless.Core.Infrastructure.Storage;
 using Serverless.Core.Repository;
+using Serverless.Functions.Metering;
+using Serverless.Functions.Protocol.Endpoints;
 using Serverless.Functions.Protocol.Http;
 
 namespace Serverless.Functions.Hosting;
 
-/// <summary>Service registration: options validated at start-up, then the inference core and its infrastructure.</summary>
+/// <summary>Service registration for both hosts: options validated at start-up, then the inference core and its infrastructure.</summary>
 public static class ServerlessServices
 {
-    public static WebApplicationBuilder AddServerless(this WebApplicationBuilder builder)
+    public static TBuilder AddServerless<TBuilder>(this TBuilder builder, HostingMode mode) where TBuilder : IHostApplicationBuilder
     {
-        if (ListenAddress.Choose(builder.Configuration) is { } url)
-        {
-            builder.WebHost.UseUrls(url);
-        }
-
         var services = builder.Services;
         services.AddOptions<ModelsOptions>().BindConfiguration(ModelsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<HostingOptions>>((host, hosting) =>
+        services.AddOptions<HostOptions>().Configure<IOptions<HostingOptions>>((host, hosting) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(hosting.Value.DrainTimeoutSeconds));
-        // Kestrel enforces the limit too (plus the drain allowance), so a chunked body cannot slip past the Content-Length check.
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.Limits.MaxRequestBodySize = RequestBody.DrainAllowanceBytes +
-                (context.Configuration.GetValue<long?>($"{InferenceOptions.Section}:MaxRequestBytes") ?? new InferenceOptions().MaxRequestBytes));
+        // Kestrel enforces the limit too (plus the drain allowance), so a chunked body cannot slip past the Content-Length
+        // check. Both hosts' Kestrel (standalone, and the worker's behind the Functions host's proxy) read these options.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<InferenceOptions>>((kestrel, inference) =>
+            kestrel.Limits.MaxRequestBodySize = RequestBody.DrainAllowanceBytes + inference.Value.MaxRequestBytes);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(ModelRepositoryFactory.Create);
@@ -40,8 +39,10 @@ public static class ServerlessServices
         services.AddSingleton<InferenceService>();
         services.AddSingleton<ServerReadiness>();
         services.AddHostedService<ModelPreloader>();
-        builder.AddMetering();
-        builder.AddJobs();
+        services.AddSingleton<CallerAuthenticator>();
+        services.AddSingleton<EndpointPipeline>();
+        builder.AddMetering(mode);
+        builder.AddJobs(mode);
         return builder;
     }
 }

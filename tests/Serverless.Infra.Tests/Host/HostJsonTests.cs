@@ -15,24 +15,12 @@ public sealed class HostJsonTests
         Assert.Equal("", (string)HostJson["extensions"]!["http"]!["routePrefix"]!);
 
     [Fact]
-    public void HostJson_CustomHandler_StartsServerlessFunctionsDllWithDotnetAndProxiesHttp()
+    public void HostJson_NoCustomHandlerOrBundle_TheBuildDescribesTheWorkerAndItsExtensions()
     {
-        var handler = HostJson["customHandler"]!;
-
-        Assert.Equal("dotnet", (string)handler["description"]!["defaultExecutablePath"]!);
-        Assert.Equal(["Serverless.Functions.dll"], handler["description"]!["arguments"]!.AsArray().Select(a => (string)a!));
-        Assert.Equal("", (string)handler["description"]!["workingDirectory"]!);
-        Assert.True((bool)handler["enableProxyingHttpRequest"]!);
-        Assert.Null(handler["enableForwardingHttpRequest"]);
-    }
-
-    [Fact]
-    public void HostJson_ExtensionBundle_IsTheV4Range()
-    {
-        var bundle = HostJson["extensionBundle"]!;
-
-        Assert.Equal("Microsoft.Azure.Functions.ExtensionBundle", (string)bundle["id"]!);
-        Assert.Equal("[4.*, 5.0.0)", (string)bundle["version"]!);
+        // A dotnet-isolated app is described by the build's worker.config.json, and its binding extensions are built
+        // into .azurefunctions/ (extensions.json): a customHandler section or an extension bundle would contradict them.
+        Assert.Null(HostJson["customHandler"]);
+        Assert.Null(HostJson["extensionBundle"]);
     }
 
     [Fact]

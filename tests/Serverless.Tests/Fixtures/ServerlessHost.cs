@@ -40,7 +40,7 @@ public sealed class ServerlessHost : IAsyncDisposable
         dataDirectory ??= NewDataDirectory();
         var args = new List<string> { "--urls=http://127.0.0.1:0", $"--Storage:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning" };
         args.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
-        var app = ServerlessApplication.Build([.. args]);
+        var app = ServerlessApplication.BuildStandalone([.. args]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ServerlessHost(app, new Uri(address), dataDirectory) { _ownsData = ownsData };

@@ -1,17 +1,19 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Functions.Protocol.Queue;
 
 namespace Serverless.Tests.Jobs;
 
 /// <summary>
-/// Plays the Functions host's queue trigger against an app started with FUNCTIONS_CUSTOMHANDLER_PORT: receives from the
-/// real queue and invokes <c>POST /ScoreShard</c> with the custom-handler payload, the message JSON-encoded twice as the
-/// host delivers it.
+/// Plays the Functions host's queue extension against an app that does not listen itself (Jobs:Listen=false): receives
+/// from the real queue and invokes the ScoreShard function with the decoded message text, its id and dequeue count,
+/// as the worker binds them. The function returning completes the message; throwing makes the host retry it.
 /// </summary>
-public sealed class FunctionsHostDriver(HttpClient app, QueueClient queue)
+public sealed class FunctionsHostDriver(IServiceProvider app, QueueClient queue)
 {
+    private readonly ScoreShardFunction _function = ActivatorUtilities.CreateInstance<ScoreShardFunction>(app);
+
     public async Task<List<QueueMessage>> ReceiveAllAsync(int expected)
     {
         var messages = new List<QueueMessage>();
@@ -27,16 +29,18 @@ public sealed class FunctionsHostDriver(HttpClient app, QueueClient queue)
         return messages;
     }
 
-    public async Task<HttpResponseMessage> InvokeAsync(QueueMessage message, long? dequeueCount = null)
+    /// <summary>The invocation's outcome: null when the function completed the message, else what it threw.</summary>
+    public async Task<Exception?> InvokeAsync(QueueMessage message, long? dequeueCount = null)
     {
-        var text = message.Body.ToString();
-        var payload = new
+        try
         {
-            Data = new { message = JsonSerializer.Serialize(text) },
-            Metadata = new { DequeueCount = dequeueCount ?? message.DequeueCount, Id = message.MessageId, InsertionTime = message.InsertedOn },
-        };
-        // The host's names are PascalCase ("Data", "Metadata"), not the web defaults' camelCase.
-        return await app.PostAsJsonAsync("/ScoreShard", payload, new JsonSerializerOptions());
+            await _function.RunAsync(message.Body.ToString(), dequeueCount ?? message.DequeueCount, message.MessageId, CancellationToken.None);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
     }
 
     public async Task CompleteAsync(QueueMessage message) => await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);

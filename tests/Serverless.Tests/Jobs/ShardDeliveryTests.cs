@@ -8,7 +8,7 @@ namespace Serverless.Tests.Jobs;
 
 /// <summary>
 /// At-least-once delivery: many shards over two instances, duplicate messages, a crash between writing a shard's output
-/// and counting it. The Functions-host cases drive <c>POST /ScoreShard</c> the way the host does.
+/// and counting it. The Functions-host cases invoke the ScoreShard function the way the host's queue extension does.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class ShardDeliveryTests(AzuriteFixture azurite)
@@ -42,17 +42,17 @@ public sealed class ShardDeliveryTests(AzuriteFixture azurite)
         var space = new AzuriteJobSpace(azurite);
         await space.UploadAsync("in/iris.jsonl", IrisRows.Jsonl(Rows));
         await using var host = await StartUnderFunctionsHostAsync(space);
-        var driver = new FunctionsHostDriver(host.Client, space.QueueClient());
+        var driver = new FunctionsHostDriver(host.Services, space.QueueClient());
 
         await SubmitAsync(host, new { id = "twice", model = "iris-mlp", input = space.Url("in/iris.jsonl"), output = space.Url("out/twice") });
         var planned = await PlanAsync(driver);
         foreach (var shard in planned)
         {
-            await AssertStatusAsync(HttpStatusCode.OK, driver.InvokeAsync(shard));
-            await AssertStatusAsync(HttpStatusCode.OK, driver.InvokeAsync(shard));
+            await AssertCompletesAsync(driver.InvokeAsync(shard));
+            await AssertCompletesAsync(driver.InvokeAsync(shard));
         }
         // And once more after the job finished: a late duplicate changes nothing.
-        await AssertStatusAsync(HttpStatusCode.OK, driver.InvokeAsync(planned[0]));
+        await AssertCompletesAsync(driver.InvokeAsync(planned[0]));
 
         var status = await JobPolling.WaitForFinishAsync(host.Client, "twice");
         Assert.Equal("succeeded", status.GetProperty("state").GetString());
@@ -67,25 +67,25 @@ public sealed class ShardDeliveryTests(AzuriteFixture azurite)
         var space = new AzuriteJobSpace(azurite);
         await space.UploadAsync("in/iris.jsonl", IrisRows.Jsonl(Rows));
         await using var host = await StartUnderFunctionsHostAsync(space);
-        var driver = new FunctionsHostDriver(host.Client, space.QueueClient());
+        var driver = new FunctionsHostDriver(host.Services, space.QueueClient());
         var crashes = 0;
         host.GetRequiredService<JobMessageHandler>().AfterShardCommitted = shard =>
             shard.Shard == 1 && Interlocked.Increment(ref crashes) == 1 ? throw new IOException("instance lost after writing its part") : Task.CompletedTask;
 
         await SubmitAsync(host, new { id = "crash", model = "iris-mlp", input = space.Url("in/iris.jsonl"), output = space.Url("out/crash") });
         var planned = await PlanAsync(driver);
-        var statuses = new List<HttpStatusCode>();
+        var outcomes = new List<Exception?>();
         foreach (var shard in planned)
         {
-            statuses.Add((await driver.InvokeAsync(shard)).StatusCode);
+            outcomes.Add(await driver.InvokeAsync(shard));
         }
-        Assert.Equal(HttpStatusCode.InternalServerError, statuses[1]);
+        Assert.IsType<IOException>(outcomes[1]);
         Assert.True(await space.ExistsAsync("out/crash/part-00001.jsonl"));
         var before = await JobPolling.GetStatusAsync(host.Client, "crash");
         Assert.Equal("running", before.GetProperty("state").GetString());
 
         // The host redelivers the failed message.
-        await AssertStatusAsync(HttpStatusCode.OK, driver.InvokeAsync(planned[1], dequeueCount: 2));
+        await AssertCompletesAsync(driver.InvokeAsync(planned[1], dequeueCount: 2));
 
         var status = await JobPolling.WaitForFinishAsync(host.Client, "crash");
         Assert.Equal("succeeded", status.GetProperty("state").GetString());
@@ -93,16 +93,14 @@ public sealed class ShardDeliveryTests(AzuriteFixture azurite)
         await AssertEveryRowOnceAsync(space, "out/crash", Rows);
     }
 
-    /// <summary>An app that believes the Functions host owns the queue trigger: no listener, POST /ScoreShard mapped.</summary>
+    /// <summary>An app that leaves the queue to the test, as it leaves it to the Functions host's queue extension under the host.</summary>
     private static Task<ServerlessHost> StartUnderFunctionsHostAsync(AzuriteJobSpace space) =>
-        ServerlessHost.StartAsync(space.Settings(("FUNCTIONS_CUSTOMHANDLER_PORT", Serverless.Testing.AzuriteServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Jobs:ShardBytes", "4096"),
-            // Under the Functions host metering requires API keys by default; these tests call as the host and as an anonymous client.
-            ("Metering:RequireKey", "false")));
+        ServerlessHost.StartAsync(space.Settings(("Jobs:Listen", "false"), ("Jobs:ShardBytes", "4096")));
 
-    private static async Task AssertStatusAsync(HttpStatusCode expected, Task<HttpResponseMessage> call)
+    private static async Task AssertCompletesAsync(Task<Exception?> invocation)
     {
-        var response = await call;
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var failure = await invocation;
+        Assert.True(failure is null, $"the invocation failed: {failure}");
     }
 
     private static async Task SubmitAsync(ServerlessHost host, object job)
@@ -115,7 +113,7 @@ public sealed class ShardDeliveryTests(AzuriteFixture azurite)
     private static async Task<List<Azure.Storage.Queues.Models.QueueMessage>> PlanAsync(FunctionsHostDriver driver)
     {
         var job = (await driver.ReceiveAllAsync(1)).Single();
-        await AssertStatusAsync(HttpStatusCode.OK, driver.InvokeAsync(job));
+        await AssertCompletesAsync(driver.InvokeAsync(job));
         await driver.CompleteAsync(job);
         var expectedShards = (int)Math.Ceiling(IrisRows.Jsonl(Rows).Length / 4096.0);
         var shards = await driver.ReceiveAllAsync(expectedShards);

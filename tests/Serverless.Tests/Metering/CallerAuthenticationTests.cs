@@ -176,7 +176,6 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("/")]
     [InlineData("/v2/health/live")]
     public async Task HealthEndpoints_NoKey_Return200(string path)
     {

@@ -1,7 +1,9 @@
 using System.Globalization;
+using Microsoft.Azure.Functions.Worker;
 using Serverless.Core.Metering;
 using Serverless.Core.Metering.Errors;
 using Serverless.Functions.Metering;
+using Serverless.Functions.Protocol.Endpoints;
 
 namespace Serverless.Functions.Protocol.Http;
 
@@ -9,17 +11,14 @@ namespace Serverless.Functions.Protocol.Http;
 /// <c>GET /usage</c> (totals, optionally per day or model) and <c>GET /usage/export</c> (CSV for billing).
 /// A caller sees only its own usage; the admin key sees everyone's.
 /// </summary>
-public static class UsageEndpoints
+public sealed class UsageFunctions(IUsageStore store, TimeProvider time)
 {
-    public static IEndpointRouteBuilder MapUsageEndpoints(this IEndpointRouteBuilder app)
+    [Function("Usage")]
+    [EndpointAccess(EndpointAccess.Caller, RequiresMetering = true)]
+    public async Task<IResult> ReportAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "usage")] HttpRequest request)
     {
-        app.MapGet("/usage", ReportAsync);
-        app.MapGet("/usage/export", ExportAsync);
-        return app;
-    }
-
-    private static async Task<IResult> ReportAsync(HttpContext context, IUsageStore store, TimeProvider time, CancellationToken ct)
-    {
+        var context = request.HttpContext;
+        var ct = context.RequestAborted;
         var query = QueryOf(context, time);
         var grouping = context.Request.Query["group_by"].ToString().ToLowerInvariant() switch
         {
@@ -55,8 +54,11 @@ public static class UsageEndpoints
         }, ProtocolJson.Options);
     }
 
-    private static async Task ExportAsync(HttpContext context, IUsageStore store, TimeProvider time)
+    [Function("UsageExport")]
+    [EndpointAccess(EndpointAccess.Caller, RequiresMetering = true)]
+    public async Task ExportAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "usage/export")] HttpRequest request)
     {
+        var context = request.HttpContext;
         var query = QueryOf(context, time);
         context.Response.ContentType = "text/csv; charset=utf-8";
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"usage-{query.From:yyyyMMdd}-{query.To:yyyyMMdd}.csv\"";

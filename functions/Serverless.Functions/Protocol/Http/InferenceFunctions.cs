@@ -1,25 +1,29 @@
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Inference;
 using Serverless.Core.Metering;
 using Serverless.Core.Repository;
 using Serverless.Functions.Metering;
 using Serverless.Functions.Protocol.Codecs;
+using Serverless.Functions.Protocol.Endpoints;
 
 namespace Serverless.Functions.Protocol.Http;
 
 /// <summary><c>POST /v2/models/{model}[/versions/{version}]/infer</c>.</summary>
-public static class InferenceEndpoints
+public sealed class InferenceFunctions(InferenceService service, UsageMeter meter, IOptions<InferenceOptions> options)
 {
-    public static IEndpointRouteBuilder MapInferenceEndpoints(this IEndpointRouteBuilder app)
-    {
-        app.MapPost("/v2/models/{model}/infer", (HttpContext context, string model, InferenceService service, UsageMeter meter, IOptions<InferenceOptions> options) =>
-            InferAsync(context, model, null, service, meter, options.Value)).WithMetadata(MeteredEndpointMetadata.Instance);
-        app.MapPost("/v2/models/{model}/versions/{version}/infer", (HttpContext context, string model, string version, InferenceService service, UsageMeter meter, IOptions<InferenceOptions> options) =>
-            InferAsync(context, model, ModelName.ParseVersion(model, version), service, meter, options.Value)).WithMetadata(MeteredEndpointMetadata.Instance);
-        return app;
-    }
+    [Function("Infer")]
+    [EndpointAccess(EndpointAccess.Metered)]
+    public Task InferAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{model}/infer")] HttpRequest request, string model) =>
+        ServeAsync(request.HttpContext, model, null);
 
-    private static async Task InferAsync(HttpContext context, string model, long? version, InferenceService service, UsageMeter meter, InferenceOptions options)
+    [Function("InferVersion")]
+    [EndpointAccess(EndpointAccess.Metered)]
+    public Task InferVersionAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{model}/versions/{version}/infer")] HttpRequest request,
+        string model, string version) =>
+        ServeAsync(request.HttpContext, model, ModelName.ParseVersion(model, version));
+
+    private async Task ServeAsync(HttpContext context, string model, long? version)
     {
         ModelName.EnsureValid(model);
         // Rate limit and the model's concurrency slot come before the body is buffered; refusals are recorded, not billed.
@@ -33,7 +37,7 @@ public static class InferenceEndpoints
             BinaryOutputSelection binaryOutputs;
             try
             {
-                body = await RequestBody.ReadAsync(context.Request, options.MaxRequestBytes, context.RequestAborted);
+                body = await RequestBody.ReadAsync(context.Request, options.Value.MaxRequestBytes, context.RequestAborted);
                 var (json, binary) = InferenceHeader.Split(body.Memory, context.Request.Headers[InferenceHeader.ContentLengthHeader]);
                 var request = InferenceRequestJsonReader.Read(json, binary, buffers, out binaryOutputs);
                 await call.BeginAsync(request.Id, InferenceService.BatchSize(request), body.Length, context.RequestAborted);

@@ -1,33 +1,24 @@
 using System.Text.Json;
+using Microsoft.Azure.Functions.Worker;
 using Serverless.Core.Metering;
 using Serverless.Core.Metering.Errors;
-using Serverless.Functions.Metering;
+using Serverless.Functions.Protocol.Endpoints;
 
 namespace Serverless.Functions.Protocol.Http;
 
 /// <summary>
-/// Callers and keys, for the admin key only. Served at <c>/admin</c> and, because the Functions host reserves
-/// <c>/admin</c> for itself, also at <c>/manage</c> (the route of the Admin trigger).
+/// Callers and keys, for the admin key only, at <c>/manage/...</c>: the Functions host reserves <c>/admin</c> for
+/// itself. The standalone server also answers at <c>/admin/...</c>.
 /// </summary>
-public static class AdminEndpoints
+public sealed class AdminFunctions(CallerDirectory directory)
 {
-    public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
-    {
-        foreach (var prefix in new[] { "/admin", "/manage" })
-        {
-            var admin = app.MapGroup(prefix).WithMetadata(AdminOnlyMetadata.Always);
-            admin.MapPost("/callers", CreateCallerAsync);
-            admin.MapGet("/callers", ListCallersAsync);
-            admin.MapPost("/callers/{id}/keys", IssueKeyAsync);
-            admin.MapDelete("/keys/{keyId}", RevokeKeyAsync);
-        }
-        return app;
-    }
-
     private sealed record CreateCallerBody(string? Id, CallerPlan? Plan);
 
-    private static async Task<IResult> CreateCallerAsync(HttpRequest request, CallerDirectory directory, CancellationToken ct)
+    [Function("CreateCaller")]
+    [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
+    public async Task<IResult> CreateCallerAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "manage/callers")] HttpRequest request)
     {
+        var ct = request.HttpContext.RequestAborted;
         CreateCallerBody? body;
         try
         {
@@ -45,8 +36,11 @@ public static class AdminEndpoints
         return TypedResults.Json(Describe(caller, []), ProtocolJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListCallersAsync(CallerDirectory directory, CancellationToken ct)
+    [Function("ListCallers")]
+    [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
+    public async Task<IResult> ListCallersAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "manage/callers")] HttpRequest request)
     {
+        var ct = request.HttpContext.RequestAborted;
         var callers = new List<object>();
         foreach (var caller in await directory.ListCallersAsync(ct))
         {
@@ -55,16 +49,20 @@ public static class AdminEndpoints
         return TypedResults.Json(new { callers }, ProtocolJson.Options);
     }
 
-    private static async Task<IResult> IssueKeyAsync(string id, CallerDirectory directory, CancellationToken ct)
+    [Function("IssueKey")]
+    [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
+    public async Task<IResult> IssueKeyAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "manage/callers/{id}/keys")] HttpRequest request, string id)
     {
-        var (key, secret) = await directory.IssueKeyAsync(id, ct);
+        var (key, secret) = await directory.IssueKeyAsync(id, request.HttpContext.RequestAborted);
         return TypedResults.Json(new { key_id = key.KeyId, key = secret, caller = key.CallerId, created_at = key.CreatedAt }, ProtocolJson.Options,
             statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> RevokeKeyAsync(string keyId, CallerDirectory directory, CancellationToken ct)
+    [Function("RevokeKey")]
+    [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
+    public async Task<IResult> RevokeKeyAsync([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "manage/keys/{keyId}")] HttpRequest request, string keyId)
     {
-        await directory.RevokeKeyAsync(keyId, ct);
+        await directory.RevokeKeyAsync(keyId, request.HttpContext.RequestAborted);
         return TypedResults.NoContent();
     }
 

@@ -1,18 +1,24 @@
 using Serverless.Core.Errors;
+using Serverless.Functions.Metering;
+using Serverless.Functions.Protocol.Http;
 
-namespace Serverless.Functions.Protocol.Http;
+namespace Serverless.Functions.Protocol.Endpoints;
 
 /// <summary>
-/// Turns every failure into a JSON error: our own exceptions carry their status, Kestrel's request errors
-/// (body too large, bad framing) keep theirs, and anything unexpected is a logged 500 with no internals leaked.
+/// What every HTTP function runs inside, whichever host serves it: caller authentication for its access rule, then
+/// the function, with every failure turned into a JSON error. Our own exceptions carry their status, Kestrel's
+/// request errors (body too large, bad framing) keep theirs, and anything unexpected is a logged 500 with no
+/// internals leaked. The worker's ASP.NET Core pipeline takes no middleware of ours, so this is called by an
+/// adapter per host (standalone endpoints, the worker's function middleware) rather than being middleware itself.
 /// </summary>
-public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
+public sealed class EndpointPipeline(CallerAuthenticator authenticator, ILogger<EndpointPipeline> logger)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context, EndpointAccessAttribute access, Func<Task> function)
     {
         try
         {
-            await next(context);
+            await authenticator.AuthenticateAsync(context, access);
+            await function();
         }
         catch (ServerlessException e)
         {

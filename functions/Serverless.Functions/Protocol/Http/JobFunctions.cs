@@ -1,24 +1,19 @@
+using Microsoft.Azure.Functions.Worker;
 using Serverless.Core.Jobs;
 using Serverless.Functions.Metering;
 
 namespace Serverless.Functions.Protocol.Http;
 
 /// <summary><c>POST /jobs</c> (submit a batch scoring job), <c>GET /jobs/{id}</c> (its state), <c>GET /jobs</c> (recent jobs).</summary>
-public static class JobEndpoints
+public sealed class JobFunctions(JobPlanner planner, IJobStore store)
 {
     private const int MaxJobRequestBytes = 64 * 1024;
 
-    public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
+    [Function("SubmitJob")]
+    public async Task<IResult> SubmitAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "jobs")] HttpRequest httpRequest)
     {
-        var jobs = app.MapGroup("/jobs");
-        jobs.MapPost("", SubmitAsync);
-        jobs.MapGet("", ListAsync);
-        jobs.MapGet("/{id}", GetAsync);
-        return app;
-    }
-
-    private static async Task<IResult> SubmitAsync(HttpContext context, JobPlanner planner, CancellationToken cancellationToken)
-    {
+        var context = httpRequest.HttpContext;
+        var cancellationToken = context.RequestAborted;
         JobRequest request;
         using (var body = await RequestBody.ReadAsync(context.Request, MaxJobRequestBytes, cancellationToken))
         {
@@ -31,8 +26,10 @@ public static class JobEndpoints
         return TypedResults.Json(status, ProtocolJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> GetAsync(string id, IJobStore store, CancellationToken cancellationToken)
+    [Function("GetJob")]
+    public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs/{id}")] HttpRequest request, string id)
     {
+        var cancellationToken = request.HttpContext.RequestAborted;
         if (!JobRequest.IsValidId(id))
         {
             throw new JobNotFoundException(id);
@@ -41,10 +38,12 @@ public static class JobEndpoints
         return TypedResults.Json(JobStatus.From(job), ProtocolJson.Options);
     }
 
-    // The limit is read as text: a typed int? parameter that fails to bind answers 400 with no body, so the client
-    // would not learn what was wrong.
-    private static async Task<IResult> ListAsync(IJobStore store, string? limit, CancellationToken cancellationToken)
+    // The limit is read as text, so a bad one gets a 400 that says what was wrong.
+    [Function("ListJobs")]
+    public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs")] HttpRequest request)
     {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var limit = request.Query["limit"] is { Count: > 0 } given ? given.ToString() : null;
         var parsed = 50;
         if (limit is not null && !int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out parsed))
         {

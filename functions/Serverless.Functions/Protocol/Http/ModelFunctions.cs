@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Azure.Functions.Worker;
 using Serverless.Core.Cache;
 using Serverless.Core.Inference;
 using Serverless.Core.Repository;
@@ -6,28 +7,42 @@ using Serverless.Core.Repository;
 namespace Serverless.Functions.Protocol.Http;
 
 /// <summary>Model metadata, model readiness and the statistics extension.</summary>
-public static class ModelEndpoints
+public sealed class ModelFunctions(ModelCache cache, ModelVersionIndex index, InferenceStatistics statistics)
 {
     public const string Platform = "onnxruntime_onnx";
 
-    public static IEndpointRouteBuilder MapModelEndpoints(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/v2/models/stats", (InferenceStatistics statistics, ModelCache cache) => Stats(statistics, cache, null, null));
-        app.MapGet("/v2/models/{model}", (string model, ModelCache cache, ModelVersionIndex index, CancellationToken ct) =>
-            MetadataAsync(model, null, cache, index, ct));
-        app.MapGet("/v2/models/{model}/versions/{version}", (string model, string version, ModelCache cache, ModelVersionIndex index, CancellationToken ct) =>
-            MetadataAsync(model, ModelName.ParseVersion(model, version), cache, index, ct));
-        app.MapGet("/v2/models/{model}/ready", (string model, ModelCache cache, CancellationToken ct) => ReadyAsync(model, null, cache, ct));
-        app.MapGet("/v2/models/{model}/versions/{version}/ready", (string model, string version, ModelCache cache, CancellationToken ct) =>
-            ReadyAsync(model, ModelName.ParseVersion(model, version), cache, ct));
-        app.MapGet("/v2/models/{model}/stats", (string model, InferenceStatistics statistics, ModelCache cache, ModelVersionIndex index, CancellationToken ct) =>
-            StatsAsync(model, null, statistics, cache, index, ct));
-        app.MapGet("/v2/models/{model}/versions/{version}/stats", (string model, string version, InferenceStatistics statistics, ModelCache cache, ModelVersionIndex index, CancellationToken ct) =>
-            StatsAsync(model, ModelName.ParseVersion(model, version), statistics, cache, index, ct));
-        return app;
-    }
+    [Function("ModelsStats")]
+    public IResult AllStats([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/models/stats")] HttpRequest request) =>
+        Stats(null, null);
 
-    private static async Task<IResult> MetadataAsync(string model, long? version, ModelCache cache, ModelVersionIndex index, CancellationToken ct)
+    [Function("ModelMetadata")]
+    public Task<IResult> MetadataAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/models/{model}")] HttpRequest request, string model) =>
+        DescribeAsync(model, null, request.HttpContext.RequestAborted);
+
+    [Function("ModelVersionMetadata")]
+    public Task<IResult> VersionMetadataAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/models/{model}/versions/{version}")] HttpRequest request,
+        string model, string version) =>
+        DescribeAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
+
+    [Function("ModelReady")]
+    public Task<IResult> ReadyAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/models/{model}/ready")] HttpRequest request, string model) =>
+        ReadinessAsync(model, null, request.HttpContext.RequestAborted);
+
+    [Function("ModelVersionReady")]
+    public Task<IResult> VersionReadyAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/models/{model}/versions/{version}/ready")] HttpRequest request,
+        string model, string version) =>
+        ReadinessAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
+
+    [Function("ModelStats")]
+    public Task<IResult> StatsAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/models/{model}/stats")] HttpRequest request, string model) =>
+        StatsOfAsync(model, null, request.HttpContext.RequestAborted);
+
+    [Function("ModelVersionStats")]
+    public Task<IResult> VersionStatsAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/models/{model}/versions/{version}/stats")] HttpRequest request,
+        string model, string version) =>
+        StatsOfAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
+
+    private async Task<IResult> DescribeAsync(string model, long? version, CancellationToken ct)
     {
         // Inputs and outputs come from the graph itself, so metadata loads the model like a first inference would.
         using var lease = await cache.AcquireAsync(model, version, ct);
@@ -51,19 +66,19 @@ public static class ModelEndpoints
     private static object Describe(TensorMetadata tensor) => new { name = tensor.Name, datatype = tensor.DataType.WireName(), shape = tensor.Shape };
 
     /// <summary>A model is ready once it is loaded; asking loads it, so a client polling readiness is not stuck on lazy loading.</summary>
-    private static async Task<IResult> ReadyAsync(string model, long? version, ModelCache cache, CancellationToken ct)
+    private async Task<IResult> ReadinessAsync(string model, long? version, CancellationToken ct)
     {
         using var lease = await cache.AcquireAsync(model, version, ct);
         return TypedResults.Json(new { name = model, version = lease.Model.Key.Version.ToString(CultureInfo.InvariantCulture), ready = true }, ProtocolJson.Options);
     }
 
-    private static async Task<IResult> StatsAsync(string model, long? version, InferenceStatistics statistics, ModelCache cache, ModelVersionIndex index, CancellationToken ct)
+    private async Task<IResult> StatsOfAsync(string model, long? version, CancellationToken ct)
     {
         await index.ResolveAsync(model, version, ct);
-        return Stats(statistics, cache, model, version);
+        return Stats(model, version);
     }
 
-    private static IResult Stats(InferenceStatistics statistics, ModelCache cache, string? model, long? version)
+    private IResult Stats(string? model, long? version)
     {
         // Loaded versions are listed even before their first inference, with zero counts, as Triton does.
         foreach (var state in cache.States().Where(s => s.State == ModelState.Ready))

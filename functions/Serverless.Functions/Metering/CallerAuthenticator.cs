@@ -1,51 +1,56 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Metering;
 using Serverless.Core.Metering.Errors;
+using Serverless.Functions.Protocol.Endpoints;
 
 namespace Serverless.Functions.Metering;
 
 /// <summary>
-/// Resolves who is calling, for every route except health and <c>/</c>: the admin key, a caller's API key, the
-/// caller named by API Management (only with the shared secret), else "anonymous" unless Metering:RequireKey.
-/// A key that is presented but wrong is always refused, even when keys are optional. Endpoints marked
-/// <c>.AllowAnonymous()</c> (the Functions host's own invocations, which carry no caller key) are skipped.
+/// Resolves who is calling, by the endpoint's access rule: the admin key, a caller's API key, the caller named by API
+/// Management (only with the shared secret), else "anonymous" unless Metering:RequireKey. A key that is presented but
+/// wrong is always refused, even when keys are optional. Open endpoints (health) resolve nobody; with metering off
+/// every call is unmetered and the metering endpoints are not served.
 /// </summary>
-public sealed class CallerAuthenticationMiddleware(RequestDelegate next, CallerDirectory directory, UsageMeter meter, IOptions<MeteringOptions> options)
+public sealed class CallerAuthenticator(CallerDirectory directory, UsageMeter meter, IOptions<MeteringOptions> options)
 {
     private readonly MeteringOptions _options = options.Value;
     // Hashed once: comparing a presented key with the admin key then hashes only the presented one.
     private readonly byte[]? _adminKeyHash = string.IsNullOrEmpty(options.Value.AdminKey) ? null : HashOf(options.Value.AdminKey);
     private readonly byte[]? _apimSecretHash = string.IsNullOrEmpty(options.Value.ApimSecret) ? null : HashOf(options.Value.ApimSecret);
 
-    public async Task InvokeAsync(HttpContext context)
+    public async Task AuthenticateAsync(HttpContext context, EndpointAccessAttribute rule)
     {
-        var path = context.Request.Path;
-        if (path == "/" || path.StartsWithSegments("/v2/health") || context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        if (!_options.Enabled)
         {
-            await next(context);
+            if (rule.RequiresMetering)
+            {
+                throw new EndpointNotServedException($"{context.Request.Method} {context.Request.Path} is not served while metering is off (Metering:Enabled=false)");
+            }
+            return;
+        }
+        if (rule.Access == EndpointAccess.Open)
+        {
             return;
         }
         var (identity, refusal) = await ResolveAsync(context);
         if (identity is null)
         {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<MeteredEndpointMetadata>() is not null)
+            if (rule.Access == EndpointAccess.Metered)
             {
                 await meter.RecordUnauthorizedAsync(context.GetRouteValue("model") as string ?? "", null, StatusCodes.Status401Unauthorized, context.RequestAborted);
             }
             throw new UnauthorizedCallerException(refusal!);
         }
-        if (context.GetEndpoint()?.Metadata.GetMetadata<AdminOnlyMetadata>() is { } adminOnly && !identity.IsAdmin
-            && !(adminOnly.OnlyWhenKeysRequired && _options.RequireKey != true))
+        var needsAdmin = rule.Access == EndpointAccess.Admin || (rule.Access == EndpointAccess.AdminWhenKeysRequired && _options.RequireKey == true);
+        if (needsAdmin && !identity.IsAdmin)
         {
             throw identity.KeyId is null && identity.CallerId == CallerId.Anonymous
                 ? new UnauthorizedCallerException($"{context.Request.Path} needs the admin key (Authorization: Bearer <key> or api-key: <key>)")
                 : new UsageAccessDeniedException($"{context.Request.Path} needs the admin key; caller '{identity.CallerId}' may not use it");
         }
         context.SetCaller(identity);
-        await next(context);
     }
 
     private async Task<(CallerIdentity? Identity, string? Refusal)> ResolveAsync(HttpContext context)

@@ -1,33 +1,34 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Azure.Functions.Worker;
 using Serverless.Core.Cache;
 using Serverless.Core.Repository;
 
 namespace Serverless.Functions.Protocol.Http;
 
 /// <summary>Triton's model repository extension: index, load, unload.</summary>
-public static class RepositoryEndpoints
+public sealed class RepositoryFunctions(IModelRepository repository, ModelVersionIndex index, ModelCache cache)
 {
-    public static IEndpointRouteBuilder MapRepositoryEndpoints(this IEndpointRouteBuilder app)
+    [Function("RepositoryLoad")]
+    public async Task<IResult> LoadAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/repository/models/{model}/load")] HttpRequest request, string model)
     {
-        app.MapPost("/v2/repository/index", IndexAsync);
-        app.MapPost("/v2/repository/models/{model}/load", async (string model, ModelCache cache, CancellationToken ct) =>
-        {
-            var key = await cache.LoadAsync(model, ct);
-            return TypedResults.Json(new { name = key.Name, version = key.Version.ToString(CultureInfo.InvariantCulture), state = "READY" }, ProtocolJson.Options);
-        });
-        app.MapPost("/v2/repository/models/{model}/unload", async (string model, ModelCache cache, ModelVersionIndex index, CancellationToken ct) =>
-        {
-            await index.ResolveAsync(model, null, ct);
-            var unloaded = cache.Unload(model);
-            return TypedResults.Json(new { name = model, unloaded_versions = unloaded }, ProtocolJson.Options);
-        });
-        return app;
+        var key = await cache.LoadAsync(model, request.HttpContext.RequestAborted);
+        return TypedResults.Json(new { name = key.Name, version = key.Version.ToString(CultureInfo.InvariantCulture), state = "READY" }, ProtocolJson.Options);
+    }
+
+    [Function("RepositoryUnload")]
+    public async Task<IResult> UnloadAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/repository/models/{model}/unload")] HttpRequest request, string model)
+    {
+        await index.ResolveAsync(model, null, request.HttpContext.RequestAborted);
+        var unloaded = cache.Unload(model);
+        return TypedResults.Json(new { name = model, unloaded_versions = unloaded }, ProtocolJson.Options);
     }
 
     /// <summary>Every version in the repository with its state; <c>{"ready": true}</c> in the body lists only loaded ones.</summary>
-    private static async Task<IResult> IndexAsync(HttpRequest request, IModelRepository repository, ModelVersionIndex index, ModelCache cache, CancellationToken ct)
+    [Function("RepositoryIndex")]
+    public async Task<IResult> IndexAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/repository/index")] HttpRequest request)
     {
+        var ct = request.HttpContext.RequestAborted;
         var readyOnly = await ReadReadyFilterAsync(request, ct);
         var entries = new List<object>();
         foreach (var model in await repository.ListModelsAsync(ct))

@@ -1,0 +1,13 @@
+using Microsoft.Azure.Functions.Worker;
+using Serverless.Functions.Protocol.Endpoints;
+
+namespace Serverless.Functions.Protocol.Http;
+
+/// <summary><c>GET /metrics</c>: the OpenTelemetry metrics in Prometheus text format.</summary>
+public sealed class MetricsFunctions(PrometheusScrape scrape)
+{
+    // Open while keys are optional (local use); the admin key once Metering:RequireKey is on.
+    [Function("Metrics")]
+    [EndpointAccess(EndpointAccess.AdminWhenKeysRequired)]
+    public Task ScrapeAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "metrics")] HttpRequest request) => scrape.WriteAsync(request.HttpContext);
+}

@@ -1,0 +1,18 @@
+using System.Reflection;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Serverless.Functions.Protocol.Http;
+
+/// <summary>Server metadata: <c>GET /v2</c>.</summary>
+public sealed class ServerFunctions
+{
+    /// <summary>Protocol extensions this server implements, as Triton names them.</summary>
+    public static readonly string[] Extensions = ["model_repository", "statistics", "binary_tensor_data"];
+
+    private static readonly string Version =
+        typeof(ServerFunctions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    [Function("ServerMetadata")]
+    public IResult Metadata([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2")] HttpRequest request) =>
+        TypedResults.Json(new { name = "serverless", version = Version, extensions = Extensions }, ProtocolJson.Options);
+}
