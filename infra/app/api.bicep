@@ -149,7 +149,7 @@ var hostStorageSettings = {
   AzureWebJobsStorage__tableServiceUri: tableEndpoint
 }
 
-// Premium and Container Apps only: Flex takes the runtime from functionAppConfig and rejects both settings
+// Premium and Container Apps only: Flex takes the runtime from functionAppConfig and deprecates both settings
 // (learn functions-app-settings, "Flex Consumption plan deprecations").
 var workerRuntimeSettings = {
   FUNCTIONS_EXTENSION_VERSION: '~4'
