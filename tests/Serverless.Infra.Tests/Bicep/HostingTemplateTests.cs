@@ -60,16 +60,10 @@ public sealed partial class HostingTemplateTests(MainTemplateFixture fixture)
         }
     }
 
-    // The queue the ScoreShard trigger listens on: function.json while the app is a custom handler, the
-    // [QueueTrigger] attribute once it is an isolated-worker app (whose SDK writes the metadata at build time).
+    // The queue the ScoreShard trigger listens on, from its [QueueTrigger] attribute (the Worker SDK writes the
+    // metadata from it at build time; this project references no app project, so it reads the source).
     private static string ScoreShardQueueName()
     {
-        var functionJson = Path.Combine(Repository.Triggers, "ScoreShard", "function.json");
-        if (File.Exists(functionJson))
-        {
-            return (string)JsonNode.Parse(File.ReadAllText(functionJson))!["bindings"]![0]!["queueName"]!;
-        }
-
         var separator = Path.DirectorySeparatorChar;
         var queues = Directory.EnumerateFiles(Path.Combine(Repository.Root, "functions", "Serverless.Functions"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{separator}obj{separator}", StringComparison.Ordinal) && !f.Contains($"{separator}bin{separator}", StringComparison.Ordinal))

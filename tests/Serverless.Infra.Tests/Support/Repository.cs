@@ -11,8 +11,6 @@ internal static class Repository
 
     public static string Infra => Path.Combine(Root, "infra");
 
-    public static string Triggers => Path.Combine(Root, "functions", "Serverless.Functions", "Triggers");
-
     /// <summary>Shared material sits beside the checkout and is read in place.</summary>
     public static string AzdSchema => Path.GetFullPath(Path.Combine(Root, "..", "shared", "schemas", "azure.yaml.json"));
 
