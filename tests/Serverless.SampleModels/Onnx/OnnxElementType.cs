@@ -5,5 +5,6 @@ public enum OnnxElementType
 {
     Float = 1,
     Int64 = 7,
+    String = 8,
     Bool = 9,
 }

@@ -14,6 +14,21 @@ public sealed class OnnxGraphBuilder(string name)
         return this;
     }
 
+    /// <summary>An input of type <c>optional(tensor(...))</c>; the graph needs opset 15 or later to read it.</summary>
+    public OnnxGraphBuilder AddOptionalInput(string tensorName, OnnxElementType elementType, params OnnxDim[] shape)
+    {
+        inputs.Add(new OnnxValueInfo(tensorName, elementType, shape, Optional: true));
+        return this;
+    }
+
+    /// <summary>Lists an initializer among the graph's inputs as well, as exporters for IR versions before 4 had to.</summary>
+    public OnnxGraphBuilder AddInitializerAsInput(string tensorName)
+    {
+        var initializer = initializers.Single(i => i.Name == tensorName);
+        inputs.Add(new OnnxValueInfo(tensorName, OnnxElementType.Float, initializer.Dims.Select(d => (OnnxDim)d).ToArray()));
+        return this;
+    }
+
     public OnnxGraphBuilder AddOutput(string tensorName, OnnxElementType elementType, params OnnxDim[] shape)
     {
         outputs.Add(new OnnxValueInfo(tensorName, elementType, shape));
@@ -41,4 +56,6 @@ public sealed class OnnxGraphBuilder(string name)
     }
 
     public OnnxGraph Build() => new(name, [.. nodes], [.. initializers], [.. inputs], [.. outputs]);
+
+    public OnnxGraph Build(long irVersion, long opsetVersion) => Build() with { IrVersion = irVersion, OpsetVersion = opsetVersion };
 }

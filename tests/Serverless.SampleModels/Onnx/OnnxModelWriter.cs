@@ -10,7 +10,8 @@ namespace Serverless.SampleModels.Onnx;
 /// </summary>
 public static class OnnxModelWriter
 {
-    // IR 8 with opset 13: old enough for any ONNX Runtime of the last years, new enough for Softmax over one axis.
+    // IR 8 with opset 13 unless a graph says otherwise: old enough for any ONNX Runtime of the last years, new enough
+    // for Softmax over one axis.
     public const long IrVersion = 8;
     public const long OpsetVersion = 13;
     public const string ProducerName = "serverless-samples";
@@ -18,11 +19,11 @@ public static class OnnxModelWriter
     public static byte[] Write(OnnxGraph graph) => Message(output =>
     {
         // ModelProto: ir_version = 1, producer_name = 2, graph = 7, opset_import = 8.
-        WriteInt64(output, 1, IrVersion);
+        WriteInt64(output, 1, graph.IrVersion);
         WriteString(output, 2, ProducerName);
         WriteMessage(output, 7, Message(o => WriteGraph(o, graph)));
         // OperatorSetIdProto: domain = 1 (left empty for ai.onnx), version = 2.
-        WriteMessage(output, 8, Message(o => WriteInt64(o, 2, OpsetVersion)));
+        WriteMessage(output, 8, Message(o => WriteInt64(o, 2, graph.OpsetVersion)));
     });
 
     private static void WriteGraph(CodedOutputStream output, OnnxGraph graph)
@@ -122,7 +123,8 @@ public static class OnnxModelWriter
     private static void WriteValueInfo(CodedOutputStream output, OnnxValueInfo info)
     {
         // ValueInfoProto: name = 1, type = 2 -> TypeProto: tensor_type = 1 -> TypeProto.Tensor: elem_type = 1, shape = 2
-        // -> TensorShapeProto: dim = 1 -> Dimension: dim_value = 1 | dim_param = 2.
+        // -> TensorShapeProto: dim = 1 -> Dimension: dim_value = 1 | dim_param = 2. An optional input's TypeProto holds
+        // optional_type = 9 -> TypeProto.Optional: elem_type = 1 -> the tensor's TypeProto.
         WriteString(output, 1, info.Name);
         var shape = Message(s =>
         {
@@ -146,7 +148,8 @@ public static class OnnxModelWriter
             WriteInt64(t, 1, (long)info.ElementType);
             WriteMessage(t, 2, shape);
         });
-        WriteMessage(output, 2, Message(t => WriteMessage(t, 1, tensorType)));
+        var type = Message(t => WriteMessage(t, 1, tensorType));
+        WriteMessage(output, 2, info.Optional ? Message(t => WriteMessage(t, 9, Message(o => WriteMessage(o, 1, type)))) : type);
     }
 
     // Nested messages are length-prefixed, so each is serialized to its own buffer first.
