@@ -38,10 +38,12 @@ public sealed class HttpRouteTable
             }
             rest = rest[(_prefix.Length + 1)..];
         }
+        // The host routes the decoded path (as Kestrel hands it over), so route values arrive decoded: iris%2Dmlp is iris-mlp.
+        var decoded = PathString.FromUriComponent("/" + rest);
         foreach (var (function, matcher) in _routes)
         {
             var values = new RouteValueDictionary();
-            if (matcher.TryMatch(new PathString("/" + rest), values)
+            if (matcher.TryMatch(decoded, values)
                 && (function.Methods.Count == 0 || function.Methods.Contains(method.Method.ToUpperInvariant())))
             {
                 return (function, values);
