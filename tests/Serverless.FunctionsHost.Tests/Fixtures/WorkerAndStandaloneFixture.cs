@@ -10,6 +10,9 @@ public sealed class WorkerAndStandaloneFixture : IAsyncLifetime
 {
     public const int MaxRequestBytes = 4096;
 
+    /// <summary>Lets a test reach the admin-only functions; callers without a key stay anonymous (RequireKey is off).</summary>
+    public const string AdminKey = "stand-in-admin-key-0123456789";
+
     private readonly TempDirectory _workerData = new();
     private readonly TempDirectory _standaloneData = new();
 
@@ -19,9 +22,13 @@ public sealed class WorkerAndStandaloneFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        (string, string) limit = ("Inference__MaxRequestBytes", MaxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var worker = StandInHost.StartAndLoadAsync(AppSettings.Sample(_workerData.Path, limit));
-        var standalone = StandaloneApp.StartAsync(AppSettings.Sample(_standaloneData.Path, limit));
+        (string, string)[] settings =
+        [
+            ("Inference__MaxRequestBytes", MaxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("Metering__AdminKey", AdminKey),
+        ];
+        var worker = StandInHost.StartAndLoadAsync(AppSettings.Sample(_workerData.Path, settings));
+        var standalone = StandaloneApp.StartAsync(AppSettings.Sample(_standaloneData.Path, settings));
         try
         {
             await Task.WhenAll(worker, standalone);
