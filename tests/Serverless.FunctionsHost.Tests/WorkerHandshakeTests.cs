@@ -14,7 +14,6 @@ public sealed class WorkerHandshakeTests : IAsyncLifetime
     private readonly TempDirectory _data = new();
     private StandInHost _host = null!;
 
-    // StartAsync already checked that StartStream named the worker id given in --functions-worker-id.
     public async Task InitializeAsync() => _host = await StandInHost.StartAsync(AppSettings.Sample(_data.Path));
 
     public async Task DisposeAsync()
@@ -29,6 +28,8 @@ public sealed class WorkerHandshakeTests : IAsyncLifetime
     [Fact]
     public async Task Handshake_BuiltApp_InitIndexesAndLoadsEveryFunction()
     {
+        Assert.Equal(_host.WorkerId, (await _host.Channel.Started).WorkerId);
+
         var init = await _host.InitAsync();
 
         Assert.Equal(StatusResult.Types.Status.Success, init.Result.Status);
