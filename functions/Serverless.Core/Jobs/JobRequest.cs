@@ -107,6 +107,15 @@ public sealed record JobRequest
         {
             throw new InvalidJobException("'output' is required: a blob prefix URL or, in embedded mode, a folder under Jobs:LocalRoot");
         }
+        // A NUL or line break in a path is never a real file or blob name, and the file system APIs throw on NUL.
+        if (wire.Input.Any(char.IsControl))
+        {
+            throw new InvalidJobException("'input' contains a control character");
+        }
+        if (wire.Output.Any(char.IsControl))
+        {
+            throw new InvalidJobException("'output' contains a control character");
+        }
         var format = (wire.Format ?? "jsonl").Trim().ToLowerInvariant() switch
         {
             "jsonl" or "ndjson" => JobFormat.Jsonl,

@@ -139,6 +139,22 @@ public sealed class EmbeddedJobsTests
         Assert.Contains(reason, error);
     }
 
+    [Theory]
+    [InlineData("input")]
+    [InlineData("output")]
+    public async Task PostJobs_NulCharacterInPath_Returns400NamingTheField(string field)
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));
+        var body = new Dictionary<string, string> { ["model"] = "iris-mlp", ["input"] = "in.jsonl", ["output"] = "out" };
+        body[field] += "\0x";
+
+        var response = await host.Client.PostAsJsonAsync("/jobs", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.Contains($"'{field}'", error);
+    }
+
     [Fact]
     public async Task GetJob_UnknownId_Returns404()
     {

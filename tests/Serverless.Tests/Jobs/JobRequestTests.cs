@@ -25,6 +25,8 @@ public sealed class JobRequestTests
     [InlineData("""{"model":"m","input":"a","output":"b","max_error_rate":2}""", "max_error_rate")]
     [InlineData("""{"model":"m","input":"a","output":"b","id":"../x"}""", "'id'")]
     [InlineData("""[1,2]""", "not valid JSON")]
+    [InlineData("""{"model":"m","input":"in\u0000.jsonl","output":"b"}""", "'input' contains a control character")]
+    [InlineData("""{"model":"m","input":"a","output":"out\u0000"}""", "'output' contains a control character")]
     public void Parse_InvalidMessage_ThrowsNamingTheField(string json, string expected)
     {
         var error = Assert.Throws<InvalidJobException>(() => JobRequest.Parse(Encoding.UTF8.GetBytes(json)));

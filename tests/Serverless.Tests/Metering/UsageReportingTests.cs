@@ -87,6 +87,17 @@ public sealed class UsageReportingTests : IAsyncLifetime
         Assert.Contains("week", body.GetProperty("error").GetString());
     }
 
+    [Theory]
+    [InlineData("/usage?to=9999-12-31", "to '9999-12-31'")]
+    [InlineData("/usage/export?to=9999-12-31", "to '9999-12-31'")]
+    public async Task Usage_ToBeyondTheLastDay_Returns400NamingIt(string path, string expected)
+    {
+        var (status, body) = await MeteredApi.GetJsonAsync(_host.Client, path, MeteredApi.AdminKey);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(expected, body.GetProperty("error").GetString());
+    }
+
     [Fact]
     public async Task Usage_RangeBeforeTheCalls_IsEmpty()
     {

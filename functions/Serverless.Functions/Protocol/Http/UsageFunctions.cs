@@ -99,6 +99,11 @@ public sealed class UsageFunctions(IUsageStore store, TimeProvider time)
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             var midnight = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            if (endOfDay && date == DateOnly.MaxValue)
+            {
+                // The day's end, the next midnight, is past the last time DateTimeOffset can hold.
+                throw new InvalidMeteringInputException($"{name} '{text}' is past the last day a range can end on (9999-12-30)");
+            }
             return endOfDay ? midnight.AddDays(1) : midnight;
         }
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
