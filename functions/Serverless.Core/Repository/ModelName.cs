@@ -34,12 +34,12 @@ public static class ModelName
         }
     }
 
-    /// <summary>Parses a version from a URL segment; versions are positive integers.</summary>
+    /// <summary>Parses a version from a URL segment by the repository's rule: positive integers without leading zeros.</summary>
     public static long ParseVersion(string model, string version)
     {
-        if (!long.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
+        if (!ModelRepositoryLayout.TryParseVersion(version, out var parsed))
         {
-            throw new ModelNotFoundException($"model '{model}' has no version '{version}': versions are positive integers");
+            throw new ModelNotFoundException($"model '{model}' has no version '{version}': versions are positive integers without leading zeros");
         }
         return parsed;
     }

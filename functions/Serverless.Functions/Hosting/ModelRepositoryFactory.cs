@@ -16,7 +16,7 @@ public static class ModelRepositoryFactory
         var location = string.IsNullOrWhiteSpace(models.Repository) ? SampleModels.Directory() : models.Repository.Trim();
         if (!Uri.TryCreate(location, UriKind.Absolute, out var uri) || uri.IsFile)
         {
-            return new FolderModelRepository(location);
+            return new FolderModelRepository(location, services.GetRequiredService<ILogger<FolderModelRepository>>());
         }
         var parts = new BlobUriBuilder(uri);
         if (string.IsNullOrEmpty(parts.BlobContainerName))

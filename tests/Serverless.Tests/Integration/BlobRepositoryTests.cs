@@ -85,6 +85,20 @@ public sealed class BlobRepositoryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Index_VersionFolderWithLeadingZero_NotListedAndNotServed()
+    {
+        await _container.UploadBlobAsync($"{Prefix}/leading-zero/01/model.onnx",
+            File.OpenRead(Path.Combine(RepositoryPaths.SampleModels, "iris-mlp", "1", "model.onnx")));
+        await using var host = await StartAsync();
+
+        var index = await (await host.Client.PostAsync("/v2/repository/index", null)).ReadJsonAsync(HttpStatusCode.OK);
+        var ready = await host.Client.GetAsync("/v2/models/leading-zero/versions/1/ready");
+
+        Assert.DoesNotContain(index.EnumerateArray(), e => e.GetProperty("name").GetString() == "leading-zero");
+        Assert.Equal(HttpStatusCode.NotFound, ready.StatusCode);
+    }
+
+    [Fact]
     public async Task Infer_CorruptModelBlob_Returns503WithReasonAndOtherModelsKeepServing()
     {
         await _container.UploadBlobAsync($"{Prefix}/broken/1/model.onnx", BinaryData.FromString("this is not an onnx file"));

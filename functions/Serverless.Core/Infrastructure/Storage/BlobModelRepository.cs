@@ -19,12 +19,14 @@ public sealed class BlobModelRepository : IModelRepository
     private readonly string _prefix;
     private readonly string _cacheRoot;
     private readonly ILogger _logger;
+    private readonly VersionFolderWarnings _ignored;
 
     public BlobModelRepository(BlobContainerClient container, string prefix, string cacheDirectory, ILogger<BlobModelRepository> logger)
     {
         _container = container;
         _prefix = prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/";
         _logger = logger;
+        _ignored = new VersionFolderWarnings(logger);
         Location = _container.Uri + (_prefix.Length > 0 ? "/" + _prefix.TrimEnd('/') : "");
         // One cache folder per repository location, so two repositories never share cached files.
         var locationHash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Location)))[..16];
@@ -65,10 +67,16 @@ public sealed class BlobModelRepository : IModelRepository
             // <version>/model.onnx directly below the model folder.
             var rest = blob.Name.AsSpan(modelPrefix.Length);
             var slash = rest.IndexOf('/');
-            if (slash > 0 && rest[(slash + 1)..].SequenceEqual(ModelRepositoryLayout.ModelFileName)
-                && ModelRepositoryLayout.TryParseVersion(rest[..slash].ToString(), out var version))
+            if (slash > 0 && rest[(slash + 1)..].SequenceEqual(ModelRepositoryLayout.ModelFileName))
             {
-                versions.Add(version);
+                if (ModelRepositoryLayout.TryParseVersion(rest[..slash].ToString(), out var version))
+                {
+                    versions.Add(version);
+                }
+                else
+                {
+                    _ignored.Ignored(model, rest[..slash].ToString());
+                }
             }
         }
         versions.Sort();

@@ -1,11 +1,14 @@
+using Microsoft.Extensions.Logging;
 using Serverless.Core.Errors;
 using Serverless.Core.Repository;
 
 namespace Serverless.Core.Infrastructure.Storage;
 
 /// <summary>A model repository in a local folder. Files are opened in place: nothing is copied.</summary>
-public sealed class FolderModelRepository(string root) : IModelRepository
+public sealed class FolderModelRepository(string root, ILogger<FolderModelRepository> logger) : IModelRepository
 {
+    private readonly VersionFolderWarnings _ignored = new(logger);
+
     public string Location { get; } = Path.GetFullPath(root);
 
     public Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken = default)
@@ -26,10 +29,17 @@ public sealed class FolderModelRepository(string root) : IModelRepository
         {
             foreach (var dir in Directory.EnumerateDirectories(folder))
             {
-                if (ModelRepositoryLayout.TryParseVersion(Path.GetFileName(dir), out var version)
-                    && File.Exists(Path.Combine(dir, ModelRepositoryLayout.ModelFileName)))
+                if (!File.Exists(Path.Combine(dir, ModelRepositoryLayout.ModelFileName)))
+                {
+                    continue;
+                }
+                if (ModelRepositoryLayout.TryParseVersion(Path.GetFileName(dir), out var version))
                 {
                     versions.Add(version);
+                }
+                else
+                {
+                    _ignored.Ignored(model, Path.GetFileName(dir));
                 }
             }
         }

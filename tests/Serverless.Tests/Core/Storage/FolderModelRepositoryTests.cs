@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+using Serverless.Core.Errors;
+using Serverless.Core.Infrastructure.Storage;
+using Serverless.Core.Repository;
+using Serverless.Tests.Fakes;
+using Serverless.Tests.Fixtures;
+
+namespace Serverless.Tests.Core.Storage;
+
+public sealed class FolderModelRepositoryTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "serverless-folder-repo-" + Guid.NewGuid().ToString("N"));
+    private readonly ListLogger<FolderModelRepository> _logger = new();
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private void AddVersion(string model, string folder)
+    {
+        var target = Path.Combine(_root, model, folder);
+        Directory.CreateDirectory(target);
+        File.Copy(Path.Combine(RepositoryPaths.SampleModels, "iris-mlp", "1", "model.onnx"), Path.Combine(target, "model.onnx"));
+    }
+
+    [Fact]
+    public async Task ListVersions_NonCanonicalFolderNames_IgnoredWithOneWarningEach()
+    {
+        AddVersion("m", "01");
+        AddVersion("m", "2");
+        AddVersion("m", "+3");
+        var repository = new FolderModelRepository(_root, _logger);
+
+        var first = await repository.ListVersionsAsync("m");
+        var second = await repository.ListVersionsAsync("m");
+
+        Assert.Equal([2L], first);
+        Assert.Equal([2L], second);
+        var warnings = _logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(warnings, w => w.Contains("'01'"));
+        Assert.Contains(warnings, w => w.Contains("'+3'"));
+    }
+
+    [Fact]
+    public async Task ListVersions_OnlyLeadingZeroFolder_ModelHasNoVersionToServe()
+    {
+        AddVersion("m", "01");
+        var repository = new FolderModelRepository(_root, _logger);
+
+        Assert.Empty(await repository.ListVersionsAsync("m"));
+        await Assert.ThrowsAsync<ModelNotFoundException>(() => repository.FetchAsync(new ModelKey("m", 1)));
+    }
+}
