@@ -14,9 +14,18 @@ public sealed class JobsChannelListener(ChannelJobQueue queue, IJobStore store, 
 {
     private const int ResumeScan = 1000;
 
+    /// <summary>
+    /// Creates the job tables before the server listens (hosted services start before Kestrel), so a request can never
+    /// find them missing: that raced with POST /jobs and answered 500 on a busy machine.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.InitializeAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await store.InitializeAsync(stoppingToken);
         foreach (var job in await store.ListAsync(ResumeScan, stoppingToken))
         {
             if (!job.State.IsTerminal())

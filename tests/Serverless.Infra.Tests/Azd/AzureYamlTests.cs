@@ -7,7 +7,7 @@ public sealed class AzureYamlTests
 {
     private static readonly string AzureYamlPath = Path.Combine(Repository.Root, "azure.yaml");
 
-    [Fact]
+    [NeedsSharedFact]
     public async Task AzureYaml_AgainstAzdSchema_Validates()
     {
         var result = await ValidateAsync(AzureYamlPath);
@@ -16,7 +16,7 @@ public sealed class AzureYamlTests
         Assert.Equal("valid", result.StandardOutput.Trim());
     }
 
-    [Fact]
+    [NeedsSharedFact]
     public async Task AzureYaml_DocumentedContainerAppsService_ValidatesToo()
     {
         // The commented-out `api` service for the Container Apps route must stay a valid azd service.

@@ -25,7 +25,7 @@ public sealed class BinaryTensorDataTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    [Theory]
+    [NeedsSharedTheory]
     [MemberData(nameof(Cases))]
     public async Task Infer_ConformanceCaseInBinary_MatchesItsJsonAnswer(string name)
     {
@@ -39,7 +39,7 @@ public sealed class BinaryTensorDataTests : IAsyncLifetime
         AssertSameOutputs(await JsonAnswerAsync(name, json), await ReadOutputsAsync(binary));
     }
 
-    [Fact]
+    [NeedsSharedFact]
     public async Task Infer_MixedJsonAndBinaryInputs_MatchesJsonAnswer()
     {
         var json = await RequestJsonAsync(Where);
@@ -53,7 +53,7 @@ public sealed class BinaryTensorDataTests : IAsyncLifetime
         AssertSameOutputs(await JsonAnswerAsync(Where, json), await ReadOutputsAsync(mixed));
     }
 
-    [Fact]
+    [NeedsSharedFact]
     public async Task Infer_OutputBinaryFlagOverRequestDefault_OnlyOtherOutputIsBinary()
     {
         var request = SplitRequest + ""","parameters":{"binary_data_output":true},"outputs":[{"name":"output_1","parameters":{"binary_data":false}},{"name":"output_2"}]}""";
@@ -81,7 +81,7 @@ public sealed class BinaryTensorDataTests : IAsyncLifetime
         { """{"inputs":[{"name":"input","shape":[2,6],"datatype":"FP32","data":[1,2,3,4,5,6,7,8,9,10,11,12],"parameters":{"binary_data_size":48}}]}""" + new string('\0', 48), null, "both 'data' and parameters.binary_data_size" },
     };
 
-    [Theory]
+    [NeedsSharedTheory]
     [MemberData(nameof(BadFraming))]
     public async Task Infer_BadBinaryFraming_Returns400ThenServesGoodRequest(string body, string? headerLength, string expected)
     {

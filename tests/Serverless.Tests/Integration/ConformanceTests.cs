@@ -17,6 +17,10 @@ public sealed class ConformanceTests : IAsyncLifetime
     public static TheoryData<string> Cases()
     {
         var data = new TheoryData<string>();
+        if (!SharedMaterial.IsPresent)
+        {
+            return data;
+        }
         foreach (var dir in Directory.EnumerateDirectories(Path.Combine(RepositoryPaths.Conformance, "cases")).Order())
         {
             data.Add(Path.GetFileName(dir));
@@ -29,7 +33,7 @@ public sealed class ConformanceTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    [Theory]
+    [NeedsSharedTheory]
     [MemberData(nameof(Cases))]
     public async Task Infer_ConformanceCase_MatchesReferenceOutputs(string name)
     {
