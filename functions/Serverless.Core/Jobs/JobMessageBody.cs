@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace Serverless.Core.Jobs;
 
 /// <summary>
-/// The JSON inside a queue message however it arrives: plain, base64 (host.json messageEncoding), or as a JSON string
-/// holding the JSON (the Functions host hands a queue message to a custom handler JSON-encoded).
+/// The JSON inside a queue message however it arrives: plain, base64 (host.json messageEncoding; the standalone
+/// listener receives messages raw), or as a JSON string holding the JSON (tools that serialise a message twice).
 /// </summary>
 public static class JobMessageBody
 {
