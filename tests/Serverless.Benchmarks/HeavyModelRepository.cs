@@ -26,15 +26,30 @@ public sealed class HeavyModelRepository : IDisposable
         ModelPath = Path.Combine(Root, Batched, "1", "model.onnx");
     }
 
+    /// <summary>The same MLP under each name, with the given <c>config.json</c> (none where it is null).</summary>
+    public HeavyModelRepository(int hiddenWidth, params (string Name, string? Config)[] models)
+    {
+        Directory.CreateDirectory(Root);
+        var model = MlpModel.Create(InputWidth, [hiddenWidth, hiddenWidth, hiddenWidth], 16, seed: 11);
+        foreach (var (name, config) in models)
+        {
+            Write(name, model, config);
+        }
+        ModelPath = Path.Combine(Root, models[0].Name, "1", "model.onnx");
+    }
+
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "serverless-heavy-" + Guid.NewGuid().ToString("N"));
 
     public string ModelPath { get; }
 
-    private void Write(string name, byte[] model, string config)
+    private void Write(string name, byte[] model, string? config)
     {
         Directory.CreateDirectory(Path.Combine(Root, name, "1"));
         File.WriteAllBytes(Path.Combine(Root, name, "1", "model.onnx"), model);
-        File.WriteAllText(Path.Combine(Root, name, "config.json"), config);
+        if (config is not null)
+        {
+            File.WriteAllText(Path.Combine(Root, name, "config.json"), config);
+        }
     }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);

@@ -6,6 +6,14 @@ using Serverless.Testing;
 
 // dotnet run -c Release --project tests/Serverless.Benchmarks [-- --seconds 5]
 // One run on one machine; every row is compared with a baseline measured in the same run.
+// This program is also the raw ONNX Runtime baseline of the out-of-process rows, started by them as a process of its own.
+switch (args.FirstOrDefault())
+{
+    case "raw":
+        return RawOnnxProcess.Run(args[1..]);
+    case "open":
+        return RawOnnxProcess.Open(args[1..]);
+}
 var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(5);
 var duration = TimeSpan.FromSeconds(seconds);
 // --only hot-path|batching|cold-start: one section (the raw ORT baseline rows always run).
@@ -16,6 +24,25 @@ var samples = Path.Combine(root, "models");
 var irisPath = Path.Combine(samples, "iris-mlp", "1", "model.onnx");
 var report = new BenchmarkReport();
 Console.WriteLine($"Benchmark: {Environment.ProcessorCount} cores, {seconds} s per phase, ONNX Runtime CPU");
+
+// --only outside: the table with the app, the load and the baselines each in a process of their own.
+// --app DIR / --loadgen DIR reuse published folders (to compare builds); otherwise both are published Release here.
+if (Runs("outside"))
+{
+    string Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? "";
+    var published = Path.Combine(Path.GetTempPath(), "serverless-bench-published-" + Guid.NewGuid().ToString("N"));
+    var appDir = Option("--app") is { Length: > 0 } a ? a : await OutsideBenchmark.PublishAsync(Path.Combine(root, "functions", "Serverless.Functions"), Path.Combine(published, "app"));
+    var loadDir = Option("--loadgen") is { Length: > 0 } l ? l : await OutsideBenchmark.PublishAsync(Path.Combine(root, "tests", "Serverless.LoadGenerator"), Path.Combine(published, "loadgen"));
+    var rounds = Option("--rounds") is { Length: > 0 } r ? int.Parse(r, CultureInfo.InvariantCulture) : 5;
+    report.Section("out of process: published app, load generator and raw ONNX Runtime each in its own process");
+    await new OutsideBenchmark(report, root, Path.Combine(appDir, "Serverless.Functions.dll"), Path.Combine(loadDir, "Serverless.LoadGenerator.dll"), duration, rounds).RunAllAsync();
+    if (only == "outside")
+    {
+        report.Print();
+        return 0;
+    }
+    report.Section("in process: the load client runs in the server's process and shares its thread pool, GC and cores");
+}
 
 // Baseline: raw ONNX Runtime on the MLP sample.
 var raw1 = RawOnnxBenchmark.Run(irisPath, "features", 4, 1, duration);
@@ -93,6 +120,7 @@ if (Runs("cold-start"))
 }
 
 report.Print();
+return 0;
 
 static void AddColdStart(BenchmarkReport report, string name, ColdStartBenchmark.Result r)
 {

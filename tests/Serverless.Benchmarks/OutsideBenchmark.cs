@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Serverless.Benchmarks;
+
+/// <summary>
+/// The issue's table, measured from outside: the app published Release and started as its own process, load from
+/// the load generator's process, the raw ONNX Runtime baselines in a process of their own (this program, <c>raw</c> /
+/// <c>open</c>), and the bare ASP.NET Core app (the load generator's <c>floor</c>) published the same way. On 2 cores
+/// the load generator still shares the CPU with the server; it no longer shares its thread pool, GC or JIT.
+/// </summary>
+public sealed class OutsideBenchmark(BenchmarkReport report, string root, string appDll, string loadDll, TimeSpan duration, int rounds)
+{
+    private static readonly string Self = typeof(OutsideBenchmark).Assembly.Location;
+
+    /// <summary>Publishes the app and the load generator Release into <paramref name="output"/> (unless given already built).</summary>
+    public static async Task<string> PublishAsync(string project, string output)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in new[] { "publish", project, "-c", "Release", "-o", output, "--nologo", "-v", "q" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        var log = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish {project} failed: {log}");
+        }
+        return output;
+    }
+
+    public async Task RunAllAsync()
+    {
+        await HeavyBatchingAsync();
+        await IrisMeteringAsync();
+        await ColdStartAsync();
+        await HeavyFirstRequestAsync();
+    }
+
+    /// <summary>256 -> 2048x3 -> 16 (~35 MB), 32 clients of one row, the minimal opt-in against raw Run on batches of 32.</summary>
+    private async Task HeavyBatchingAsync()
+    {
+        using var heavy = new HeavyModelRepository(2048, (HeavyModelRepository.Batched, """{"dynamic_batching": {"max_batch_size": 32}}"""), (HeavyModelRepository.Unbatched, null));
+        var raw = await OutsideProcess.RunToEndAsync(Self, "raw", heavy.ModelPath, "256", "32", Seconds);
+        var rawRows = raw.GetProperty("per_second").GetDouble() * 32;
+        report.Add("raw ORT Run, heavy 2048x3, batch 32 (rows), own process", rawRows, Ms(raw, "p50_ms"), Ms(raw, "p99_ms"), 1, "raw batch-32 rows/s");
+        var body = Write("heavy-row.json", BatchingBenchmark.Row());
+        foreach (var (label, settings) in new[] { ("metering on", Array.Empty<string>()), ("metering off", ["--Metering:Enabled=false"]) })
+        {
+            // No optimized-graph save: a background optimisation of a 35 MB graph would land in the measured window.
+            await using var server = await StartAppAsync([$"--Models:Repository={heavy.Root}", "--Inference:CacheOptimizedModels=false", .. settings]);
+            var batched = await LoadAsync(server, HeavyModelRepository.Batched, body, 32);
+            report.Add($"HTTP heavy 2048x3, 32 clients, max_batch_size 32, {label}", Rows(batched), Ms(batched, "p50_ms"), Ms(batched, "p99_ms"),
+                Rows(batched) / rawRows, "of raw batch-32 rows/s (target >= 0.8 on)");
+            report.Add($"  p99 / p50, rows per Run ({label})", RowsPerRun(batched), double.NaN, double.NaN,
+                Ms(batched, "p99_ms") / Ms(batched, "p50_ms"), "p99/p50 (target <= 2.5); value column: rows per Run");
+            var unbatched = await LoadAsync(server, HeavyModelRepository.Unbatched, body, 32);
+            report.Add($"HTTP heavy 2048x3, 32 clients, no config.json, {label}", Rows(unbatched), Ms(unbatched, "p50_ms"), Ms(unbatched, "p99_ms"),
+                Rows(unbatched) / rawRows, "of raw batch-32 rows/s (batching stays opt-in)");
+        }
+    }
+
+    /// <summary>iris-mlp with metering on (defaults: SQLite, anonymous caller) against off, 1 and 32 clients; the bare app at 32.</summary>
+    private async Task IrisMeteringAsync()
+    {
+        var body = Write("iris-row.json", IrisRow);
+        var samples = Path.Combine(root, "models");
+        var results = new Dictionary<string, JsonElement>();
+        foreach (var (label, settings) in new[] { ("on", Array.Empty<string>()), ("off", ["--Metering:Enabled=false"]) })
+        {
+            await using var server = await StartAppAsync([$"--Models:Repository={samples}", .. settings]);
+            results["1 " + label] = await LoadAsync(server, "iris-mlp", body, 1);
+            results["32 " + label] = await LoadAsync(server, "iris-mlp", body, 32);
+        }
+        await using (var floor = OutsideProcess.StartServer(loadDll, "floor"))
+        {
+            await floor.WaitListeningAsync(TimeSpan.FromSeconds(30));
+            results["floor"] = await LoadAsync(floor, "iris-mlp", body, 32, stats: false);
+        }
+        var floorRate = results["floor"].GetProperty("per_second").GetDouble();
+        report.Add("bare ASP.NET Core app (parse JSON, constant answer), 32 clients", floorRate, Ms(results["floor"], "p50_ms"), Ms(results["floor"], "p99_ms"), 1, "of bare app");
+        foreach (var label in new[] { "off", "on" })
+        {
+            var r = results["1 " + label];
+            report.Add($"HTTP iris-mlp, 1 client, metering {label}", r.GetProperty("per_second").GetDouble(), Ms(r, "p50_ms"), Ms(r, "p99_ms"),
+                Ms(r, "p50_ms") / Ms(results["1 off"], "p50_ms"), "p50 / p50 metering off (target <= 1.15)");
+        }
+        foreach (var label in new[] { "off", "on" })
+        {
+            var r = results["32 " + label];
+            report.Add($"HTTP iris-mlp, 32 clients, metering {label}", r.GetProperty("per_second").GetDouble(), Ms(r, "p50_ms"), Ms(r, "p99_ms"),
+                r.GetProperty("per_second").GetDouble() / results["32 off"].GetProperty("per_second").GetDouble(), "req/s / metering off (target >= 0.85)");
+        }
+        report.Add("  iris-mlp 32 clients metering off vs bare app", double.NaN, double.NaN, double.NaN,
+            results["32 off"].GetProperty("per_second").GetDouble() / floorRate, "of bare app req/s");
+    }
+
+    /// <summary>Process start to the first inference answered (iris-mlp), against the bare app's first answer; rounds alternate.</summary>
+    private async Task ColdStartAsync()
+    {
+        var samples = Path.Combine(root, "models");
+        var app = new List<(double Listening, double Answered)>();
+        var bare = new List<(double Listening, double Answered)>();
+        for (var round = 0; round < rounds; round++)
+        {
+            var data = NewDataDirectory();
+            await using (var server = OutsideProcess.StartServer(appDll, $"--Models:Repository={samples}", $"--Storage:DataDirectory={data}"))
+            {
+                app.Add(await FirstAnswerAsync(server, "/v2/models/iris-mlp/infer", IrisRow));
+            }
+            Directory.Delete(data, recursive: true);
+            await using (var floor = OutsideProcess.StartServer(loadDll, "floor"))
+            {
+                bare.Add(await FirstAnswerAsync(floor, "/v2/models/iris-mlp/infer", IrisRow));
+            }
+        }
+        var bareMs = Median(bare.Select(b => b.Answered));
+        report.Add($"bare app: process start -> first answer, median of {rounds}", double.NaN, bareMs, bare.Max(b => b.Answered), 1, "of bare app (p99 column: worst)");
+        report.Add("  of which start -> listening", double.NaN, Median(bare.Select(b => b.Listening)), double.NaN, double.NaN, "-");
+        var appMs = Median(app.Select(a => a.Answered));
+        report.Add($"app: process start -> first iris-mlp inference, median of {rounds}", double.NaN, appMs, app.Max(a => a.Answered), appMs / bareMs,
+            "of bare app (target <= 1.5; p99 column: worst)");
+        report.Add("  of which start -> listening", double.NaN, Median(app.Select(a => a.Listening)), double.NaN, double.NaN, "-");
+        report.Add("  same, paired by round", double.NaN, double.NaN, double.NaN, Median(app.Zip(bare, (a, b) => a.Answered / b.Answered)), "median of each round's app / bare");
+    }
+
+    /// <summary>First request of the heavy model (no config) from a folder repository, against a bare session creation in its own process.</summary>
+    private async Task HeavyFirstRequestAsync()
+    {
+        using var heavy = new HeavyModelRepository(2048, (HeavyModelRepository.Unbatched, null));
+        var body = BatchingBenchmark.Row();
+        var first = new List<double>();
+        var open = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            var data = NewDataDirectory();
+            await using (var server = OutsideProcess.StartServer(appDll, $"--Models:Repository={heavy.Root}", $"--Storage:DataDirectory={data}"))
+            {
+                await FirstAnswerAsync(server, "/v2/health/ready", null);
+                using var client = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
+                var t = Stopwatch.GetTimestamp();
+                using var response = await client.PostAsync($"/v2/models/{HeavyModelRepository.Unbatched}/infer", Json(body));
+                first.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                response.EnsureSuccessStatusCode();
+            }
+            Directory.Delete(data, recursive: true);
+            open.Add((await OutsideProcess.RunToEndAsync(Self, "open", heavy.ModelPath)).GetProperty("open_ms").GetDouble());
+        }
+        var openMs = Median(open);
+        report.Add($"bare session creation, heavy 2048x3 ({new FileInfo(heavy.ModelPath).Length / 1e6:F1} MB), own process, median of {rounds}", double.NaN, openMs, open.Max(), 1, "of bare session (p99 column: worst)");
+        var firstMs = Median(first);
+        report.Add($"first request, heavy 2048x3 from a folder, median of {rounds}", double.NaN, firstMs, first.Max(), firstMs / openMs, "of bare session (target <= 1.3)");
+        report.Add("  same, paired by round", double.NaN, double.NaN, double.NaN, Median(first.Zip(open, (f, o) => f / o)), "median of each round's first / open");
+    }
+
+    private static readonly byte[] IrisRow = Encoding.UTF8.GetBytes("""{"inputs":[{"name":"features","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}""");
+
+    private string Seconds => duration.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+
+    private async Task<OutsideProcess> StartAppAsync(string[] settings)
+    {
+        var server = OutsideProcess.StartServer(appDll, [$"--Storage:DataDirectory={NewDataDirectory()}", .. settings]);
+        await FirstAnswerAsync(server, "/v2/health/ready", null);
+        return server;
+    }
+
+    private Task<JsonElement> LoadAsync(OutsideProcess server, string model, string body, int clients, bool stats = true) =>
+        OutsideProcess.RunToEndAsync(loadDll, ["load", "--url", server.Address.ToString(), "--path", $"/v2/models/{model}/infer", "--body", body,
+            "--clients", clients.ToString(CultureInfo.InvariantCulture), "--seconds", Seconds, .. stats ? new[] { "--stats-model", model } : []]);
+
+    /// <summary>Start -> listening and start -> first 200 (a POST of <paramref name="body"/>, or a GET without one), retried while refused or not ready.</summary>
+    private static async Task<(double Listening, double Answered)> FirstAnswerAsync(OutsideProcess server, string path, byte[]? body)
+    {
+        var listening = await server.WaitListeningAsync(TimeSpan.FromMinutes(1));
+        using var client = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
+        while (true)
+        {
+            try
+            {
+                using var response = body is null ? await client.GetAsync(path) : await client.PostAsync(path, Json(body));
+                await response.Content.LoadIntoBufferAsync();
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return (listening, Stopwatch.GetElapsedTime(server.StartedTimestamp).TotalMilliseconds);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (Stopwatch.GetElapsedTime(server.StartedTimestamp) > TimeSpan.FromMinutes(2))
+            {
+                throw new TimeoutException($"{path} never answered 200");
+            }
+            await Task.Delay(1);
+        }
+    }
+
+    private static ByteArrayContent Json(byte[] body) => new(body) { Headers = { ContentType = new("application/json") } };
+
+    private static string Write(string name, byte[] body)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "serverless-bench-" + name);
+        File.WriteAllBytes(path, body);
+        return path;
+    }
+
+    private static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N"));
+
+    private static double Ms(JsonElement e, string name) => e.GetProperty(name).GetDouble();
+
+    private static double Rows(JsonElement e) => e.GetProperty("rows").GetInt64() / e.GetProperty("seconds").GetDouble();
+
+    private static double RowsPerRun(JsonElement e) => e.GetProperty("rows").GetInt64() / (double)Math.Max(1, e.GetProperty("runs").GetInt64());
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Serverless.Benchmarks;
+
+/// <summary>
+/// A published program started as a process of its own (the app, the bare app, the raw ONNX Runtime baseline, the
+/// load generator): nothing it does shares this process's thread pool, GC or JIT.
+/// </summary>
+public sealed class OutsideProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private OutsideProcess(Process process, int port, long startedTimestamp)
+    {
+        _process = process;
+        Port = port;
+        StartedTimestamp = startedTimestamp;
+    }
+
+    public int Port { get; }
+
+    public Uri Address => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>Just before <see cref="Process.Start()"/>: cold-start rows count from here.</summary>
+    public long StartedTimestamp { get; }
+
+    /// <summary>Starts <c>dotnet <paramref name="dll"/> args --urls=http://127.0.0.1:port</c> on a free port.</summary>
+    public static OutsideProcess StartServer(string dll, params string[] args)
+    {
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var started = Stopwatch.GetTimestamp();
+        var process = Process.Start(info)!;
+        // Drained so a chatty child never blocks on a full pipe; kept out of the benchmark's own output.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) { Console.Error.WriteLine($"  [{Path.GetFileNameWithoutExtension(dll)}] {e.Data}"); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new OutsideProcess(process, port, started);
+    }
+
+    /// <summary>Milliseconds from process start until the port accepts a connection.</summary>
+    public async Task<double> WaitListeningAsync(TimeSpan timeout)
+    {
+        while (true)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(IPAddress.Loopback, Port);
+                return Stopwatch.GetElapsedTime(StartedTimestamp).TotalMilliseconds;
+            }
+            catch (SocketException) when (!_process.HasExited && Stopwatch.GetElapsedTime(StartedTimestamp) < timeout)
+            {
+                // Polling, not synchronisation in a test: 1 ms is below the spread of what is measured.
+                await Task.Delay(1);
+            }
+        }
+    }
+
+    /// <summary>Runs a program to its end and parses the one JSON line it prints last.</summary>
+    public static async Task<JsonElement> RunToEndAsync(string dll, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        if (process.ExitCode != 0 || last is null)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(dll)} {string.Join(' ', args)} exited {process.ExitCode}: {output}");
+        }
+        return JsonDocument.Parse(last).RootElement.Clone();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Serverless.Benchmarks;
+
+/// <summary>
+/// The raw ONNX Runtime baselines as a process of their own (this program started with <c>raw</c> or <c>open</c>),
+/// with the server's default thread settings: ONNX Runtime's own intra-op thread count, spinning off
+/// (<c>Inference:IntraOpThreads</c> 0, <c>Inference:IntraOpSpinning</c> false).
+/// </summary>
+public static class RawOnnxProcess
+{
+    /// <summary><c>raw MODEL WIDTH BATCH SECONDS</c>: Runs a second a batch, p50/p99 ms.</summary>
+    public static int Run(string[] args)
+    {
+        var (model, width, batch, seconds) = (args[0], Int(args[1]), Int(args[2]), double.Parse(args[3], CultureInfo.InvariantCulture));
+        using var options = ServerLikeOptions();
+        var recorder = new LatencyRecorder();
+        using var session = new InferenceSession(model, options);
+        var data = new float[batch * width];
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = (i % 7) * 0.5f;
+        }
+        using var input = OrtValue.CreateTensorValueFromMemory(data, [batch, width]);
+        using var runOptions = new RunOptions();
+        var inputName = session.InputNames[0];
+        var warmUntil = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(warmUntil).TotalSeconds < 1)
+        {
+            using var warm = session.Run(runOptions, [inputName], [input], session.OutputNames);
+        }
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started).TotalSeconds < seconds)
+        {
+            var t = Stopwatch.GetTimestamp();
+            using var outputs = session.Run(runOptions, [inputName], [input], session.OutputNames);
+            recorder.Record(t);
+        }
+        recorder.Elapsed = Stopwatch.GetElapsedTime(started);
+        Console.WriteLine(JsonSerializer.Serialize(new { per_second = recorder.PerSecond, p50_ms = recorder.Percentile(50), p99_ms = recorder.Percentile(99) }));
+        return 0;
+    }
+
+    /// <summary><c>open MODEL</c>: one session creation from the file, ms (the first in this process, as the server's is).</summary>
+    public static int Open(string[] args)
+    {
+        var t = Stopwatch.GetTimestamp();
+        using (var options = ServerLikeOptions())
+        using (var session = new InferenceSession(args[0], options))
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new { open_ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds }));
+        }
+        return 0;
+    }
+
+    private static SessionOptions ServerLikeOptions()
+    {
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return options;
+    }
+
+    private static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+}
