@@ -7,7 +7,8 @@ namespace Serverless.Core.Repository;
 /// <summary>
 /// The versions each model has, listed from the repository at most once per refresh interval so that resolving
 /// "latest" does not cost a storage round trip per request. Staleness is bounded by Models:RefreshIntervalSeconds;
-/// an explicit load refreshes at once.
+/// an explicit load refreshes at once. Only models the repository has are remembered: a name with no versions (or
+/// whose listing failed) is dropped as soon as its listing ends, so invented names cost no memory.
 /// </summary>
 public sealed class ModelVersionIndex(IModelRepository repository, IOptions<ModelsOptions> options, TimeProvider time)
 {
@@ -15,6 +16,9 @@ public sealed class ModelVersionIndex(IModelRepository repository, IOptions<Mode
     private readonly TimeSpan _maxAge = TimeSpan.FromSeconds(options.Value.RefreshIntervalSeconds);
 
     private sealed record Listing(Task<IReadOnlyList<long>> Versions, DateTimeOffset ListedAt);
+
+    /// <summary>Models remembered now; tests use it to check that unknown names leave nothing behind.</summary>
+    internal int ListedModels => _listings.Count;
 
     public async Task<IReadOnlyList<long>> GetVersionsAsync(string model, bool refresh = false, CancellationToken cancellationToken = default)
     {
@@ -24,7 +28,8 @@ public sealed class ModelVersionIndex(IModelRepository repository, IOptions<Mode
             model,
             _ => List(model, now),
             (_, existing) => refresh || now - existing.ListedAt > _maxAge || existing.Versions.IsFaulted ? List(model, now) : existing);
-        return await listing.Versions.WaitAsync(cancellationToken);
+        // Not cancelled with the caller: whoever waits, the listing is forgotten if it finds nothing.
+        return await ForgetIfUnknownAsync(model, listing).WaitAsync(cancellationToken);
     }
 
     /// <summary>The version a request means: the one it names, or the highest present.</summary>
@@ -46,5 +51,27 @@ public sealed class ModelVersionIndex(IModelRepository repository, IOptions<Mode
         return version.Value;
     }
 
+    /// <summary>Whether the last listing of <paramref name="model"/> found versions; never lists (telemetry asks it for labels).</summary>
+    public bool IsKnown(string model) =>
+        _listings.TryGetValue(model, out var listing) && listing.Versions is { IsCompletedSuccessfully: true, Result.Count: > 0 };
+
     private Listing List(string model, DateTimeOffset now) => new(repository.ListVersionsAsync(model), now);
+
+    private async Task<IReadOnlyList<long>> ForgetIfUnknownAsync(string model, Listing listing)
+    {
+        try
+        {
+            var versions = await listing.Versions;
+            if (versions.Count == 0)
+            {
+                _listings.TryRemove(KeyValuePair.Create(model, listing));
+            }
+            return versions;
+        }
+        catch
+        {
+            _listings.TryRemove(KeyValuePair.Create(model, listing));
+            throw;
+        }
+    }
 }

@@ -58,6 +58,34 @@ public sealed class ModelVersionIndexTests
         Assert.Equal(2, await index.ResolveAsync("m", null));
     }
 
+    [Fact]
+    public async Task ResolveAsync_ManyUnknownNames_KeepsNothingPerName()
+    {
+        _repository.Versions["m"] = [1];
+        var index = CreateIndex();
+        await index.ResolveAsync("m", null);
+
+        for (var i = 0; i < 1000; i++)
+        {
+            await Assert.ThrowsAsync<ModelNotFoundException>(() => index.ResolveAsync($"invented-{i}", null));
+        }
+
+        Assert.Equal(1, index.ListedModels);
+        Assert.True(index.IsKnown("m"));
+        Assert.False(index.IsKnown("invented-0"));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_ModelUploadedAfterA404_FoundOnTheNextRequest()
+    {
+        var index = CreateIndex(refreshSeconds: 30);
+        await Assert.ThrowsAsync<ModelNotFoundException>(() => index.ResolveAsync("late", null));
+
+        _repository.Versions["late"] = [1];
+
+        Assert.Equal(1, await index.ResolveAsync("late", null));
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-1")]
