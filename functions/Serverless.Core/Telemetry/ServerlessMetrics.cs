@@ -9,11 +9,17 @@ namespace Serverless.Core.Telemetry;
 /// <summary>
 /// Every instrument of the service, on one meter that OpenTelemetry exports (Prometheus at /metrics, Azure Monitor).
 /// Durations are in seconds, as the OpenTelemetry semantic conventions ask. Model load, eviction and loaded bytes
-/// come from the cache's own events, so the cache knows nothing about telemetry.
+/// come from the cache's own events, so the cache knows nothing about telemetry. A call's model label is its name
+/// only once the repository is known to have that model (<see cref="UnknownModel"/> otherwise): names in URLs are the
+/// caller's to invent, and every distinct label is a series kept for the life of the process (5,000 invented names
+/// filled the series limit; 1,750 unauthenticated 8 KB names made /metrics 122 MB, then a 500 on every scrape).
 /// </summary>
 public sealed class ServerlessMetrics
 {
     public const string MeterName = "Serverless";
+
+    /// <summary>The one label for every model name the repository does not have.</summary>
+    public const string UnknownModel = "unknown";
 
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _requestDuration;
@@ -30,9 +36,11 @@ public sealed class ServerlessMetrics
     private readonly Counter<long> _batchRows;
     private readonly Histogram<double> _shardDuration;
     private readonly ConcurrentDictionary<ModelKey, long> _loadedAt = new();
+    private readonly ModelVersionIndex _models;
 
-    public ServerlessMetrics(IMeterFactory meterFactory, ModelCache cache)
+    public ServerlessMetrics(IMeterFactory meterFactory, ModelCache cache, ModelVersionIndex models)
     {
+        _models = models;
         var meter = meterFactory.Create(MeterName);
         _requests = meter.CreateCounter<long>("serverless.requests", "{request}", "Inference calls, by model and HTTP status");
         _requestDuration = meter.CreateHistogram<double>("serverless.request.duration", "s", "Inference call latency, by model and HTTP status");
@@ -62,17 +70,20 @@ public sealed class ServerlessMetrics
 
     public void RecordRequest(string model, int status, TimeSpan duration)
     {
-        var tags = new TagList { { "model", model }, { "status", status } };
+        var tags = new TagList { { "model", Label(model) }, { "status", status } };
         _requests.Add(1, tags);
         _requestDuration.Record(duration.TotalSeconds, tags);
     }
 
-    public void RecordQueue(string model, TimeSpan waited) => _queueDuration.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("model", model));
+    public void RecordQueue(string model, TimeSpan waited) => _queueDuration.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("model", Label(model)));
 
-    public void RecordCompute(string model, TimeSpan compute) => _computeDuration.Record(compute.TotalSeconds, new KeyValuePair<string, object?>("model", model));
+    public void RecordCompute(string model, TimeSpan compute) => _computeDuration.Record(compute.TotalSeconds, new KeyValuePair<string, object?>("model", Label(model)));
 
     /// <param name="reason">unauthorized, rate_limited, quota_exceeded or saturated.</param>
-    public void RecordRejected(string model, string reason) => _rejected.Add(1, new TagList { { "model", model }, { "reason", reason } });
+    public void RecordRejected(string model, string reason) => _rejected.Add(1, new TagList { { "model", Label(model) }, { "reason", reason } });
+
+    /// <summary>Known names are valid model names, so a label is at most ModelName.MaxLength (128) characters.</summary>
+    private string Label(string model) => _models.IsKnown(model) ? model : UnknownModel;
 
     /// <summary>A call that started at <paramref name="callStarted"/> missed the cache if its version finished loading after that.</summary>
     public void RecordCacheLookup(ModelKey key, long callStarted)

@@ -30,8 +30,9 @@ internal static class UsageRecords
     public static ServerlessMetrics Metrics()
     {
         var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var cache = new ModelCache(new Fakes.FakeModelRepository(), null!, null!, Microsoft.Extensions.Options.Options.Create(new Serverless.Core.Repository.ModelsOptions()),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<ModelCache>.Instance, TimeProvider.System);
-        return new ServerlessMetrics(services.GetRequiredService<IMeterFactory>(), cache);
+        var repository = new Fakes.FakeModelRepository();
+        var options = Microsoft.Extensions.Options.Options.Create(new Serverless.Core.Repository.ModelsOptions());
+        var cache = new ModelCache(repository, null!, null!, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<ModelCache>.Instance, TimeProvider.System);
+        return new ServerlessMetrics(services.GetRequiredService<IMeterFactory>(), cache, new Serverless.Core.Repository.ModelVersionIndex(repository, options, TimeProvider.System));
     }
 }
