@@ -46,15 +46,16 @@ public sealed class UsageMeter(
         return call;
     }
 
-    /// <summary>Records a call refused before it had an identity (missing or wrong key).</summary>
-    public async Task RecordUnauthorizedAsync(string model, string? requestId, int status, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Counts a call refused before it had an identity (missing or wrong key) in telemetry only. Nobody is billed for
+    /// it, and a durable record per refusal let anyone without a key fill the store with text of their choosing
+    /// (3,000 requests added 30 MB to usage.db in 5 s); the counters are bounded by the known models.
+    /// </summary>
+    public Task RecordUnauthorizedAsync(string model, string? requestId, int status, CancellationToken cancellationToken = default)
     {
         metrics.RecordRejected(model, "unauthorized");
         metrics.RecordRequest(model, status, TimeSpan.Zero);
-        if (Enabled)
-        {
-            await TryAppendAsync(NewRecord(CallerId.Unauthenticated, null, model, requestId) with { Status = status, Outcome = UsageOutcome.Rejected }, cancellationToken);
-        }
+        return Task.CompletedTask;
     }
 
     internal async Task<decimal> PriceAsync(string model, long rows, double computeSeconds) =>
@@ -66,10 +67,10 @@ public sealed class UsageMeter(
         return new UsageRecord
         {
             Id = id,
-            RequestId = string.IsNullOrEmpty(requestId) ? id : requestId,
+            RequestId = string.IsNullOrEmpty(requestId) ? id : UsageRecord.Capped(requestId),
             CallerId = callerId,
             KeyId = keyId,
-            Model = model,
+            Model = UsageRecord.Capped(model),
             Time = time.GetUtcNow(),
         };
     }

@@ -37,5 +37,13 @@ public sealed record UsageRecord
 
     public decimal Cost { get; init; }
 
+    /// <summary>
+    /// Longest caller-chosen text a record keeps (the request's <c>id</c>, the model name from the URL), so what a
+    /// caller can make the store hold per call is bounded. Model names are valid only up to this length anyway.
+    /// </summary>
+    public const int MaxTextLength = Repository.ModelName.MaxLength;
+
     public static string NewId() => Guid.CreateVersion7().ToString("N");
+
+    public static string Capped(string text) => text.Length <= MaxTextLength ? text : text[..MaxTextLength];
 }

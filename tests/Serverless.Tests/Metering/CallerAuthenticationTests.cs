@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Serverless.Core.Metering;
 using Serverless.Tests.Fixtures;
 
 namespace Serverless.Tests.Metering;
@@ -16,7 +17,7 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
-    public async Task Infer_NoKey_Returns401WithJsonErrorAndRecordsRejected()
+    public async Task Infer_NoKey_Returns401WithJsonErrorAndCountsItInTelemetryOnly()
     {
         using var response = await _host.Client.SendAsync(MeteredApi.Infer("linear-regressor", MeteredApi.LinearRegressorBody("no-key"), key: null));
 
@@ -24,7 +25,44 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
         Assert.Contains("API key is required", await response.Content.ReadAsStringAsync());
         var (_, usage) = await MeteredApi.GetJsonAsync(_host.Client, "/usage?caller=unauthenticated", MeteredApi.AdminKey);
         Assert.Equal(0, usage.GetProperty("calls").GetInt64());
-        Assert.Equal(1, usage.GetProperty("rejected").GetInt64());
+        Assert.Equal(0, usage.GetProperty("rejected").GetInt64());
+        var metrics = await MeteredApi.GetTextAsync(_host.Client, "/metrics", MeteredApi.AdminKey);
+        Assert.Matches("serverless_requests_rejected_total\\{[^}]*reason=\"unauthorized\"", metrics);
+    }
+
+    [Fact]
+    public async Task Infer_ManyUnauthenticatedCallsWithLongModelNames_StoreNoUsageRecords()
+    {
+        var longName = new string('m', 4000);
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await MeteredApi.InferAsync(_host.Client, $"{longName}{i}", "x", key: null));
+        }
+
+        var stored = 0;
+        await foreach (var record in _host.GetRequiredService<IUsageStore>().ReadAsync(new UsageQuery(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), CallerId.Unauthenticated)))
+        {
+            stored++;
+        }
+        Assert.Equal(0, stored);
+    }
+
+    [Fact]
+    public async Task Infer_RequestIdLongerThanTheCap_StoredCapped()
+    {
+        var key = await MeteredApi.CreateCallerWithKeyAsync(_host.Client, "long-request-id");
+        var id = new string('r', 10_000);
+
+        Assert.Equal(HttpStatusCode.OK, await MeteredApi.InferAsync(_host.Client, "linear-regressor", id, key));
+
+        var records = new List<UsageRecord>();
+        await foreach (var record in _host.GetRequiredService<IUsageStore>().ReadAsync(new UsageQuery(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), "long-request-id")))
+        {
+            records.Add(record);
+        }
+        var stored = Assert.Single(records);
+        Assert.Equal(new string('r', UsageRecord.MaxTextLength), stored.RequestId);
     }
 
     [Fact]
