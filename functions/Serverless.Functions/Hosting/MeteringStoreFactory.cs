@@ -30,8 +30,13 @@ public static class MeteringStoreFactory
         }
         else
         {
-            services.AddSingleton(sp => new SqliteMeteringDatabase(
-                Path.Combine(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.DataDirectory, "usage.db")));
+            services.AddSingleton(sp =>
+            {
+                var metering = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MeteringOptions>>().Value;
+                return new SqliteMeteringDatabase(
+                    Path.Combine(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.DataDirectory, "usage.db"),
+                    metering.Durability, TimeSpan.FromMilliseconds(metering.MaxCommitLagMilliseconds));
+            });
             services.AddSingleton<SqliteUsageStore>();
             services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<SqliteUsageStore>());
             services.AddSingleton<ICallerStore, SqliteCallerStore>();

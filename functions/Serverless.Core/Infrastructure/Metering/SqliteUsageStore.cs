@@ -6,7 +6,11 @@ using SQLitePCL;
 
 namespace Serverless.Core.Infrastructure.Metering;
 
-/// <summary>Usage records in SQLite: one transaction per group commit, on one connection kept by the single ledger writer.</summary>
+/// <summary>
+/// Usage records in SQLite: one transaction per group commit, on one connection kept by the single ledger writer.
+/// With <see cref="MeteringDurability.Process"/> a commit is not synced; a thread of its own checkpoints the WAL (which
+/// syncs it first) every half of the database's MaxCommitLag while commits are unsynced, and once more on Dispose.
+/// </summary>
 public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageStore, IDisposable
 {
     private const string Columns = "id, request_id, caller_id, key_id, model, version, time_ms, rows, input_bytes, compute_seconds, execution_provider, status, outcome, cost";
@@ -15,6 +19,10 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
     // never used concurrently.
     private SqliteConnection? _writer;
     private sqlite3_stmt? _insert;
+    // Process durability: commits since the last complete sync (set by the writer, taken by the sync thread).
+    private int _unsynced;
+    private readonly ManualResetEventSlim _stopping = new(false);
+    private Thread? _syncer;
 
     public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
     {
@@ -41,6 +49,10 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
                     }
                 }
                 Check(raw.sqlite3_exec(db, "COMMIT"), db);
+                if (_syncer is not null)
+                {
+                    Volatile.Write(ref _unsynced, 1);
+                }
             }
             catch
             {
@@ -104,13 +116,56 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
     {
         if (_insert is null)
         {
-            _writer = database.Open();
+            _writer = database.OpenWriter();
+            if (database.Durability == MeteringDurability.Process && _syncer is null)
+            {
+                // Its own thread, not a pool timer: on a busy box a pool work item can wait seconds, past the lag.
+                _syncer = new Thread(SyncLoop) { IsBackground = true, Name = "usage-sync" };
+                _syncer.Start();
+            }
             var db = _writer.Handle!;
             var placeholders = string.Join(", ", Columns.Split(", ").Select(_ => "?"));
             Check(raw.sqlite3_prepare_v2(db, $"INSERT OR REPLACE INTO usage ({Columns}) VALUES ({placeholders})", out var insert), db);
             _insert = insert;
         }
         return _insert;
+    }
+
+    private void SyncLoop()
+    {
+        // Its own connection with synchronous=FULL: a checkpoint syncs the WAL before it copies pages into the
+        // database and syncs that too. PASSIVE never blocks the writer.
+        using var connection = database.Open();
+        var interval = database.MaxCommitLag / 2;
+        while (!_stopping.Wait(interval))
+        {
+            Sync(connection);
+        }
+        Sync(connection);
+    }
+
+    private void Sync(SqliteConnection connection)
+    {
+        if (Interlocked.Exchange(ref _unsynced, 0) == 0)
+        {
+            return;
+        }
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            using var reader = command.ExecuteReader();
+            // busy, frames in the WAL, frames checkpointed: a reader on an older snapshot can hold frames back, and
+            // those may not be synced yet; try again next time.
+            if (reader.Read() && reader.GetInt64(2) < reader.GetInt64(1))
+            {
+                Volatile.Write(ref _unsynced, 1);
+            }
+        }
+        catch (SqliteException)
+        {
+            Volatile.Write(ref _unsynced, 1);
+        }
     }
 
     private void DisposeWriter()
@@ -175,5 +230,11 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
         return string.Join(" AND ", clauses);
     }
 
-    public void Dispose() => DisposeWriter();
+    /// <summary>Closes the writer; with process durability, syncs what is committed before it returns (graceful shutdown).</summary>
+    public void Dispose()
+    {
+        DisposeWriter();
+        _stopping.Set();
+        _syncer?.Join();
+    }
 }
