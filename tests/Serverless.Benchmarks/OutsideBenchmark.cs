@@ -34,12 +34,26 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         return output;
     }
 
-    public async Task RunAllAsync()
+    /// <param name="parts">Any of batching, metering, cold-start, first-request; null runs all.</param>
+    public async Task RunAsync(IReadOnlySet<string>? parts)
     {
-        await HeavyBatchingAsync();
-        await IrisMeteringAsync();
-        await ColdStartAsync();
-        await HeavyFirstRequestAsync();
+        bool Runs(string part) => parts is null || parts.Contains(part);
+        if (Runs("batching"))
+        {
+            await HeavyBatchingAsync();
+        }
+        if (Runs("metering"))
+        {
+            await IrisMeteringAsync();
+        }
+        if (Runs("cold-start"))
+        {
+            await ColdStartAsync();
+        }
+        if (Runs("first-request"))
+        {
+            await HeavyFirstRequestAsync();
+        }
     }
 
     /// <summary>256 -> 2048x3 -> 16 (~35 MB), 32 clients of one row, the minimal opt-in against raw Run on batches of 32.</summary>
@@ -49,6 +63,8 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         var raw = await OutsideProcess.RunToEndAsync(Self, "raw", heavy.ModelPath, "256", "32", Seconds);
         var rawRows = raw.GetProperty("per_second").GetDouble() * 32;
         report.Add("raw ORT Run, heavy 2048x3, batch 32 (rows), own process", rawRows, Ms(raw, "p50_ms"), Ms(raw, "p99_ms"), 1, "raw batch-32 rows/s");
+        var rawCpuPerRow = raw.GetProperty("cpu_us_per_run").GetDouble() / 32;
+        report.Add("  raw CPU us per row", rawCpuPerRow, double.NaN, double.NaN, 1, "of raw CPU per row");
         var body = Write("heavy-row.json", BatchingBenchmark.Row());
         foreach (var (label, settings) in new[] { ("metering on", Array.Empty<string>()), ("metering off", ["--Metering:Enabled=false"]) })
         {
@@ -59,6 +75,7 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
                 Rows(batched) / rawRows, "of raw batch-32 rows/s (target >= 0.8 on)");
             report.Add($"  p99 / p50, rows per Run ({label})", RowsPerRun(batched), double.NaN, double.NaN,
                 Ms(batched, "p99_ms") / Ms(batched, "p50_ms"), "p99/p50 (target <= 2.5); value column: rows per Run");
+            report.Add($"  server CPU us per row ({label})", Cpu(batched), double.NaN, double.NaN, Cpu(batched) / rawCpuPerRow, "of raw CPU per row");
             var unbatched = await LoadAsync(server, HeavyModelRepository.Unbatched, body, 32);
             report.Add($"HTTP heavy 2048x3, 32 clients, no config.json, {label}", Rows(unbatched), Ms(unbatched, "p50_ms"), Ms(unbatched, "p99_ms"),
                 Rows(unbatched) / rawRows, "of raw batch-32 rows/s (batching stays opt-in)");
@@ -89,12 +106,14 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
             var r = results["1 " + label];
             report.Add($"HTTP iris-mlp, 1 client, metering {label}", r.GetProperty("per_second").GetDouble(), Ms(r, "p50_ms"), Ms(r, "p99_ms"),
                 Ms(r, "p50_ms") / Ms(results["1 off"], "p50_ms"), "p50 / p50 metering off (target <= 1.15)");
+            report.Add($"  server CPU us per request (1 client, metering {label})", Cpu(r), double.NaN, double.NaN, Cpu(r) / Cpu(results["1 off"]), "of metering off");
         }
         foreach (var label in new[] { "off", "on" })
         {
             var r = results["32 " + label];
             report.Add($"HTTP iris-mlp, 32 clients, metering {label}", r.GetProperty("per_second").GetDouble(), Ms(r, "p50_ms"), Ms(r, "p99_ms"),
                 r.GetProperty("per_second").GetDouble() / results["32 off"].GetProperty("per_second").GetDouble(), "req/s / metering off (target >= 0.85)");
+            report.Add($"  server CPU us per request (32 clients, metering {label})", Cpu(r), double.NaN, double.NaN, Cpu(r) / Cpu(results["32 off"]), "of metering off");
         }
         report.Add("  iris-mlp 32 clients metering off vs bare app", double.NaN, double.NaN, double.NaN,
             results["32 off"].GetProperty("per_second").GetDouble() / floorRate, "of bare app req/s");
@@ -171,7 +190,8 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
 
     private Task<JsonElement> LoadAsync(OutsideProcess server, string model, string body, int clients, bool stats = true) =>
         OutsideProcess.RunToEndAsync(loadDll, ["load", "--url", server.Address.ToString(), "--path", $"/v2/models/{model}/infer", "--body", body,
-            "--clients", clients.ToString(CultureInfo.InvariantCulture), "--seconds", Seconds, .. stats ? new[] { "--stats-model", model } : []]);
+            "--clients", clients.ToString(CultureInfo.InvariantCulture), "--seconds", Seconds, "--server-pid", server.Pid.ToString(CultureInfo.InvariantCulture),
+            .. stats ? new[] { "--stats-model", model } : []]);
 
     /// <summary>Start -> listening and start -> first 200 (a POST of <paramref name="body"/>, or a GET without one), retried while refused or not ready.</summary>
     private static async Task<(double Listening, double Answered)> FirstAnswerAsync(OutsideProcess server, string path, byte[]? body)
@@ -214,6 +234,10 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
     private static double Ms(JsonElement e, string name) => e.GetProperty(name).GetDouble();
 
     private static double Rows(JsonElement e) => e.GetProperty("rows").GetInt64() / e.GetProperty("seconds").GetDouble();
+
+    /// <summary>The server's CPU per request (one row each), from /proc; NaN where it could not be read.</summary>
+    private static double Cpu(JsonElement e) =>
+        e.GetProperty("server_cpu_us_per_request") is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
 
     private static double RowsPerRun(JsonElement e) => e.GetProperty("rows").GetInt64() / (double)Math.Max(1, e.GetProperty("runs").GetInt64());
 

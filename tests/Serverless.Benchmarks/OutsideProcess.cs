@@ -24,6 +24,8 @@ public sealed class OutsideProcess : IAsyncDisposable
 
     public Uri Address => new($"http://127.0.0.1:{Port}");
 
+    public int Pid => _process.Id;
+
     /// <summary>Just before <see cref="Process.Start()"/>: cold-start rows count from here.</summary>
     public long StartedTimestamp { get; }
 

@@ -13,6 +13,11 @@ switch (args.FirstOrDefault())
         return RawOnnxProcess.Run(args[1..]);
     case "open":
         return RawOnnxProcess.Open(args[1..]);
+    case "write-heavy":
+        // write-heavy DIR [WIDTH]: the generated MLP as DIR/model.onnx, for runs by hand (profiles, config experiments).
+        Directory.CreateDirectory(args[1]);
+        File.WriteAllBytes(Path.Combine(args[1], "model.onnx"), MlpModel.Create(256, Enumerable.Repeat(args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2048, 3).ToArray(), 16, seed: 11));
+        return 0;
 }
 var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(5);
 var duration = TimeSpan.FromSeconds(seconds);
@@ -26,7 +31,8 @@ var report = new BenchmarkReport();
 Console.WriteLine($"Benchmark: {Environment.ProcessorCount} cores, {seconds} s per phase, ONNX Runtime CPU");
 
 // --only outside: the table with the app, the load and the baselines each in a process of their own.
-// --app DIR / --loadgen DIR reuse published folders (to compare builds); otherwise both are published Release here.
+// --app DIR / --loadgen DIR reuse published folders (to compare builds); otherwise both are published Release here,
+// as `dotnet publish -c Release` would (the app's project file carries its publish settings).
 if (Runs("outside"))
 {
     string Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? "";
@@ -34,8 +40,10 @@ if (Runs("outside"))
     var appDir = Option("--app") is { Length: > 0 } a ? a : await OutsideBenchmark.PublishAsync(Path.Combine(root, "functions", "Serverless.Functions"), Path.Combine(published, "app"));
     var loadDir = Option("--loadgen") is { Length: > 0 } l ? l : await OutsideBenchmark.PublishAsync(Path.Combine(root, "tests", "Serverless.LoadGenerator"), Path.Combine(published, "loadgen"));
     var rounds = Option("--rounds") is { Length: > 0 } r ? int.Parse(r, CultureInfo.InvariantCulture) : 5;
+    // --parts batching,metering,cold-start,first-request: some of the rows only.
+    var parts = Option("--parts") is { Length: > 0 } p ? p.Split(',').ToHashSet() : null;
     report.Section("out of process: published app, load generator and raw ONNX Runtime each in its own process");
-    await new OutsideBenchmark(report, root, Path.Combine(appDir, "Serverless.Functions.dll"), Path.Combine(loadDir, "Serverless.LoadGenerator.dll"), duration, rounds).RunAllAsync();
+    await new OutsideBenchmark(report, root, Path.Combine(appDir, "Serverless.Functions.dll"), Path.Combine(loadDir, "Serverless.LoadGenerator.dll"), duration, rounds).RunAsync(parts);
     if (only == "outside")
     {
         report.Print();

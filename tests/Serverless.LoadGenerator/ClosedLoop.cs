@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Serverless.LoadGenerator;
 
@@ -19,9 +20,13 @@ public static class ClosedLoop
         await RunClientsAsync(client, settings, settings.Warmup, latencies: null);
         var before = settings.StatsModel is { } model ? await StatsAsync(client, model) : default;
         var latencies = new List<double>[settings.Clients];
+        var cpuBefore = ProcessCpu.Seconds(settings.ServerPid);
+        var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         var started = Stopwatch.GetTimestamp();
         var errors = await RunClientsAsync(client, settings, settings.Duration, latencies);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var serverCpu = ProcessCpu.Seconds(settings.ServerPid) - cpuBefore;
+        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - ownCpuBefore;
         var after = settings.StatsModel is { } m ? await StatsAsync(client, m) : default;
         var all = latencies.SelectMany(l => l).Order().ToArray();
         double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)Math.Ceiling(p / 100 * all.Length) - 1)];
@@ -35,8 +40,10 @@ public static class ClosedLoop
             ["p99_ms"] = Percentile(99),
             ["rows"] = after.Rows - before.Rows,
             ["runs"] = after.Runs - before.Runs,
+            ["server_cpu_us_per_request"] = all.Length == 0 ? double.NaN : serverCpu * 1e6 / all.Length,
+            ["client_cpu_us_per_request"] = all.Length == 0 ? double.NaN : ownCpu * 1e6 / all.Length,
         };
-        Console.WriteLine(JsonSerializer.Serialize(result));
+        Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         return 0;
     }
 

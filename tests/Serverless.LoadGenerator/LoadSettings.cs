@@ -17,6 +17,7 @@ public sealed class LoadSettings
         Warmup = TimeSpan.FromSeconds(Number("warmup-seconds", 2));
         HeaderLength = Get("header-length") is { } h ? int.Parse(h, CultureInfo.InvariantCulture) : null;
         StatsModel = Get("stats-model");
+        ServerPid = Get("server-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null;
     }
 
     public Uri Url { get; }
@@ -31,4 +32,7 @@ public sealed class LoadSettings
 
     /// <summary>When set, rows and Runs are read from <c>/v2/models/{model}/stats</c> before and after the measured window.</summary>
     public string? StatsModel { get; }
+
+    /// <summary>When set (Linux), the server's CPU time over the measured window, per request: steadier than req/s on a shared machine.</summary>
+    public int? ServerPid { get; }
 }
