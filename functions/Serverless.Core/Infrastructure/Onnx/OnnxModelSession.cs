@@ -78,9 +78,8 @@ internal sealed class OnnxModelSession : IModelSession
             }
             catch (OnnxRuntimeException e)
             {
-                // Inputs already match the declared types and ranks, so what is left (a dimension the graph
-                // cannot take, an index out of range) is the caller's to fix.
-                throw new InvalidInferenceInputException($"model {_key} rejected the input: {e.Message}", e);
+                // By ORT's error code: only InvalidArgument is the caller's; out of GPU memory and the rest are 503s.
+                throw OnnxRunFailure.Translate(_key, ExecutionProvider, e);
             }
             var outputStarted = Stopwatch.GetTimestamp();
             using (results)

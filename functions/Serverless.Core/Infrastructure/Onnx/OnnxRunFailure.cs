@@ -1,0 +1,48 @@
+using System.Text.RegularExpressions;
+using Microsoft.ML.OnnxRuntime;
+using Serverless.Core.Errors;
+using Serverless.Core.Repository;
+
+namespace Serverless.Core.Infrastructure.Onnx;
+
+/// <summary>
+/// Translates an ONNX Runtime failure of <c>Run</c> by its error code: <c>InvalidArgument</c> is the caller's input
+/// (400); running out of memory and every other code are the server's (503), so they are neither blamed on the
+/// caller nor, in batch scoring, recorded as bad rows.
+/// </summary>
+internal static partial class OnnxRunFailure
+{
+    // OnnxRuntimeException keeps ORT's code only in its message ("[ErrorCode:InvalidArgument] ..."); the enum is internal.
+    [GeneratedRegex(@"^\[ErrorCode:(?<code>\w+)\]\s*")]
+    private static partial Regex CodePrefix();
+
+    // What ONNX Runtime 1.31 says when memory runs out: the arena's limit (gpu_mem_limit), cudaMalloc's
+    // cudaErrorMemoryAllocation, cuBLAS/cuDNN/cuFFT allocation statuses, and std::bad_alloc on the CPU.
+    [GeneratedRegex(@"out of memory|Available memory of \d+ is smaller than requested|ALLOC(ATION)?_FAILED|bad_alloc|Failed to allocate memory", RegexOptions.IgnoreCase)]
+    private static partial Regex OutOfMemory();
+
+    public static ServerlessException Translate(ModelKey key, string executionProvider, OnnxRuntimeException e) =>
+        Translate(key, executionProvider, e.Message, e);
+
+    public static ServerlessException Translate(ModelKey key, string executionProvider, string message, Exception? inner)
+    {
+        var prefix = CodePrefix().Match(message);
+        var code = prefix.Success ? prefix.Groups["code"].Value : "";
+        var detail = message[prefix.Length..];
+        if (code == "InvalidArgument")
+        {
+            // Inputs already match the declared types and ranks, so what ORT still refuses (a dimension the graph
+            // cannot take, an index out of range) is the caller's to fix.
+            return new InvalidInferenceInputException($"model {key} rejected the input: {detail}", inner);
+        }
+        if (OutOfMemory().IsMatch(message))
+        {
+            var memory = executionProvider == ExecutionProviderSelector.Cuda ? "GPU memory" : "memory";
+            return new ModelRunException($"model {key} ran out of {memory} during this request (a smaller batch may fit): {detail}", inner)
+            {
+                RetryAfterSeconds = 1,
+            };
+        }
+        return new ModelRunException($"model {key} failed to run on {executionProvider} ({(code.Length > 0 ? code : "no error code")}): {detail}", inner);
+    }
+}
