@@ -21,6 +21,9 @@ public sealed record ModelConfig
 
     public int? InterOpThreads { get; init; }
 
+    /// <summary>CUDA settings (device, arena limit, cuDNN search, IO binding); null (absent) means the defaults.</summary>
+    public GpuConfig? Gpu { get; init; }
+
     /// <summary>Run one inference with zeros right after loading, so the first real call does not pay lazy allocations.</summary>
     public bool Warmup { get; init; }
 

@@ -16,7 +16,8 @@ public static class ServerlessApplication
     public const string DefaultStandaloneUrl = "http://127.0.0.1:7071";
 
     /// <summary>The plain ASP.NET Core server; tests and benchmarks pass their own arguments (repository, port, data folder).</summary>
-    public static WebApplication BuildStandalone(string[] args)
+    /// <param name="overrideServices">Runs after the app's registrations: tests replace a seam there (e.g. IModelSessionFactory to inject a fault).</param>
+    public static WebApplication BuildStandalone(string[] args, Action<IServiceCollection>? overrideServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         // --urls / ASPNETCORE_URLS when given, else the local default on the port `func start` uses.
@@ -25,6 +26,7 @@ public static class ServerlessApplication
             builder.WebHost.UseUrls(DefaultStandaloneUrl);
         }
         builder.AddServerless(HostingMode.Standalone);
+        overrideServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapStandaloneEndpoints();
         Prepare(app.Services, HostingMode.Standalone);

@@ -34,13 +34,20 @@ public sealed class ServerlessHost : IAsyncDisposable
     public static Task<ServerlessHost> StartAsync(params (string Key, string Value)[] settings) => StartAsync(null, settings);
 
     /// <param name="dataDirectory">Reuse a data folder (to restart on the same state); a fresh temp folder when null.</param>
-    public static async Task<ServerlessHost> StartAsync(string? dataDirectory, params (string Key, string Value)[] settings)
+    public static Task<ServerlessHost> StartAsync(string? dataDirectory, params (string Key, string Value)[] settings) =>
+        StartAsync(dataDirectory, null, settings);
+
+    /// <param name="overrideServices">Replaces a seam after the app's own registrations, e.g. a session factory that injects a fault.</param>
+    public static Task<ServerlessHost> StartWithServicesAsync(Action<IServiceCollection> overrideServices, params (string Key, string Value)[] settings) =>
+        StartAsync(null, overrideServices, settings);
+
+    private static async Task<ServerlessHost> StartAsync(string? dataDirectory, Action<IServiceCollection>? overrideServices, (string Key, string Value)[] settings)
     {
         var ownsData = dataDirectory is null;
         dataDirectory ??= NewDataDirectory();
         var args = new List<string> { "--urls=http://127.0.0.1:0", $"--Storage:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning" };
         args.AddRange(settings.Select(s => $"--{s.Key}={s.Value}"));
-        var app = ServerlessApplication.BuildStandalone([.. args]);
+        var app = ServerlessApplication.BuildStandalone([.. args], overrideServices);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ServerlessHost(app, new Uri(address), dataDirectory) { _ownsData = ownsData };

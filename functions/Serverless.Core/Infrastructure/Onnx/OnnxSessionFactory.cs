@@ -26,10 +26,12 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         try
         {
             var session = OpenSession(key, file, provider, sessionOptions, out var saveOptimized, () => CreateOptions(key, config, out _));
+            // An IO binding only pays where inputs cross to a device; on the CPU it would be an extra step.
+            var ioBinding = provider == ExecutionProviderSelector.Cuda && (config.Gpu ?? GpuConfig.Default).IoBinding;
             // Serializing the optimized graph costs as much as opening the model again: it starts once the first
             // request has been served (the run after the warm-up run, when there is one), so that request does not
             // share the cores with it and only later cold starts benefit.
-            return new OnnxModelSession(key, session, sessionOptions, provider, saveOptimized, servingRun: config.Warmup ? 2 : 1);
+            return new OnnxModelSession(key, session, sessionOptions, provider, saveOptimized, servingRun: config.Warmup ? 2 : 1, ioBinding);
         }
         catch
         {
@@ -40,6 +42,8 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
 
     private SessionOptions CreateOptions(ModelKey key, ModelConfig config, out string provider)
     {
+        var gpu = config.Gpu ?? GpuConfig.Default;
+        gpu.Validate(key);
         var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -63,7 +67,7 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
             }
             // A model's own "auto" defers to the server setting; only an explicit cuda or cpu overrides it.
             var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider;
-            provider = providers.Apply(sessionOptions, requested, key);
+            provider = providers.Apply(sessionOptions, requested, key, gpu);
             return sessionOptions;
         }
         catch
