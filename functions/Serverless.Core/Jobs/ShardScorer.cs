@@ -202,6 +202,8 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
             {
                 return;
             }
+            // Only the caller's errors mark rows bad. A ModelRunException (the GPU ran out of memory, a CUDA failure)
+            // is the server's: it fails the attempt, and the queue retries the whole shard.
             try
             {
                 Score(0, _batch.Count);
