@@ -157,11 +157,27 @@ public sealed class ModelCache : IDisposable
     /// <summary>Runs inside the load, before its task completes: the new model is counted explicitly.</summary>
     private void EnforceBudget(LoadedModel justLoaded)
     {
-        var ready = _entries.Values.Where(e => e.Ready is not null && e.Key != justLoaded.Key).ToList();
+        Evict(justLoaded, _options.MaxLoadedBytes, _ => true);
+        if (_options.MaxGpuLoadedBytes > 0 && OnGpu(justLoaded))
+        {
+            // Only sessions on the GPU free GPU memory, so only they are candidates.
+            Evict(justLoaded, _options.MaxGpuLoadedBytes, OnGpu);
+        }
+    }
+
+    private static bool OnGpu(LoadedModel model) => model.Session.ExecutionProvider == GpuExecutionProvider;
+
+    // Infrastructure.Onnx.ExecutionProviderSelector.Cuda; the cache only compares the name a session reports.
+    private const string GpuExecutionProvider = "CUDAExecutionProvider";
+
+    /// <summary>Evicts the least recently used of the models that <paramref name="counts"/> until they fit in <paramref name="budget"/>.</summary>
+    private void Evict(LoadedModel justLoaded, long budget, Func<LoadedModel, bool> counts)
+    {
+        var ready = _entries.Values.Where(e => e.Ready is { } model && e.Key != justLoaded.Key && counts(model)).ToList();
         var total = justLoaded.SizeBytes + ready.Sum(e => e.Ready!.SizeBytes);
         foreach (var entry in ready.OrderBy(e => e.LastUsed))
         {
-            if (total <= _options.MaxLoadedBytes)
+            if (total <= budget)
             {
                 break;
             }
@@ -170,7 +186,7 @@ public sealed class ModelCache : IDisposable
                 var victim = entry.Ready!;
                 total -= victim.SizeBytes;
                 victim.Retire();
-                _logger.LogInformation("Evicted {Model} v{Version} to stay within {MaxLoadedBytes} bytes", entry.Key.Name, entry.Key.Version, _options.MaxLoadedBytes);
+                _logger.LogInformation("Evicted {Model} v{Version} to stay within {Budget} bytes", entry.Key.Name, entry.Key.Version, budget);
                 Evicted?.Invoke(victim);
             }
         }

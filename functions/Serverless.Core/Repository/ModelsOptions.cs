@@ -20,6 +20,13 @@ public sealed class ModelsOptions
     [Range(1, long.MaxValue)]
     public long MaxLoadedBytes { get; set; } = 4L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Budget for the sessions that run on CUDA, estimated the same way; 0 means only MaxLoadedBytes applies. Set it
+    /// below the GPU's memory when CPU and GPU models share a process, leaving room for activations and the arena.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxGpuLoadedBytes { get; set; }
+
     /// <summary>How stale the list of versions may get before the repository is listed again.</summary>
     [Range(0, 86_400)]
     public int RefreshIntervalSeconds { get; set; } = 30;

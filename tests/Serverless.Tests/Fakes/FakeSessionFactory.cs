@@ -10,9 +10,12 @@ internal sealed class FakeSessionFactory : IModelSessionFactory
 
     public IReadOnlyList<FakeSession> Opened { get { lock (_opened) { return [.. _opened]; } } }
 
+    /// <summary>The provider each opened session reports, so a test can put some models "on the GPU".</summary>
+    public Func<ModelKey, string> ExecutionProviderOf { get; set; } = _ => "FakeExecutionProvider";
+
     public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config)
     {
-        var session = new FakeSession(key);
+        var session = new FakeSession(key, ExecutionProviderOf(key));
         lock (_opened)
         {
             _opened.Add(session);
@@ -21,13 +24,13 @@ internal sealed class FakeSessionFactory : IModelSessionFactory
     }
 }
 
-internal sealed class FakeSession(ModelKey key) : IModelSession
+internal sealed class FakeSession(ModelKey key, string executionProvider = "FakeExecutionProvider") : IModelSession
 {
     public ModelKey Key { get; } = key;
 
     public bool Disposed { get; private set; }
 
-    public string ExecutionProvider => "FakeExecutionProvider";
+    public string ExecutionProvider => executionProvider;
 
     public IReadOnlyList<TensorMetadata> Inputs { get; } = [new("x", TensorDataType.FP32, [-1])];
 

@@ -12,9 +12,9 @@ public sealed class ModelCacheTests
     private readonly FakeModelRepository _repository = new();
     private readonly FakeSessionFactory _sessions = new();
 
-    private ModelCache CreateCache(long maxLoadedBytes = long.MaxValue)
+    private ModelCache CreateCache(long maxLoadedBytes = long.MaxValue, long maxGpuLoadedBytes = 0)
     {
-        var options = Options.Create(new ModelsOptions { MaxLoadedBytes = maxLoadedBytes, RefreshIntervalSeconds = 30 });
+        var options = Options.Create(new ModelsOptions { MaxLoadedBytes = maxLoadedBytes, MaxGpuLoadedBytes = maxGpuLoadedBytes, RefreshIntervalSeconds = 30 });
         var time = new ManualTimeProvider();
         return new ModelCache(_repository, new ModelVersionIndex(_repository, options, time), _sessions, options, NullLogger<ModelCache>.Instance, time);
     }
@@ -111,6 +111,28 @@ public sealed class ModelCacheTests
         inUse.Dispose();
         Assert.True(sessionA.Disposed);
         Assert.False(_sessions.Opened.Single(s => s.Key.Name == "b").Disposed);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_OverGpuBudget_EvictsLeastRecentlyUsedGpuModelAndKeepsCpuModels()
+    {
+        foreach (var name in new[] { "gpu-a", "cpu-b", "gpu-c", "gpu-d", "cpu-e" })
+        {
+            _repository.Versions[name] = [1];
+        }
+        _repository.FileLength = 100;
+        _sessions.ExecutionProviderOf = key => key.Name.StartsWith("gpu", StringComparison.Ordinal) ? "CUDAExecutionProvider" : "CPUExecutionProvider";
+        using var cache = CreateCache(maxGpuLoadedBytes: 250);
+
+        foreach (var name in new[] { "gpu-a", "cpu-b", "gpu-c", "gpu-d", "cpu-e" })
+        {
+            (await cache.AcquireAsync(name, null)).Dispose();
+        }
+
+        // gpu-d brought the GPU to 300 bytes: gpu-a, the oldest on the GPU, went; cpu-b, older still, stayed.
+        Assert.Null(cache.StateOf(new ModelKey("gpu-a", 1)));
+        Assert.All(new[] { "cpu-b", "gpu-c", "gpu-d", "cpu-e" }, name => Assert.Equal(ModelState.Ready, cache.StateOf(new ModelKey(name, 1))!.State));
+        Assert.Equal(400, cache.LoadedBytes);
     }
 
     [Fact]
