@@ -15,6 +15,13 @@ public static class MlpModel
     public static byte[] Create(int inputWidth, IReadOnlyList<int> hiddenWidths, int outputWidth, int seed) =>
         OnnxModelWriter.Write(Build(CreateNetwork(inputWidth, hiddenWidths, outputWidth, seed)));
 
+    /// <summary>
+    /// The same model with its weights in external-data files (initializers dense{layer}.weight / dense{layer}.bias):
+    /// <paramref name="fileOf"/> maps an initializer's name to a path relative to model.onnx, or null to keep it inline.
+    /// </summary>
+    public static OnnxModelFiles CreateWithExternalData(int inputWidth, IReadOnlyList<int> hiddenWidths, int outputWidth, int seed, Func<string, string?> fileOf) =>
+        OnnxModelWriter.WriteWithExternalData(Build(CreateNetwork(inputWidth, hiddenWidths, outputWidth, seed)), fileOf);
+
     internal static DenseNetwork CreateNetwork(int inputWidth, IReadOnlyList<int> hiddenWidths, int outputWidth, int seed) =>
         DenseNetwork.CreateRandom([inputWidth, .. hiddenWidths, outputWidth], OutputActivation.Identity, new Random(seed));
 

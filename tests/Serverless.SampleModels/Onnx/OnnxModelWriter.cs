@@ -16,17 +16,39 @@ public static class OnnxModelWriter
     public const long OpsetVersion = 13;
     public const string ProducerName = "serverless-samples";
 
-    public static byte[] Write(OnnxGraph graph) => Message(output =>
+    public static byte[] Write(OnnxGraph graph) => WriteModel(graph, external: null);
+
+    /// <summary>
+    /// The model with some initializers' bytes in external-data files beside it, as exporters write models over
+    /// protobuf's 2 GB limit: each such TensorProto holds data_location = EXTERNAL and location/offset/length entries
+    /// instead of raw_data. <paramref name="fileOf"/> maps an initializer's name to a path relative to model.onnx
+    /// (subfolders allowed), or null to keep it inline; initializers sharing a file are appended in graph order.
+    /// </summary>
+    public static OnnxModelFiles WriteWithExternalData(OnnxGraph graph, Func<string, string?> fileOf)
+    {
+        var external = new ExternalFiles(fileOf);
+        var model = WriteModel(graph, external);
+        return new OnnxModelFiles(model, external.Files.ToDictionary(f => f.Key, f => f.Value.ToArray(), StringComparer.Ordinal));
+    }
+
+    private static byte[] WriteModel(OnnxGraph graph, ExternalFiles? external) => Message(output =>
     {
         // ModelProto: ir_version = 1, producer_name = 2, graph = 7, opset_import = 8.
         WriteInt64(output, 1, graph.IrVersion);
         WriteString(output, 2, ProducerName);
-        WriteMessage(output, 7, Message(o => WriteGraph(o, graph)));
+        WriteMessage(output, 7, Message(o => WriteGraph(o, graph, external)));
         // OperatorSetIdProto: domain = 1 (left empty for ai.onnx), version = 2.
         WriteMessage(output, 8, Message(o => WriteInt64(o, 2, graph.OpsetVersion)));
     });
 
-    private static void WriteGraph(CodedOutputStream output, OnnxGraph graph)
+    private sealed class ExternalFiles(Func<string, string?> fileOf)
+    {
+        public Dictionary<string, MemoryStream> Files { get; } = new(StringComparer.Ordinal);
+
+        public Func<string, string?> FileOf { get; } = fileOf;
+    }
+
+    private static void WriteGraph(CodedOutputStream output, OnnxGraph graph, ExternalFiles? external)
     {
         // GraphProto: node = 1, name = 2, initializer = 5, input = 11, output = 12.
         foreach (var node in graph.Nodes)
@@ -37,7 +59,7 @@ public static class OnnxModelWriter
         WriteString(output, 2, graph.Name);
         foreach (var initializer in graph.Initializers)
         {
-            WriteMessage(output, 5, Message(o => WriteInitializer(o, initializer)));
+            WriteMessage(output, 5, Message(o => WriteInitializer(o, initializer, external)));
         }
 
         foreach (var input in graph.Inputs)
@@ -101,7 +123,7 @@ public static class OnnxModelWriter
         }
     }
 
-    private static void WriteInitializer(CodedOutputStream output, OnnxInitializer tensor)
+    private static void WriteInitializer(CodedOutputStream output, OnnxInitializer tensor, ExternalFiles? external)
     {
         // TensorProto: dims = 1, data_type = 2, name = 8, raw_data = 9 (fixed-width little-endian).
         foreach (var dim in tensor.Dims)
@@ -117,7 +139,30 @@ public static class OnnxModelWriter
             BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * sizeof(float)), tensor.Values[i]);
         }
 
-        WriteMessage(output, 9, raw);
+        if (external?.FileOf(tensor.Name) is not { } location)
+        {
+            WriteMessage(output, 9, raw);
+            return;
+        }
+
+        // TensorProto: external_data = 13 (StringStringEntryProto: key = 1, value = 2), data_location = 14 (EXTERNAL = 1).
+        if (!external.Files.TryGetValue(location, out var file))
+        {
+            external.Files[location] = file = new MemoryStream();
+        }
+
+        var offset = file.Length;
+        file.Write(raw);
+        foreach (var (key, value) in new[] { ("location", location), ("offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("length", raw.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)) })
+        {
+            WriteMessage(output, 13, Message(e =>
+            {
+                WriteString(e, 1, key);
+                WriteString(e, 2, value);
+            }));
+        }
+
+        WriteInt64(output, 14, 1);
     }
 
     private static void WriteValueInfo(CodedOutputStream output, OnnxValueInfo info)
