@@ -2,7 +2,10 @@ using Serverless.Core.Inference;
 
 namespace Serverless.Core.Batching;
 
-/// <summary>Joins requests' tensors along the first dimension and splits a batch's outputs back per request.</summary>
+/// <summary>
+/// Joins requests' tensors along the first dimension and splits a batch's outputs back per request. BYTES tensors
+/// join by concatenation too (each element carries its own length); they split at element boundaries, found by walking.
+/// </summary>
 public static class TensorBatching
 {
     /// <summary>One tensor per input of the first request, holding every request's rows in order.</summary>
@@ -53,11 +56,14 @@ public static class TensorBatching
             {
                 return null;
             }
-            var rowBytes = total == 0 ? 0 : output.Data.Length / (int)total;
+            var rowBytes = total == 0 || !output.DataType.HasFixedSize() ? 0 : output.Data.Length / (int)total;
+            var elementsPerRow = TensorShape.ElementCount(output.Shape.AsSpan(1));
             var offset = 0;
             for (var r = 0; r < rowsPerRequest.Count; r++)
             {
-                var length = (int)rowsPerRequest[r] * rowBytes;
+                var length = output.DataType.HasFixedSize()
+                    ? (int)rowsPerRequest[r] * rowBytes
+                    : BytesTensor.Offset(output.Data.Span[offset..], rowsPerRequest[r] * elementsPerRow);
                 var shape = (long[])output.Shape.Clone();
                 shape[0] = rowsPerRequest[r];
                 perRequest[r][o] = output with { Shape = shape, Data = output.Data.Slice(offset, length) };

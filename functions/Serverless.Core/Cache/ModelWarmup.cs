@@ -10,7 +10,8 @@ public static class ModelWarmup
         var inputs = session.Inputs.Select(input =>
         {
             var shape = input.Shape.Select(d => d < 0 ? 1 : d).ToArray();
-            var bytes = new byte[TensorShape.ElementCount(shape) * input.DataType.ElementSize()];
+            // Zero bytes are zeros of every fixed-size type, and for BYTES a run of empty strings (each a zero length).
+            var bytes = new byte[TensorShape.ElementCount(shape) * (input.DataType.HasFixedSize() ? input.DataType.ElementSize() : BytesTensor.LengthPrefix)];
             return new InferenceTensor(input.Name, input.DataType, shape, bytes);
         }).ToList();
         session.Run(inputs, session.Outputs.Select(o => o.Name).ToList());

@@ -1,6 +1,9 @@
 namespace Serverless.Core.Inference;
 
-/// <summary>The Open Inference Protocol tensor datatypes this server accepts (BYTES is not supported yet).</summary>
+/// <summary>
+/// The Open Inference Protocol tensor datatypes this server accepts. <see cref="Bytes"/> (ONNX string tensors) is the
+/// one without a fixed element size: its data is laid out as <see cref="BytesTensor"/> describes.
+/// </summary>
 public enum TensorDataType
 {
     Bool,
@@ -15,4 +18,5 @@ public enum TensorDataType
     FP16,
     FP32,
     FP64,
+    Bytes,
 }

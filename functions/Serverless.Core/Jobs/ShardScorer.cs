@@ -234,11 +234,36 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
         {
             var started = Stopwatch.GetTimestamp();
             var result = model.Session.Run(_batch.Tensors(first, count), _outputNames);
+            EnsureText(result.Outputs);
             var elapsed = Stopwatch.GetTimestamp() - started;
             ComputeTicks += elapsed;
             stats.RecordSuccess(elapsed, 0, result, count);
             Writer.WriteRows(_batch, first, count, result.Outputs, Output);
             Scored += count;
+        }
+
+        /// <summary>
+        /// JSONL and CSV parts carry text: a BYTES output element that is not UTF-8 fails the batch before anything is
+        /// written, so the row-by-row retry records just the rows it belongs to (Parquet refuses BYTES outputs at the start).
+        /// </summary>
+        private static void EnsureText(IReadOnlyList<InferenceTensor> outputs)
+        {
+            foreach (var output in outputs)
+            {
+                if (output.DataType != TensorDataType.Bytes)
+                {
+                    continue;
+                }
+                var index = 0;
+                foreach (var element in BytesTensor.Elements(output.Data.Span))
+                {
+                    if (!System.Text.Unicode.Utf8.IsValid(element))
+                    {
+                        throw new InvalidInferenceInputException($"output '{output.Name}': BYTES element {index} is not valid UTF-8, which a JSONL or CSV part cannot hold");
+                    }
+                    index++;
+                }
+            }
         }
 
         private void RecordError(long row, string reason)

@@ -30,7 +30,7 @@ public static class ModelName
     {
         if (!IsValid(name))
         {
-            throw new ModelNotFoundException($"model '{name}' not found: names use letters, digits, '-', '_' and '.', and do not start with '.'");
+            throw new ModelNotFoundException($"Request for unknown model: '{name}' is not found: names use letters, digits, '-', '_' and '.', and do not start with '.'");
         }
     }
 
@@ -39,7 +39,7 @@ public static class ModelName
     {
         if (!ModelRepositoryLayout.TryParseVersion(version, out var parsed))
         {
-            throw new ModelNotFoundException($"model '{model}' has no version '{version}': versions are positive integers without leading zeros");
+            throw new ModelNotFoundException($"Request for unknown model: '{model}' version '{version}' is not found: versions are positive integers without leading zeros");
         }
         return parsed;
     }

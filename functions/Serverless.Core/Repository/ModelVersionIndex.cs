@@ -32,13 +32,16 @@ public sealed class ModelVersionIndex(IModelRepository repository, IOptions<Mode
         return await ForgetIfUnknownAsync(model, listing).WaitAsync(cancellationToken);
     }
 
-    /// <summary>The version a request means: the one it names, or the highest present.</summary>
+    /// <summary>
+    /// The version a request means: the one it names, or the highest present. Not-found messages start as Triton's do
+    /// (<c>Request for unknown model: 'x' is not found</c>): its clients and example programs compare that prefix.
+    /// </summary>
     public async Task<long> ResolveAsync(string model, long? version, CancellationToken cancellationToken = default)
     {
         var versions = await GetVersionsAsync(model, cancellationToken: cancellationToken);
         if (versions.Count == 0)
         {
-            throw new ModelNotFoundException($"model '{model}' not found in the model repository");
+            throw new ModelNotFoundException($"Request for unknown model: '{model}' is not found in the model repository");
         }
         if (version is null)
         {
@@ -46,7 +49,7 @@ public sealed class ModelVersionIndex(IModelRepository repository, IOptions<Mode
         }
         if (!versions.Contains(version.Value))
         {
-            throw new ModelNotFoundException($"model '{model}' has no version {version} (versions: {string.Join(", ", versions)})");
+            throw new ModelNotFoundException($"Request for unknown model: '{model}' version {version} is not found (versions: {string.Join(", ", versions)})");
         }
         return version.Value;
     }

@@ -19,14 +19,16 @@ public static class ServerlessServices
         var services = builder.Services;
         services.AddOptions<ModelsOptions>().BindConfiguration(ModelsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RequestBodyOptions>().BindConfiguration(RequestBodyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
         services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HostOptions>().Configure<IOptions<HostingOptions>>((host, hosting) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(hosting.Value.DrainTimeoutSeconds));
-        // Kestrel enforces the limit too (plus the drain allowance), so a chunked body cannot slip past the Content-Length
-        // check. Both hosts' Kestrel (standalone, and the worker's behind the Functions host's proxy) read these options.
+        // Kestrel enforces the limit too, so no body slips past it on any endpoint; inference requests raise it for
+        // themselves by Inference:RefusedBodyDrainBytes so a refused body can be drained (RefusedBodyDrain). Both hosts'
+        // Kestrel (standalone, and the worker's behind the Functions host's proxy) read these options.
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<InferenceOptions>>((kestrel, inference) =>
-            kestrel.Limits.MaxRequestBodySize = RequestBody.DrainAllowanceBytes + inference.Value.MaxRequestBytes);
+            kestrel.Limits.MaxRequestBodySize = inference.Value.MaxRequestBytes);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(ModelRepositoryFactory.Create);
@@ -37,6 +39,9 @@ public static class ServerlessServices
         services.AddSingleton<ModelCache>();
         services.AddSingleton<InferenceStatistics>();
         services.AddSingleton<InferenceService>();
+        services.AddSingleton<RequestBodyBudget>();
+        services.AddSingleton<RefusedBodyDrain>();
+        services.AddSingleton<RequestBodyReader>();
         services.AddSingleton<ServerReadiness>();
         services.AddHostedService<ModelPreloader>();
         services.AddSingleton<CallerAuthenticator>();

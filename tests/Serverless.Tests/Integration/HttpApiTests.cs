@@ -111,15 +111,20 @@ public sealed class HttpApiTests(SampleServerFixture server) : IClassFixture<Sam
     public static TheoryData<string, string, HttpStatusCode, string> BadRequests() => new()
     {
         { "iris-mlp", "{\"inputs\":[", HttpStatusCode.BadRequest, "not valid JSON" },
-        { "iris-mlp", "{\"inputs\":[{\"name\":\"nope\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}", HttpStatusCode.BadRequest, "has no input 'nope'" },
-        { "iris-mlp", "{\"inputs\":[]}", HttpStatusCode.BadRequest, "input 'features' is missing" },
-        { "iris-mlp", "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,4],\"datatype\":\"INT32\",\"data\":[1,2,3,4]}]}", HttpStatusCode.BadRequest, "datatype INT32 given, model expects FP32" },
-        { "iris-mlp", "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,5],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5]}]}", HttpStatusCode.BadRequest, "at dimension 1" },
-        { "iris-mlp", "{\"inputs\":[{\"name\":\"features\",\"shape\":[4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}", HttpStatusCode.BadRequest, "rank 1, model expects rank 2" },
+        { "iris-mlp", "{\"inputs\":[{\"name\":\"nope\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}", HttpStatusCode.BadRequest, "unexpected inference input 'nope' for model 'iris-mlp'" },
+        { "iris-mlp", "{\"inputs\":[]}", HttpStatusCode.BadRequest, "expected 1 inputs but got 0 inputs for model 'iris-mlp': input 'features' is missing" },
+        { "iris-mlp", "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,4],\"datatype\":\"INT32\",\"data\":[1,2,3,4]}]}", HttpStatusCode.BadRequest, "inference input 'features' data-type is 'INT32', but model 'iris-mlp' expects 'FP32'" },
+        { "iris-mlp", "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,5],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5]}]}", HttpStatusCode.BadRequest, "unexpected shape for input 'features' for model 'iris-mlp'. Expected [-1,4], got [1,5]: they differ at dimension 1" },
+        { "iris-mlp", "{\"inputs\":[{\"name\":\"features\",\"shape\":[4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}", HttpStatusCode.BadRequest, "got [4]: rank 1, model expects rank 2" },
         { "iris-mlp", "{\"inputs\":[{\"name\":\"features\",\"shape\":[2,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}", HttpStatusCode.BadRequest, "4 elements but shape [2,4] needs 8" },
         { "iris-mlp", "{\"inputs\":[{\"name\":\"features\",\"shape\":[65,4],\"datatype\":\"FP32\",\"data\":[[" + string.Join("],[", Enumerable.Repeat("1,2,3,4", 65)) + "]]}]}", HttpStatusCode.BadRequest, "exceeds the model's max_batch_size 64" },
-        { "iris-mlp", IrisTwoRows.TrimEnd().TrimEnd('}') + ",\"outputs\":[{\"name\":\"nope\"}]}", HttpStatusCode.BadRequest, "has no output 'nope'" },
-        { "no-such-model", IrisTwoRows, HttpStatusCode.NotFound, "model 'no-such-model' not found" },
+        { "iris-mlp", IrisTwoRows.TrimEnd().TrimEnd('}') + ",\"outputs\":[{\"name\":\"nope\"}]}", HttpStatusCode.BadRequest, "unexpected inference output 'nope' for model 'iris-mlp'" },
+        { "no-such-model", IrisTwoRows, HttpStatusCode.NotFound, "Request for unknown model: 'no-such-model' is not found" },
+        { "iris-mlp", "{\"inputs\":[{\"name\":\"features\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,1e40,4]}]}", HttpStatusCode.BadRequest, "data element 2 (1e40) is outside the range of FP32" },
+        { "iris-mlp", "{\"inputs\":[{\"name\":\"features\",\"shape\":[134217727,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}", HttpStatusCode.BadRequest, "data has 4 elements but shape [134217727,4] needs 536870908" },
+        { "iris-mlp", IrisTwoRows.TrimEnd() + "{\"inputs\":[]}", HttpStatusCode.BadRequest, "not valid JSON" },
+        { "iris-mlp", IrisTwoRows.TrimEnd() + " trailing", HttpStatusCode.BadRequest, "not valid JSON" },
+        { "iris-mlp", IrisTwoRows.TrimEnd().TrimEnd('}') + ",\"outputs\":[{\"name\":\"label\"},{\"name\":\"label\"}]}", HttpStatusCode.BadRequest, "output 'label' is asked for more than once" },
         { ".hidden", IrisTwoRows, HttpStatusCode.NotFound, "not found" },
     };
 
@@ -133,13 +138,23 @@ public sealed class HttpApiTests(SampleServerFixture server) : IClassFixture<Sam
     }
 
     [Theory]
-    [InlineData("/v2/models/iris-mlp/versions/2/infer", "no version 2")]
+    [InlineData("/v2/models/iris-mlp/versions/2/infer", "Request for unknown model: 'iris-mlp' version 2 is not found")]
     [InlineData("/v2/models/iris-mlp/versions/0/infer", "versions are positive integers")]
     [InlineData("/v2/models/iris-mlp/versions/latest/infer", "versions are positive integers")]
     [InlineData("/v2/models/%2E%2E%2Fetc/infer", "not found")]
     public async Task Infer_UnknownVersionOrEscapingName_Returns404(string path, string fragment)
     {
         await (await _client.PostAsync(path, Json(IrisTwoRows))).AssertErrorAsync(HttpStatusCode.NotFound, fragment);
+    }
+
+    [Fact]
+    public async Task Infer_InputNameNotUtf8_Returns400NamingTheField()
+    {
+        var body = System.Text.Encoding.Latin1.GetBytes(IrisTwoRows.Replace("\"features\"", "\"feat\u00ffures\""));
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        await (await _client.PostAsync("/v2/models/iris-mlp/infer", content)).AssertErrorAsync(HttpStatusCode.BadRequest, "'inputs[0].name' is not valid UTF-8");
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
+using Serverless.Core.Metering;
 using Serverless.Tests.Fixtures;
 
 namespace Serverless.Tests.Metering;
@@ -87,57 +86,22 @@ public sealed class CallLimitsTests
     public async Task Infer_SaturatedModel_Returns503WithRetryAfterWhileOtherModelAnswers()
     {
         await using var host = await ServerlessHost.StartAsync(MeteredApi.Settings(("Metering:ModelConcurrency", "1"), ("Metering:ModelQueueLength", "0")));
-        // Loaded first, so the held call below waits on its body, not on a model load.
         Assert.Equal(HttpStatusCode.OK, await MeteredApi.InferAsync(host.Client, "linear-regressor", "warm", key: null));
+        // The model's only slot, held as a running call holds it. (A call takes its slot only once its body is in, so a
+        // held-back body no longer holds one: nothing a client sends can keep the slot while the test probes.)
+        var slot = await host.GetRequiredService<ModelConcurrencyLimiter>().AcquireAsync("linear-regressor");
 
-        // A call takes the model's only slot before its body arrives, and keeps it until the test releases the body.
-        // Probes are sent until one is shed while that call is still open. Should the held call turn out to have been
-        // shed as well, nothing held the slot while the other model answered, so the round does not count and runs again.
-        for (var round = 0; round < 20; round++)
-        {
-            var (shed, held, heldCall) = await ProbeUntilShedAsync(host.Client);
-            var other = await MeteredApi.InferAsync(host.Client, "binary-classifier", "other-model", key: null);
-            held.Release();
-            using var heldResponse = await heldCall;
-            using (shed)
-            {
-                if (heldResponse.StatusCode == HttpStatusCode.ServiceUnavailable)
-                {
-                    continue;
-                }
-                Assert.Equal(HttpStatusCode.OK, heldResponse.StatusCode);
-                Assert.True(shed.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
-                Assert.Contains("saturated", await shed.Content.ReadAsStringAsync());
-                Assert.Equal(HttpStatusCode.OK, other);
-            }
-            var (_, usage) = await MeteredApi.GetJsonAsync(host.Client, "/usage?model=linear-regressor", MeteredApi.AdminKey);
-            Assert.True(usage.GetProperty("rejected").GetInt64() >= 1);
-            return;
-        }
-        Assert.Fail("the held call never kept the model's slot while a probe was shed");
-    }
+        using var shed = await host.Client.SendAsync(MeteredApi.Infer("linear-regressor", MeteredApi.LinearRegressorBody("shed"), key: null));
+        var other = await MeteredApi.InferAsync(host.Client, "binary-classifier", "other-model", key: null);
+        slot.Dispose();
+        var after = await MeteredApi.InferAsync(host.Client, "linear-regressor", "after", key: null);
 
-    private static async Task<(HttpResponseMessage Shed, HeldBackContent Held, Task<HttpResponseMessage> HeldCall)> ProbeUntilShedAsync(HttpClient client)
-    {
-        HeldBackContent? held = null;
-        Task<HttpResponseMessage>? heldCall = null;
-        for (var probe = 0; probe < 2000; probe++)
-        {
-            if (heldCall is null || heldCall.IsCompleted)
-            {
-                held = new HeldBackContent(MeteredApi.LinearRegressorBody("held"));
-                var heldRequest = new HttpRequestMessage(HttpMethod.Post, "/v2/models/linear-regressor/infer") { Content = held };
-                heldRequest.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                heldCall = client.SendAsync(heldRequest);
-            }
-            var response = await client.SendAsync(MeteredApi.Infer("linear-regressor", MeteredApi.LinearRegressorBody($"probe-{probe}"), key: null));
-            if (response.StatusCode == HttpStatusCode.ServiceUnavailable && !heldCall.IsCompleted)
-            {
-                return (response, held!, heldCall);
-            }
-            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"probe got {response.StatusCode}");
-            response.Dispose();
-        }
-        throw new Xunit.Sdk.XunitException("no probe was shed in 2,000 tries");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, shed.StatusCode);
+        Assert.True(shed.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Contains("saturated", await shed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, other);
+        Assert.Equal(HttpStatusCode.OK, after);
+        var (_, usage) = await MeteredApi.GetJsonAsync(host.Client, "/usage?model=linear-regressor", MeteredApi.AdminKey);
+        Assert.Equal(1, usage.GetProperty("rejected").GetInt64());
     }
 }

@@ -36,7 +36,8 @@ internal sealed class OnnxModelSession : IModelSession
         ExecutionProvider = executionProvider;
         try
         {
-            Inputs = Describe(session.InputMetadata, "input");
+            Inputs = Describe(session.InputMetadata.Where(i => i.Value.OnnxValueType != OnnxValueType.ONNX_TYPE_OPTIONAL), "input");
+            OptionalInputs = DescribeOptional(session);
             Outputs = Describe(session.OutputMetadata, "output");
         }
         catch
@@ -49,6 +50,8 @@ internal sealed class OnnxModelSession : IModelSession
     public string ExecutionProvider { get; }
 
     public IReadOnlyList<TensorMetadata> Inputs { get; }
+
+    public IReadOnlyList<TensorMetadata> OptionalInputs { get; }
 
     public IReadOnlyList<TensorMetadata> Outputs { get; }
 
@@ -64,6 +67,11 @@ internal sealed class OnnxModelSession : IModelSession
             {
                 var input = inputs[i];
                 names[i] = input.Name;
+                if (input.DataType == TensorDataType.Bytes)
+                {
+                    values[i] = ToStringTensor(input);
+                    continue;
+                }
                 // Run reads the request's own buffer: pinned, not copied.
                 var data = input.Data.Length == 0 ? EmptyBuffer : input.Data;
                 pins[i] = MemoryMarshal.AsMemory(data).Pin();
@@ -128,22 +136,85 @@ internal sealed class OnnxModelSession : IModelSession
         {
             return new InferenceTensor(name, type, info.Shape, ReadOnlyMemory<byte>.Empty);
         }
+        if (type == TensorDataType.Bytes)
+        {
+            return new InferenceTensor(name, type, info.Shape, FromStringTensor(value, checked((int)info.ElementCount), buffers));
+        }
         var raw = value.GetTensorMutableRawData();
         var bytes = buffers.Rent(raw.Length);
         raw.CopyTo(bytes.Span);
         return new InferenceTensor(name, type, info.Shape, bytes);
     }
 
-    private IReadOnlyList<TensorMetadata> Describe(IReadOnlyDictionary<string, NodeMetadata> nodes, string kind)
+    /// <summary>
+    /// ONNX Runtime keeps string tensors as its own strings, so BYTES elements are copied in, byte for byte (NUL bytes
+    /// and bytes that are not UTF-8 included: the byte overload does no transcoding).
+    /// </summary>
+    private static OrtValue ToStringTensor(InferenceTensor input)
     {
-        var described = new List<TensorMetadata>(nodes.Count);
+        var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, input.Shape);
+        try
+        {
+            var index = 0;
+            foreach (var element in BytesTensor.Elements(input.Data.Span))
+            {
+                value.StringTensorSetElementAt(element, index++);
+            }
+            return value;
+        }
+        catch
+        {
+            value.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A string output in the core's BYTES layout: one pass to size it, one to copy each element's bytes.</summary>
+    private static ReadOnlyMemory<byte> FromStringTensor(OrtValue value, int count, PooledTensorBuffers buffers)
+    {
+        var length = 0L;
+        for (var i = 0; i < count; i++)
+        {
+            length += BytesTensor.LengthPrefix + value.GetStringElementAsSpan(i).Length;
+        }
+        var bytes = buffers.Rent(checked((int)length));
+        var span = bytes.Span;
+        var offset = 0;
+        for (var i = 0; i < count; i++)
+        {
+            offset += BytesTensor.Write(span[offset..], value.GetStringElementAsSpan(i));
+        }
+        return bytes;
+    }
+
+    /// <summary>
+    /// Inputs a request may leave out. Initializers that the graph also lists as inputs are overridable defaults (ONNX
+    /// Runtime lists them apart, and only for IR 4 and later; before that they are constants); an input of ONNX's
+    /// optional type may be left out and is then None to the graph.
+    /// </summary>
+    private IReadOnlyList<TensorMetadata> DescribeOptional(InferenceSession session)
+    {
+        var optional = new List<TensorMetadata>(Describe(session.OverridableInitializerMetadata, "initializer input"));
+        foreach (var (name, node) in session.InputMetadata)
+        {
+            if (node.OnnxValueType == OnnxValueType.ONNX_TYPE_OPTIONAL)
+            {
+                optional.AddRange(Describe([KeyValuePair.Create(name, node.AsOptionalMetadata().ElementMeta)], "optional input"));
+            }
+        }
+        return optional.Select(t => t with { Optional = true }).ToList();
+    }
+
+    private IReadOnlyList<TensorMetadata> Describe(IEnumerable<KeyValuePair<string, NodeMetadata>> nodes, string kind)
+    {
+        var described = new List<TensorMetadata>();
         foreach (var (name, node) in nodes)
         {
             var type = node.IsTensor ? OnnxTensorTypes.ToDataType(node.ElementDataType) : null;
             if (type is null)
             {
                 var what = node.IsTensor ? $"tensor of {node.ElementDataType}" : node.OnnxValueType.ToString();
-                throw new ModelLoadException($"model {_key}: {kind} '{name}' is a {what}; supported are tensors of BOOL, (U)INT8-64, FP16, FP32, FP64");
+                throw new ModelLoadException($"model {_key}: {kind} '{name}' is a {what}; supported are tensors of BOOL, (U)INT8-64, FP16, FP32, FP64, STRING and optional tensors");
             }
             described.Add(new TensorMetadata(name, type.Value, node.Dimensions.Select(d => (long)d).ToArray()));
         }

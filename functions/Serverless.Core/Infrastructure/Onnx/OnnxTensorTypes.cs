@@ -20,6 +20,7 @@ internal static class OnnxTensorTypes
         TensorElementType.Float16 => TensorDataType.FP16,
         TensorElementType.Float => TensorDataType.FP32,
         TensorElementType.Double => TensorDataType.FP64,
+        TensorElementType.String => TensorDataType.Bytes,
         _ => null,
     };
 
@@ -36,6 +37,7 @@ internal static class OnnxTensorTypes
         TensorDataType.Int64 => TensorElementType.Int64,
         TensorDataType.FP16 => TensorElementType.Float16,
         TensorDataType.FP32 => TensorElementType.Float,
-        _ => TensorElementType.Double,
+        TensorDataType.FP64 => TensorElementType.Double,
+        _ => TensorElementType.String,
     };
 }

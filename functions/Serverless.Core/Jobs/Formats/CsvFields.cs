@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Serverless.Core.Jobs.Formats;
@@ -81,6 +82,26 @@ public static class CsvFields
     /// <summary>A field's text with quoting undone.</summary>
     public static string Text(ReadOnlySpan<byte> field) => Encoding.UTF8.GetString(field).Replace("\"\"", "\"");
 
+    /// <summary>A field's bytes with quoting undone, byte for byte (text columns feeding a BYTES input).</summary>
+    public static ReadOnlySpan<byte> Unquote(ReadOnlySpan<byte> field)
+    {
+        if (field.IndexOf("\"\""u8) < 0)
+        {
+            return field;
+        }
+        var bytes = new byte[field.Length];
+        var length = 0;
+        for (var i = 0; i < field.Length; i++)
+        {
+            bytes[length++] = field[i];
+            if (field[i] == '"')
+            {
+                i++;
+            }
+        }
+        return bytes.AsSpan(0, length);
+    }
+
     public static string[] SplitHeader(string header)
     {
         var bytes = Encoding.UTF8.GetBytes(header.TrimStart('\uFEFF'));
@@ -91,6 +112,22 @@ public static class CsvFields
             throw new InvalidJobException($"the CSV header is not valid CSV: {Problem(count)}");
         }
         return ranges[..count].Select(r => Text(bytes.AsSpan()[r]).Trim()).ToArray();
+    }
+
+    /// <summary>Writes a value's bytes for CSV output, quoted (quotes doubled) when it holds a comma, quote or line break.</summary>
+    public static void WriteQuoted(IBufferWriter<byte> output, ReadOnlySpan<byte> value)
+    {
+        if (value.IndexOfAny(",\"\r\n"u8) < 0)
+        {
+            output.Write(value);
+            return;
+        }
+        output.Write("\""u8);
+        foreach (var b in value)
+        {
+            output.Write(b == '"' ? "\"\""u8 : [b]);
+        }
+        output.Write("\""u8);
     }
 
     /// <summary>Quotes a value for CSV output when it needs it.</summary>

@@ -1,6 +1,11 @@
+using Serverless.Core.Inference;
+
 namespace Serverless.Core.Jobs.Formats;
 
-/// <summary>A CSV row: numeric columns feed the inputs as <see cref="RowLayout"/> maps them; an <c>id</c> column passes through.</summary>
+/// <summary>
+/// A CSV row: numeric columns feed the inputs as <see cref="RowLayout"/> maps them, a BYTES input takes each column's
+/// text (quoting undone) as one element; an <c>id</c> column passes through.
+/// </summary>
 public sealed class CsvRowReader(RowLayout layout) : IRowReader
 {
     public bool TryRead(ReadOnlySpan<byte> line, long row, RowBatch batch, out string? error)
@@ -22,6 +27,15 @@ public sealed class CsvRowReader(RowLayout layout) : IRowReader
         for (var i = 0; i < inputs.Count; i++)
         {
             var input = inputs[i];
+            if (input.DataType == TensorDataType.Bytes)
+            {
+                batch.BeginBytes(i);
+                foreach (var column in input.Columns)
+                {
+                    batch.AppendBytes(i, CsvFields.Unquote(line[fields[column]]));
+                }
+                continue;
+            }
             var slot = batch.Slot(i);
             var size = slot.Length / input.RowElements;
             for (var e = 0; e < input.Columns.Length; e++)

@@ -29,6 +29,7 @@ public sealed class CsvRowWriter : IRowWriter
 
     public void WriteRows(RowBatch batch, int first, int count, IReadOnlyList<InferenceTensor> outputs, IBufferWriter<byte> output)
     {
+        var offsets = new int[outputs.Count];
         for (var r = 0; r < count; r++)
         {
             var span = output.GetSpan(64);
@@ -39,8 +40,22 @@ public sealed class CsvRowWriter : IRowWriter
                 output.Write(","u8);
                 output.Write(Encoding.UTF8.GetBytes(CsvFields.Quote(batch.Ids[first + r].Value ?? "")));
             }
-            foreach (var tensor in outputs)
+            for (var o = 0; o < outputs.Count; o++)
             {
+                var tensor = outputs[o];
+                if (!tensor.DataType.HasFixedSize())
+                {
+                    // BYTES: each element is one column's text, quoted when it needs it; rows differ in length.
+                    var rest = tensor.Data.Span[offsets[o]..];
+                    var row = rest[..BytesTensor.Offset(rest, tensor.ElementCount / count)];
+                    offsets[o] += row.Length;
+                    foreach (var element in BytesTensor.Elements(row))
+                    {
+                        output.Write(","u8);
+                        CsvFields.WriteQuoted(output, element);
+                    }
+                    continue;
+                }
                 var size = tensor.DataType.ElementSize();
                 var perRow = tensor.Data.Length / size / count;
                 var data = tensor.Data.Span;

@@ -45,7 +45,11 @@ public static class ElementCodec
             case TensorDataType.FP32:
             case TensorDataType.FP64:
             case TensorDataType.FP16:
-                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && SetFloating(target, type, d);
+                // double.TryParse takes "1e400" as infinity and "nan" or "+Infinity" in any case: only the exact strings the
+                // HTTP codec writes mean the special values.
+                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+                    && (double.IsFinite(d) || text.SequenceEqual("NaN"u8) || text.SequenceEqual("Infinity"u8) || text.SequenceEqual("-Infinity"u8))
+                    && SetFloating(target, type, d);
             case TensorDataType.Bool:
                 if (text.SequenceEqual("true"u8) || text.SequenceEqual("1"u8)) return Set(target, (byte)1);
                 if (text.SequenceEqual("false"u8) || text.SequenceEqual("0"u8)) return Set(target, (byte)0);
@@ -137,6 +141,10 @@ public static class ElementCodec
             case TensorDataType.UInt16:
                 foreach (var v in MemoryMarshal.Cast<byte, ushort>(data)) writer.WriteNumberValue(v);
                 break;
+            case TensorDataType.Bytes:
+                // The scorer has checked the elements are UTF-8 (a row whose output is not fails with that reason).
+                foreach (var element in BytesTensor.Elements(data)) writer.WriteStringValue(element);
+                break;
             default:
                 foreach (var v in data) writer.WriteNumberValue(v);
                 break;
@@ -172,10 +180,11 @@ public static class ElementCodec
 
     private static string NonFinite(double value) => double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
 
+    /// <summary>Refuses a finite value that the narrower type can only hold as infinity (1e40 as FP32), as the HTTP codec does.</summary>
     private static bool SetFloating(Span<byte> target, TensorDataType type, double value) => type switch
     {
-        TensorDataType.FP32 => Set(target, (float)value),
-        TensorDataType.FP16 => Set(target, (Half)value),
+        TensorDataType.FP32 => float.IsFinite((float)value) == double.IsFinite(value) && Set(target, (float)value),
+        TensorDataType.FP16 => Half.IsFinite((Half)value) == double.IsFinite(value) && Set(target, (Half)value),
         _ => Set(target, value),
     };
 

@@ -1,11 +1,12 @@
 using System.Text;
 using System.Text.Json;
+using Serverless.Core.Inference;
 
 namespace Serverless.Core.Jobs.Formats;
 
 /// <summary>
 /// A JSONL row: one object mapping input fields to values (a number, or a flat or nested array for a per-row
-/// tensor), plus an optional <c>id</c>. Other fields are ignored.
+/// tensor; strings for a BYTES input), plus an optional <c>id</c>. Other fields are ignored.
 /// </summary>
 public sealed class JsonlRowReader(RowLayout layout) : IRowReader
 {
@@ -59,7 +60,7 @@ public sealed class JsonlRowReader(RowLayout layout) : IRowReader
             {
                 reader.Skip();
             }
-            else if (!TryReadValue(ref reader, inputs[index], batch.Slot(index), out error))
+            else if (!TryReadValue(ref reader, inputs[index], batch, index, out error))
             {
                 return false;
             }
@@ -81,23 +82,25 @@ public sealed class JsonlRowReader(RowLayout layout) : IRowReader
         return true;
     }
 
-    private static bool TryReadValue(ref Utf8JsonReader reader, RowInput input, Span<byte> slot, out string? error)
+    /// <summary>A number or a flat or nested array of them; for a BYTES input, strings.</summary>
+    private static bool TryReadValue(ref Utf8JsonReader reader, RowInput input, RowBatch batch, int index, out string? error)
     {
-        var size = slot.Length / input.RowElements;
-        var count = 0;
+        if (input.DataType == TensorDataType.Bytes)
+        {
+            batch.BeginBytes(index);
+        }
+        var slot = input.DataType.HasFixedSize() ? batch.Slot(index) : [];
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            if (input.RowElements != 1 || !ElementCodec.TryRead(ref reader, input.DataType, slot))
+            if (input.RowElements != 1)
             {
-                error = input.RowElements != 1
-                    ? $"input '{input.Name}' needs an array of {input.RowElements} values, got a {reader.TokenType}"
-                    : $"input '{input.Name}': {Describe(ref reader)} is not a valid {input.DataType}";
+                error = $"input '{input.Name}' needs an array of {input.RowElements} values, got a {reader.TokenType}";
                 return false;
             }
-            error = null;
-            return true;
+            return TryReadElement(ref reader, input, batch, index, slot, 0, out error);
         }
         var depth = reader.CurrentDepth;
+        var count = 0;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth))
         {
             if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.EndArray)
@@ -109,9 +112,8 @@ public sealed class JsonlRowReader(RowLayout layout) : IRowReader
                 error = $"input '{input.Name}' has more than the {input.RowElements} values a row needs";
                 return false;
             }
-            if (!ElementCodec.TryRead(ref reader, input.DataType, slot.Slice(count * size, size)))
+            if (!TryReadElement(ref reader, input, batch, index, slot, count, out error))
             {
-                error = $"input '{input.Name}': value {count} ({Describe(ref reader)}) is not a valid {input.DataType}";
                 return false;
             }
             count++;
@@ -123,6 +125,36 @@ public sealed class JsonlRowReader(RowLayout layout) : IRowReader
         }
         error = null;
         return true;
+    }
+
+    /// <summary>Element <paramref name="element"/> of the row: into its place in the slot, or appended for BYTES.</summary>
+    private static bool TryReadElement(ref Utf8JsonReader reader, RowInput input, RowBatch batch, int index, Span<byte> slot, int element, out string? error)
+    {
+        if (input.DataType.HasFixedSize())
+        {
+            var size = slot.Length / input.RowElements;
+            error = ElementCodec.TryRead(ref reader, input.DataType, slot.Slice(element * size, size))
+                ? null
+                : $"input '{input.Name}': value {element} ({Describe(ref reader)}) is not a valid {input.DataType}";
+            return error is null;
+        }
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            error = $"input '{input.Name}': value {element} ({Describe(ref reader)}) is not a string (the input is BYTES)";
+            return false;
+        }
+        try
+        {
+            // Unescaped text is its bytes as they stand; an escaped string is decoded first.
+            batch.AppendBytes(index, reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan);
+            error = null;
+            return true;
+        }
+        catch (InvalidOperationException e)
+        {
+            error = $"input '{input.Name}': value {element} is not a valid string: {e.Message}";
+            return false;
+        }
     }
 
     private static string Describe(ref Utf8JsonReader reader) =>

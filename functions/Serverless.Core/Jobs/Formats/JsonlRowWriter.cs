@@ -7,7 +7,7 @@ namespace Serverless.Core.Jobs.Formats;
 
 /// <summary>
 /// <c>{"row": 12, "id": "a-12", "probabilities": [0.1, 0.7, 0.2], "label": 1}</c>: an output that holds one value per
-/// row is written as that value, any other as a flat array.
+/// row is written as that value, any other as a flat array; BYTES values are JSON strings.
 /// </summary>
 public sealed class JsonlRowWriter : IRowWriter
 {
@@ -29,6 +29,8 @@ public sealed class JsonlRowWriter : IRowWriter
     public void WriteRows(RowBatch batch, int first, int count, IReadOnlyList<InferenceTensor> outputs, IBufferWriter<byte> output)
     {
         var writer = _writer;
+        // BYTES outputs: where the next row's elements start (their rows differ in length).
+        var offsets = new int[outputs.Count];
         for (var r = 0; r < count; r++)
         {
             writer.Reset(output);
@@ -50,10 +52,21 @@ public sealed class JsonlRowWriter : IRowWriter
             for (var o = 0; o < outputs.Count; o++)
             {
                 var tensor = outputs[o];
-                var rowBytes = tensor.Data.Length / count;
-                var data = tensor.Data.Span.Slice(r * rowBytes, rowBytes);
+                var perRow = tensor.ElementCount / count;
+                ReadOnlySpan<byte> data;
+                if (tensor.DataType.HasFixedSize())
+                {
+                    var rowBytes = tensor.Data.Length / count;
+                    data = tensor.Data.Span.Slice(r * rowBytes, rowBytes);
+                }
+                else
+                {
+                    var rest = tensor.Data.Span[offsets[o]..];
+                    data = rest[..BytesTensor.Offset(rest, perRow)];
+                    offsets[o] += data.Length;
+                }
                 writer.WritePropertyName(_names[o]);
-                if (_scalar[o] && rowBytes == tensor.DataType.ElementSize())
+                if (_scalar[o] && perRow == 1)
                 {
                     ElementCodec.WriteJson(writer, tensor.DataType, data);
                 }

@@ -19,6 +19,10 @@ public sealed class ParquetRowSource
 
     public ParquetRowSource(ParquetReader reader, RowLayout layout)
     {
+        if (layout.Inputs.FirstOrDefault(i => i.DataType == TensorDataType.Bytes) is { } text)
+        {
+            throw new InvalidJobException($"input '{text.Name}' is BYTES (strings), which Parquet jobs do not read; use jsonl or csv");
+        }
         _reader = reader;
         _layout = layout;
         _fields = reader.Schema.GetDataFields();

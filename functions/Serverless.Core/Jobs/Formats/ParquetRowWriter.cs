@@ -25,6 +25,10 @@ public sealed class ParquetRowWriter : IRowWriter, IAsyncDisposable
 
     public ParquetRowWriter(RowLayout layout)
     {
+        if (layout.Outputs.FirstOrDefault(o => o.DataType == TensorDataType.Bytes) is { } text)
+        {
+            throw new InvalidJobException($"output '{text.Name}' is BYTES (strings), which Parquet jobs do not write; use jsonl or csv");
+        }
         _layout = layout;
         _columns = layout.OutputColumns();
         var fields = new List<Field> { new DataField<long>("row") };

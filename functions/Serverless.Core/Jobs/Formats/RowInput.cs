@@ -8,5 +8,6 @@ namespace Serverless.Core.Jobs.Formats;
 /// </summary>
 public sealed record RowInput(string Name, TensorDataType DataType, long[] RowShape, int RowElements, byte[] Field, int[] Columns)
 {
-    public int RowBytes => RowElements * DataType.ElementSize();
+    /// <summary>Bytes per row; BYTES rows have no fixed size (<see cref="RowBatch.AppendBytes"/>).</summary>
+    public int RowBytes => DataType.HasFixedSize() ? RowElements * DataType.ElementSize() : 0;
 }

@@ -64,7 +64,7 @@ public static class InferenceRequestJsonReader
                 reader.Read();
                 id = reader.TokenType switch
                 {
-                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.String => GetText(ref reader, "id"),
                     JsonTokenType.Null => null,
                     _ => throw new InvalidInferenceInputException("'id' must be a string"),
                 };
@@ -105,6 +105,12 @@ public static class InferenceRequestJsonReader
         if (inputs is null)
         {
             throw new InvalidInferenceInputException("request has no 'inputs' array");
+        }
+        // One object and nothing after it but whitespace: a second object or trailing garbage is a malformed request,
+        // not something to ignore (the reader throws for anything else than the end).
+        if (reader.Read())
+        {
+            throw new InvalidInferenceInputException($"request body has more after its JSON object (a {reader.TokenType} at byte {reader.TokenStartIndex})");
         }
         binaryOutputs = binaryByDefault || binaryPerOutput is not null ? new BinaryOutputSelection(binaryByDefault, binaryPerOutput) : BinaryOutputSelection.None;
         return new InferenceRequest(id, inputs, outputs is null ? [] : outputs);
@@ -181,7 +187,7 @@ public static class InferenceRequestJsonReader
         }
         if (type is null)
         {
-            throw new InvalidInferenceInputException($"{label}: datatype '{typeName}' is not one of BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, FP32, FP64");
+            throw new InvalidInferenceInputException($"{label}: datatype '{typeName}' is not one of {TensorDataTypes.WireNames}");
         }
         if (shape is null)
         {
@@ -207,6 +213,10 @@ public static class InferenceRequestJsonReader
     private static ReadOnlyMemory<byte> TakeBinary(ref BinarySection section, string label, TensorDataType type, long[] shape, long size)
     {
         var count = TensorShape.ElementCount(shape);
+        if (type == TensorDataType.Bytes)
+        {
+            return TakeBinaryBytes(ref section, label, shape, count, size);
+        }
         var needed = count > long.MaxValue / type.ElementSize() ? long.MaxValue : count * type.ElementSize();
         if (size != needed)
         {
@@ -226,6 +236,35 @@ public static class InferenceRequestJsonReader
         {
             throw new InvalidInferenceInputException($"{label}: BOOL element {bad} is byte {data.Span[bad]}, expected 0 or 1");
         }
+        return data;
+    }
+
+    /// <summary>
+    /// BYTES: the elements are variable-length, so binary_data_size is whatever the 4-byte lengths and bytes add up to
+    /// (Triton's layout); the slice must hold exactly the shape's element count of them.
+    /// </summary>
+    private static ReadOnlyMemory<byte> TakeBinaryBytes(ref BinarySection section, string label, long[] shape, long count, long size)
+    {
+        var remaining = section.Data.Length - section.Offset;
+        if (size > remaining)
+        {
+            throw new InvalidInferenceInputException(
+                $"{label}: binary_data_size {size} but only {remaining} bytes of binary tensor data are left after the JSON header (body has {section.Data.Length})");
+        }
+        var data = section.Data.Slice(section.Offset, (int)size);
+        // Reading one element more than the shape needs is enough to tell "too many" from "exactly right".
+        var elements = BytesTensor.CountElements(data.Span, count == long.MaxValue ? count : count + 1);
+        if (elements < 0)
+        {
+            throw new InvalidInferenceInputException(
+                $"{label}: the {size} bytes of BYTES data are not a sequence of 4-byte little-endian lengths each followed by that many bytes");
+        }
+        if (elements != count)
+        {
+            throw new InvalidInferenceInputException(
+                $"{label}: binary BYTES data holds {(elements > count ? "more than " + count : elements)} elements, shape {TensorShape.Format(shape)} needs {count}");
+        }
+        section.Offset += (int)size;
         return data;
     }
 
@@ -344,8 +383,24 @@ public static class InferenceRequestJsonReader
     {
         reader.Read();
         return reader.TokenType == JsonTokenType.String
-            ? reader.GetString()!
+            ? GetText(ref reader, $"{array}[{index}].{key}")
             : throw new InvalidInferenceInputException($"'{array}[{index}].{key}' must be a string");
+    }
+
+    /// <summary>
+    /// A JSON string as text. The reader does not check that string bytes are UTF-8, and transcoding invalid ones
+    /// throws InvalidOperationException, which reached clients as a 500.
+    /// </summary>
+    private static string GetText(ref Utf8JsonReader reader, string field)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidInferenceInputException($"'{field}' is not valid UTF-8 text: {e.Message}", e);
+        }
     }
 
     /// <summary>Parses the datatype without allocating its name; <paramref name="typeName"/> is null only when absent.</summary>
@@ -357,7 +412,7 @@ public static class InferenceRequestJsonReader
             throw new InvalidInferenceInputException($"'inputs[{index}].datatype' must be a string");
         }
         Span<char> text = stackalloc char[16];
-        if (!reader.HasValueSequence && !reader.ValueIsEscaped && reader.ValueSpan.Length <= text.Length)
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped && reader.ValueSpan.Length <= text.Length && System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
         {
             var length = reader.CopyString(text);
             if (TensorDataTypes.TryParse(text[..length], out var parsed))
@@ -366,7 +421,7 @@ public static class InferenceRequestJsonReader
                 return parsed;
             }
         }
-        typeName = reader.GetString()!;
+        typeName = GetText(ref reader, $"inputs[{index}].datatype");
         return TensorDataTypes.TryParse(typeName, out var slow) ? slow : null;
     }
 }

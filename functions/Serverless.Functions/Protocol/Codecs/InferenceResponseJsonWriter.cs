@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
+using Serverless.Core.Errors;
 using Serverless.Core.Inference;
 
 namespace Serverless.Functions.Protocol.Codecs;
@@ -10,6 +12,31 @@ namespace Serverless.Functions.Protocol.Codecs;
 /// </summary>
 public static class InferenceResponseJsonWriter
 {
+    /// <summary>
+    /// Checks, before anything is written or billed, that every output going out as JSON can be: a BYTES element that
+    /// is not UTF-8 has no JSON string form, and the caller is told to ask for that output as binary data instead.
+    /// </summary>
+    public static void EnsureWritable(InferenceResponse response, BinaryOutputSelection binaryOutputs)
+    {
+        foreach (var output in response.Outputs)
+        {
+            if (output.DataType != TensorDataType.Bytes || binaryOutputs.IsBinary(output.Name))
+            {
+                continue;
+            }
+            var index = 0;
+            foreach (var element in BytesTensor.Elements(output.Data.Span))
+            {
+                if (!Utf8.IsValid(element))
+                {
+                    throw new InvalidInferenceInputException(
+                        $"output '{output.Name}': BYTES element {index} is not valid UTF-8, so it cannot be written as a JSON string; ask for it as binary data (outputs[].parameters.binary_data: true)");
+                }
+                index++;
+            }
+        }
+    }
+
     public static void Write(Utf8JsonWriter writer, InferenceResponse response, BinaryOutputSelection? binaryOutputs = null)
     {
         binaryOutputs ??= BinaryOutputSelection.None;
@@ -90,6 +117,10 @@ public static class InferenceResponseJsonWriter
                 break;
             case TensorDataType.FP64:
                 foreach (var v in MemoryMarshal.Cast<byte, double>(data)) WriteDouble(writer, v);
+                break;
+            case TensorDataType.Bytes:
+                // UTF-8 already checked by EnsureWritable; the writer escapes what JSON needs escaped (NUL, quotes).
+                foreach (var element in BytesTensor.Elements(data)) writer.WriteStringValue(element);
                 break;
         }
     }

@@ -1,5 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
 using Serverless.Core.Inference;
 using Serverless.Core.Metering;
 using Serverless.Core.Repository;
@@ -10,7 +10,7 @@ using Serverless.Functions.Protocol.Endpoints;
 namespace Serverless.Functions.Protocol.Http;
 
 /// <summary><c>POST /v2/models/{model}[/versions/{version}]/infer</c>.</summary>
-public sealed class InferenceFunctions(InferenceService service, UsageMeter meter, IOptions<InferenceOptions> options)
+public sealed class InferenceFunctions(InferenceService service, UsageMeter meter, ModelVersionIndex versions, RequestBodyReader bodies, RefusedBodyDrain drain)
 {
     [Function("Infer")]
     [EndpointAccess(EndpointAccess.Metered)]
@@ -21,43 +21,58 @@ public sealed class InferenceFunctions(InferenceService service, UsageMeter mete
     [EndpointAccess(EndpointAccess.Metered)]
     public Task InferVersionAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{model}/versions/{version}/infer")] HttpRequest request,
         string model, string version) =>
-        ServeAsync(request.HttpContext, model, ModelName.ParseVersion(model, version));
+        ServeAsync(request.HttpContext, model, version);
 
-    private async Task ServeAsync(HttpContext context, string model, long? version)
+    private async Task ServeAsync(HttpContext context, string model, string? versionText)
     {
-        ModelName.EnsureValid(model);
-        // Rate limit and the model's concurrency slot come before the body is buffered; refusals are recorded, not billed.
-        await using var call = await meter.AdmitAsync(context.GetCaller(), model, context.RequestAborted);
         // Binary inputs point into the body and JSON inputs into the pooled buffers until the response is written.
-        RequestBody? body = null;
+        using var body = await ReadBodyAsync(context, model, versionText);
+        var version = versionText is null ? (long?)null : ModelName.ParseVersion(model, versionText);
+        // The body is in before the model's concurrency slot is taken: a slow upload holds no slot others wait for.
+        // Rate limit and slot refusals are recorded, not billed.
+        await using var call = await meter.AdmitAsync(context.GetCaller(), model, context.RequestAborted);
         using var buffers = new PooledTensorBuffers();
+        InferenceResponse? response = null;
+        BinaryOutputSelection binaryOutputs;
         try
         {
-            InferenceResponse response;
-            BinaryOutputSelection binaryOutputs;
-            try
-            {
-                body = await RequestBody.ReadAsync(context.Request, options.Value.MaxRequestBytes, context.RequestAborted);
-                var (json, binary) = InferenceHeader.Split(body.Memory, context.Request.Headers[InferenceHeader.ContentLengthHeader]);
-                var request = InferenceRequestJsonReader.Read(json, binary, buffers, out binaryOutputs);
-                await call.BeginAsync(request.Id, InferenceService.BatchSize(request), body.Length, context.RequestAborted);
-                response = await service.InferAsync(model, version, request, context.RequestAborted);
-                // Returns once the usage record is durable (group commit): no 2xx leaves without its record.
-                await call.SucceedAsync(response);
-            }
-            catch (Exception e) when (call.IsOpen)
-            {
-                await call.FailAsync(FailureStatus.Of(e));
-                throw;
-            }
-            using (response)
-            {
-                await InferenceResponseBody.WriteAsync(context.Response, response, binaryOutputs, context.RequestAborted);
-            }
+            var (json, binary) = InferenceHeader.Split(body.Memory, context.Request.Headers[InferenceHeader.ContentLengthHeader]);
+            var request = InferenceRequestJsonReader.Read(json, binary, buffers, out binaryOutputs);
+            await call.BeginAsync(request.Id, InferenceService.BatchSize(request), body.Length, context.RequestAborted);
+            response = await service.InferAsync(model, version, request, context.RequestAborted);
+            InferenceResponseJsonWriter.EnsureWritable(response, binaryOutputs);
+            // Returns once the usage record is durable (group commit): no 2xx leaves without its record.
+            await call.SucceedAsync(response);
         }
-        finally
+        catch (Exception e) when (call.IsOpen)
         {
-            body?.Dispose();
+            response?.Dispose();
+            await call.FailAsync(FailureStatus.Of(e));
+            throw;
         }
+        using (response)
+        {
+            await InferenceResponseBody.WriteAsync(context.Response, response, binaryOutputs, context.RequestAborted);
+        }
+    }
+
+    /// <summary>
+    /// The model (and version) must exist before any of the body is buffered: a request for a model that is not there
+    /// costs no memory. Whatever is refused here is drained first, so the client reads the answer.
+    /// </summary>
+    private async Task<RequestBody> ReadBodyAsync(HttpContext context, string model, string? versionText)
+    {
+        drain.Allow(context);
+        try
+        {
+            ModelName.EnsureValid(model);
+            await versions.ResolveAsync(model, versionText is null ? null : ModelName.ParseVersion(model, versionText), context.RequestAborted);
+        }
+        catch (ModelNotFoundException)
+        {
+            await drain.DrainAsync(context, 0);
+            throw;
+        }
+        return await bodies.ReadAsync(context, context.RequestAborted);
     }
 }

@@ -1,18 +1,24 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using Serverless.Core.Errors;
 
 namespace Serverless.Functions.Protocol.Http;
 
-/// <summary>A request body read whole into a pooled buffer, refused as soon as it passes the size limit.</summary>
+/// <summary>
+/// A request body read whole into a pooled buffer (<see cref="RequestBodyReader"/>), holding its share of
+/// Inference:MaxBufferedRequestBytes until disposed, once the response is written.
+/// </summary>
 public sealed class RequestBody : IDisposable
 {
     private byte[]? _buffer;
+    private readonly RequestBodyBudget? _budget;
+    private readonly long _reserved;
 
-    private RequestBody(byte[] buffer, int length)
+    internal RequestBody(byte[] buffer, int length, RequestBodyBudget? budget, long reserved)
     {
         _buffer = buffer;
         Length = length;
+        _budget = budget;
+        _reserved = reserved;
     }
 
     public int Length { get; }
@@ -22,45 +28,11 @@ public sealed class RequestBody : IDisposable
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
     /// <summary>
-    /// How far past the limit a refused body is still read (and discarded) before answering 413. Closing a socket
-    /// with unread bytes makes TCP send a reset, which clients report instead of the 413; Kestrel's own limit is set
-    /// this much higher so the drain can finish.
+    /// A small body outside the inference budget (a job submission): read whole up to <paramref name="maxBytes"/>; past
+    /// it the rest is drained up to Kestrel's server-wide limit, then 413.
     /// </summary>
-    public const int DrainAllowanceBytes = 1 << 20;
-
-    public static async Task<RequestBody> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
-    {
-        PipeReader reader = request.BodyReader;
-        if (request.ContentLength > maxBytes)
-        {
-            await DrainAsync(reader, cancellationToken);
-            throw new RequestTooLargeException($"request body of {request.ContentLength} bytes is larger than the {maxBytes} bytes Inference:MaxRequestBytes allows");
-        }
-        while (true)
-        {
-            var result = await reader.ReadAsync(cancellationToken);
-            var buffer = result.Buffer;
-            if (buffer.Length > maxBytes)
-            {
-                reader.AdvanceTo(buffer.End);
-                if (!result.IsCompleted)
-                {
-                    await DrainAsync(reader, cancellationToken);
-                }
-                throw new RequestTooLargeException($"request body is larger than the {maxBytes} bytes Inference:MaxRequestBytes allows");
-            }
-            if (result.IsCompleted)
-            {
-                var length = (int)buffer.Length;
-                var array = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-                buffer.CopyTo(array);
-                reader.AdvanceTo(buffer.End);
-                return new RequestBody(array, length);
-            }
-            // Keep everything: the body is parsed only once it is complete.
-            reader.AdvanceTo(buffer.Start, buffer.End);
-        }
-    }
+    public static Task<RequestBody> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken) =>
+        RequestBodyReader.ReadAsync(request.HttpContext, maxBytes, "this endpoint", null, (context, _) => DrainAsync(context.Request.BodyReader, cancellationToken), cancellationToken);
 
     private static async Task DrainAsync(PipeReader reader, CancellationToken cancellationToken)
     {
@@ -87,6 +59,7 @@ public sealed class RequestBody : IDisposable
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            _budget?.Release(_reserved);
         }
     }
 }

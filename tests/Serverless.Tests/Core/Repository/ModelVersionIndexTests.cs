@@ -28,7 +28,7 @@ public sealed class ModelVersionIndexTests
 
         var error = await Assert.ThrowsAsync<ModelNotFoundException>(() => CreateIndex().ResolveAsync("m", 7));
 
-        Assert.Contains("no version 7", error.Message);
+        Assert.Contains("Request for unknown model: 'm' version 7 is not found", error.Message);
         Assert.Contains("1, 2", error.Message);
     }
 

@@ -36,7 +36,9 @@ public sealed class InferenceRequestJsonReaderTests
     [InlineData("{\"inputs\":[{\"name\":\"a\",\"datatype\":\"FP32\",\"data\":[1]}]}", "input 'a' has no 'shape'")]
     [InlineData("{\"inputs\":[{\"name\":\"a\",\"shape\":[-1],\"datatype\":\"FP32\",\"data\":[1]}]}", "non-negative integers")]
     [InlineData("{\"inputs\":[{\"name\":\"a\",\"shape\":[1],\"datatype\":\"FP32\"}]}", "input 'a' has no 'data'")]
-    [InlineData("{\"inputs\":[{\"name\":\"a\",\"shape\":[4000000000,4000000000,4000000000],\"datatype\":\"FP32\",\"data\":[1]}]}", "is too large")]
+    [InlineData("{\"inputs\":[{\"name\":\"a\",\"shape\":[4000000000,4000000000,4000000000],\"datatype\":\"FP32\",\"data\":[1]}]}", "data has 1 elements but shape [4000000000,4000000000,4000000000] needs 9223372036854775807")]
+    [InlineData("{\"inputs\":[]} {\"inputs\":[]}", "not valid JSON")]
+    [InlineData("{\"inputs\":[]}garbage", "not valid JSON")]
     [InlineData("{\"id\":5,\"inputs\":[]}", "'id' must be a string")]
     public void Read_MalformedRequest_ThrowsWithTheField(string json, string expected)
     {
@@ -92,6 +94,53 @@ public sealed class InferenceRequestJsonReaderTests
 
         var error = Assert.Throws<InvalidInferenceInputException>(() => ReadBinary(json, binary, out _));
 
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Read_WhitespaceAfterTheObject_IsFine()
+    {
+        Assert.Empty(Read("{\"inputs\":[]}  \r\n\t ").Inputs);
+    }
+
+    [Theory]
+    [InlineData("""{"id":"ÿ","inputs":[]}""", "'id'")]
+    [InlineData("""{"inputs":[{"name":"ÿ","shape":[1],"datatype":"FP32","data":[1]}]}""", "'inputs[0].name'")]
+    [InlineData("""{"inputs":[{"name":"a","shape":[1],"datatype":"ÿ","data":[1]}]}""", "'inputs[0].datatype'")]
+    [InlineData("""{"inputs":[],"outputs":[{"name":"ÿ"}]}""", "'outputs[0].name'")]
+    public void Read_InvalidUtf8InAString_400NamingTheField(string json, string field)
+    {
+        // U+00FF written as the single byte 0xFF, which is never valid UTF-8 (GetString threw, a 500).
+        var bytes = Encoding.Latin1.GetBytes(json);
+
+        var error = Assert.Throws<InvalidInferenceInputException>(() => InferenceRequestJsonReader.Read(bytes));
+
+        Assert.Contains($"{field} is not valid UTF-8", error.Message);
+    }
+
+    [Fact]
+    public void Read_BinaryBytes_TritonLayoutSlicedAsIs()
+    {
+        byte[] binary = [.. TensorDataJsonReaderTests.Elements("a\0b"), 2, 0, 0, 0, 0xFF, 0xFE, 0, 0, 0, 0];
+
+        var request = ReadBinary("""{"inputs":[{"name":"t","shape":[3],"datatype":"BYTES","parameters":{"binary_data_size":17}}]}""", binary, out _);
+
+        Assert.Equal(binary, request.Inputs[0].Data.ToArray());
+        Assert.Equal(TensorDataType.Bytes, request.Inputs[0].DataType);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 0, 0, 0, 65, 9, 0, 0, 0, 66 }, 2, "not a sequence of 4-byte little-endian lengths")]
+    [InlineData(new byte[] { 1, 0, 0, 0, 65, 1, 0 }, 2, "not a sequence of 4-byte little-endian lengths")]
+    [InlineData(new byte[] { 1, 0, 0, 0, 65 }, 2, "holds 1 elements, shape [2] needs 2")]
+    [InlineData(new byte[] { 1, 0, 0, 0, 65, 0, 0, 0, 0, 0, 0, 0, 0 }, 2, "holds more than 2 elements")]
+    public void Read_BadBinaryBytes_400SayingWhat(byte[] binary, int elements, string expected)
+    {
+        var json = $$$"""{"inputs":[{"name":"t","shape":[{{{elements}}}],"datatype":"BYTES","parameters":{"binary_data_size":{{{binary.Length}}}}}]}""";
+
+        var error = Assert.Throws<InvalidInferenceInputException>(() => ReadBinary(json, binary, out _));
+
+        Assert.Contains("input 't'", error.Message);
         Assert.Contains(expected, error.Message);
     }
 

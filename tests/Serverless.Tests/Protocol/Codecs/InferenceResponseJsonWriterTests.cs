@@ -26,4 +26,17 @@ public sealed class InferenceResponseJsonWriterTests
             """{"model_name":"m","model_version":"1","outputs":[{"name":"a","datatype":"BOOL","shape":[2],"parameters":{"binary_data_size":2}},{"name":"b","datatype":"FP32","shape":[1],"data":[0.5]}]}""",
             Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
+
+    [Fact]
+    public void EnsureWritable_BytesOutputNotUtf8_400UnlessAskedAsBinary()
+    {
+        using var response = new InferenceResponse("m", "1", null,
+            [new InferenceTensor("t", TensorDataType.Bytes, [2], (byte[])[.. TensorDataJsonReaderTests.Elements("ok"), 1, 0, 0, 0, 0xFF])]);
+
+        var error = Assert.Throws<Serverless.Core.Errors.InvalidInferenceInputException>(() => InferenceResponseJsonWriter.EnsureWritable(response, BinaryOutputSelection.None));
+        InferenceResponseJsonWriter.EnsureWritable(response, new BinaryOutputSelection(false, new Dictionary<string, bool> { ["t"] = true }));
+
+        Assert.Contains("output 't': BYTES element 1 is not valid UTF-8", error.Message);
+        Assert.Contains("binary_data", error.Message);
+    }
 }

@@ -93,5 +93,73 @@ public sealed class TensorDataJsonReaderTests
         Assert.Throws<InvalidInferenceInputException>(() => Read(json, type, 1));
     }
 
+    [Theory]
+    [InlineData(TensorDataType.FP32, "1e40")]
+    [InlineData(TensorDataType.FP32, "-3.5e38")]
+    [InlineData(TensorDataType.FP16, "65520")]
+    [InlineData(TensorDataType.FP64, "1e400")]
+    [InlineData(TensorDataType.FP64, "-1e400")]
+    public void Read_FloatBeyondDatatypeRange_400NamingTheElementNotInfinity(TensorDataType type, string value)
+    {
+        var error = Assert.Throws<InvalidInferenceInputException>(() => Read($"[0,{value}]", type, 2));
+
+        Assert.Contains($"data element 1 ({value})", error.Message);
+        Assert.Contains("outside the range of " + type.WireName(), error.Message);
+    }
+
+    [Fact]
+    public void Read_FloatsAtTheEdgeOfRange_AreKept()
+    {
+        Assert.Equal(Bytes(float.MaxValue, 0f), Read("[3.4028234663852886e38,1e-50]", TensorDataType.FP32, 2));
+        Assert.Equal(Bytes(float.PositiveInfinity), Read("[\"Infinity\"]", TensorDataType.FP32, 1));
+    }
+
+    [Fact]
+    public void Read_HugeShapeWithLittleData_RefusedBeforeAllocating()
+    {
+        // [134217727, 4] FP32 is 2 GiB: the reader rented that much for four values and ran out of memory.
+        var error = Assert.Throws<InvalidInferenceInputException>(() => Read("[1,2,3,4]", TensorDataType.FP32, 134217727, 4));
+
+        Assert.Contains("data has 4 elements but shape [134217727,4] needs 536870908", error.Message);
+    }
+
+    [Fact]
+    public void Read_BytesStrings_LengthPrefixedUtf8InOrder()
+    {
+        var data = Read("""[["a",""],["h\u00e9\u0000","\"q\""]]""", TensorDataType.Bytes, 2, 2);
+
+        Assert.Equal(Elements("a", "", "h\u00e9\0", "\"q\""), data);
+    }
+
+    [Theory]
+    [InlineData("""["a",1]""", "element 1 is Number, expected a string")]
+    [InlineData("""["a"]""", "data has 1 elements but shape [2] needs 2")]
+    [InlineData("""["a","b","c"]""", "more than the 2 elements")]
+    [InlineData("""["a","\ud800"]""", "element 1 is not a valid string")]
+    public void Read_BadBytesData_NamesTheElement(string json, string expected)
+    {
+        var error = Assert.Throws<InvalidInferenceInputException>(() => Read(json, TensorDataType.Bytes, 2));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void WriteData_Bytes_JsonStringsEscapedAsNeeded()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            InferenceResponseJsonWriter.WriteData(writer, TensorDataType.Bytes, Elements("x\0y", "\"", ""));
+            writer.WriteEndArray();
+        }
+
+        Assert.Equal("""["x\u0000y","\u0022",""]""", Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>BYTES elements as the core carries them: a 4-byte little-endian length, then the UTF-8 bytes.</summary>
+    internal static byte[] Elements(params string[] values) =>
+        values.SelectMany(v => BitConverter.GetBytes(Encoding.UTF8.GetByteCount(v)).Concat(Encoding.UTF8.GetBytes(v))).ToArray();
+
     private static byte[] Bytes<T>(params T[] values) where T : unmanaged => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 }

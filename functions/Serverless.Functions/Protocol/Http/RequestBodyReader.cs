@@ -1,0 +1,91 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
+using Serverless.Core.Inference;
+
+namespace Serverless.Functions.Protocol.Http;
+
+/// <summary>
+/// Reads a request body whole into a pooled buffer within Inference:MaxRequestBytes (413 past it) and within
+/// Inference:MaxBufferedRequestBytes across requests (503 with Retry-After past it), draining what it refuses.
+/// </summary>
+public sealed class RequestBodyReader(IOptions<InferenceOptions> options, RequestBodyBudget budget, RefusedBodyDrain drain)
+{
+    // A chunked body's reservation grows by at least this much at a time, so small bodies cost one reservation.
+    private const long ReservationStep = 64 * 1024;
+
+    public Task<RequestBody> ReadAsync(HttpContext context, CancellationToken cancellationToken) =>
+        ReadAsync(context, options.Value.MaxRequestBytes, "Inference:MaxRequestBytes", budget, drain.DrainAsync, cancellationToken);
+
+    /// <param name="limit">What sets <paramref name="maxBytes"/>, for the 413's message.</param>
+    /// <param name="budget">The bytes to reserve from; null reserves nothing (small bodies).</param>
+    /// <param name="drain">Reads the rest of a refused body, given how much was read already.</param>
+    internal static async Task<RequestBody> ReadAsync(HttpContext context, int maxBytes, string limit, RequestBodyBudget? budget,
+        Func<HttpContext, long, Task> drain, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (request.ContentLength > maxBytes)
+        {
+            await drain(context, 0);
+            throw new RequestTooLargeException($"request body of {request.ContentLength} bytes is larger than the {maxBytes} bytes {limit} allows");
+        }
+        long reserved = 0;
+        try
+        {
+            if (budget is not null && request.ContentLength is { } declared)
+            {
+                if (!budget.TryReserve(declared))
+                {
+                    await drain(context, 0);
+                    throw budget.Full(declared);
+                }
+                reserved = declared;
+            }
+            var reader = request.BodyReader;
+            while (true)
+            {
+                var result = await reader.ReadAsync(cancellationToken);
+                var buffer = result.Buffer;
+                if (buffer.Length > maxBytes)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    if (!result.IsCompleted)
+                    {
+                        await drain(context, buffer.Length);
+                    }
+                    throw new RequestTooLargeException($"request body is larger than the {maxBytes} bytes {limit} allows");
+                }
+                if (budget is not null && buffer.Length > reserved)
+                {
+                    // Only a body without Content-Length gets here: reserve ahead of what it has sent so far.
+                    var more = Math.Min(maxBytes, Math.Max(buffer.Length, Math.Max(reserved * 2, ReservationStep))) - reserved;
+                    if (!budget.TryReserve(more))
+                    {
+                        reader.AdvanceTo(buffer.End);
+                        if (!result.IsCompleted)
+                        {
+                            await drain(context, buffer.Length);
+                        }
+                        throw budget.Full(more);
+                    }
+                    reserved += more;
+                }
+                if (result.IsCompleted)
+                {
+                    var length = (int)buffer.Length;
+                    var array = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                    buffer.CopyTo(array);
+                    reader.AdvanceTo(buffer.End);
+                    return new RequestBody(array, length, budget, reserved);
+                }
+                // Keep everything: the body is parsed only once it is complete.
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        catch
+        {
+            budget?.Release(reserved);
+            throw;
+        }
+    }
+}
