@@ -22,6 +22,8 @@ public sealed class FunctionsMetadataTests
         { "ModelVersionReady", "GET", "v2/models/{model}/versions/{version}/ready", "Function" },
         { "ModelStats", "GET", "v2/models/{model}/stats", "Function" },
         { "ModelVersionStats", "GET", "v2/models/{model}/versions/{version}/stats", "Function" },
+        { "ModelConfig", "GET", "v2/models/{model}/config", "Function" },
+        { "ModelVersionConfig", "GET", "v2/models/{model}/versions/{version}/config", "Function" },
         { "Infer", "POST", "v2/models/{model}/infer", "Function" },
         { "InferVersion", "POST", "v2/models/{model}/versions/{version}/infer", "Function" },
         { "RepositoryIndex", "POST", "v2/repository/index", "Function" },

@@ -120,6 +120,8 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
         { "ModelVersionReady", "GET", "/v2/models/iris-mlp/versions/7/ready", null, true },
         { "ModelStats", "GET", "/v2/models/no-such-model/stats", null, true },
         { "ModelVersionStats", "GET", "/v2/models/iris-mlp/versions/7/stats", null, true },
+        { "ModelConfig", "GET", "/v2/models/no-such-model/config", null, true },
+        { "ModelVersionConfig", "GET", "/v2/models/iris-mlp/versions/7/config", null, true },
         { "Infer", "POST", "/v2/models/no-such-model/infer", IrisTwoRows, true },
         { "InferVersion", "POST", "/v2/models/iris-mlp/versions/7/infer", IrisTwoRows, true },
         { "RepositoryIndex", "POST", "/v2/repository/index", null, false },

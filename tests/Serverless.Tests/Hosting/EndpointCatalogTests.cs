@@ -60,6 +60,7 @@ public sealed class EndpointCatalogTests
             "GET v2/models/{model}", "GET v2/models/{model}/versions/{version}",
             "GET v2/models/{model}/ready", "GET v2/models/{model}/versions/{version}/ready",
             "GET v2/models/{model}/stats", "GET v2/models/{model}/versions/{version}/stats",
+            "GET v2/models/{model}/config", "GET v2/models/{model}/versions/{version}/config",
             "POST v2/models/{model}/infer", "POST v2/models/{model}/versions/{version}/infer",
             "POST v2/repository/index", "POST v2/repository/models/{model}/load", "POST v2/repository/models/{model}/unload",
             "POST jobs", "GET jobs", "GET jobs/{id}", "GET usage", "GET usage/export",

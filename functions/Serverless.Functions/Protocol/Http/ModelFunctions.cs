@@ -6,7 +6,7 @@ using Serverless.Core.Repository;
 
 namespace Serverless.Functions.Protocol.Http;
 
-/// <summary>Model metadata, model readiness and the statistics extension.</summary>
+/// <summary>Model metadata, model readiness, the statistics extension and the model configuration extension.</summary>
 public sealed class ModelFunctions(ModelCache cache, ModelVersionIndex index, InferenceStatistics statistics)
 {
     public const string Platform = "onnxruntime_onnx";
@@ -32,6 +32,15 @@ public sealed class ModelFunctions(ModelCache cache, ModelVersionIndex index, In
     public Task<IResult> VersionReadyAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/models/{model}/versions/{version}/ready")] HttpRequest request,
         string model, string version) =>
         ReadinessAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
+
+    [Function("ModelConfig")]
+    public Task<IResult> ConfigAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/models/{model}/config")] HttpRequest request, string model) =>
+        ConfigurationAsync(model, null, request.HttpContext.RequestAborted);
+
+    [Function("ModelVersionConfig")]
+    public Task<IResult> VersionConfigAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/models/{model}/versions/{version}/config")] HttpRequest request,
+        string model, string version) =>
+        ConfigurationAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
 
     [Function("ModelStats")]
     public Task<IResult> StatsAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "v2/models/{model}/stats")] HttpRequest request, string model) =>
@@ -61,6 +70,13 @@ public sealed class ModelFunctions(ModelCache cache, ModelVersionIndex index, In
                 ["execution_provider"] = session.ExecutionProvider,
             },
         }, ProtocolJson.Options);
+    }
+
+    /// <summary>Like metadata, the configuration comes from the graph, so asking loads the model.</summary>
+    private async Task<IResult> ConfigurationAsync(string model, long? version, CancellationToken ct)
+    {
+        using var lease = await cache.AcquireAsync(model, version, ct);
+        return TypedResults.Json(TritonModelConfig.Describe(lease.Model), ProtocolJson.Options);
     }
 
     private static object Describe(TensorMetadata tensor) => new { name = tensor.Name, datatype = tensor.DataType.WireName(), shape = tensor.Shape };

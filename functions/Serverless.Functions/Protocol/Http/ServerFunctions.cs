@@ -7,7 +7,7 @@ namespace Serverless.Functions.Protocol.Http;
 public sealed class ServerFunctions
 {
     /// <summary>Protocol extensions this server implements, as Triton names them.</summary>
-    public static readonly string[] Extensions = ["model_repository", "statistics", "binary_tensor_data"];
+    public static readonly string[] Extensions = ["model_repository", "statistics", "binary_tensor_data", "model_configuration"];
 
     private static readonly string Version =
         typeof(ServerFunctions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";

@@ -1,0 +1,65 @@
+using Serverless.Core.Cache;
+using Serverless.Core.Inference;
+
+namespace Serverless.Functions.Protocol.Http;
+
+/// <summary>
+/// A loaded model's configuration in Triton's JSON form (the model configuration extension), built from the graph and
+/// config.json: what Triton's tools (perf_analyzer, model_analyzer, client libraries) read to learn a model's batch
+/// size and tensors before they send anything.
+/// </summary>
+public static class TritonModelConfig
+{
+    public const string Backend = "onnxruntime";
+
+    public static object Describe(LoadedModel model)
+    {
+        var session = model.Session;
+        var config = model.Config;
+        // Triton's max_batch_size means every input and output has an implicit first (batch) dimension that dims leave
+        // out; a model where that does not hold is described as Triton describes one without batching: 0 and full dims.
+        var batched = config.MaxBatchSize > 0
+            && session.Inputs.Concat(session.Outputs).All(t => t.Shape.Length > 0 && t.Shape[0] < 0);
+        var batcher = model.Batcher is null ? null : config.DynamicBatching;
+        return new
+        {
+            name = model.Key.Name,
+            platform = ModelFunctions.Platform,
+            backend = Backend,
+            // Every version in the repository can be asked for.
+            version_policy = new { all = new { } },
+            max_batch_size = batched ? config.MaxBatchSize : 0,
+            input = session.Inputs.Concat(session.OptionalInputs).Select(t => Tensor(t, batched)),
+            output = session.Outputs.Select(t => Tensor(t, batched)),
+            dynamic_batching = batcher is null ? null : new
+            {
+                preferred_batch_size = batcher.PreferredBatchSizes,
+                max_queue_delay_microseconds = batcher.MaxQueueDelayUs,
+                default_queue_policy = new
+                {
+                    timeout_action = batcher.TimeoutAction.Equals("delay", StringComparison.OrdinalIgnoreCase) ? "DELAY" : "REJECT",
+                    default_timeout_microseconds = batcher.DefaultTimeoutUs,
+                    max_queue_size = batcher.MaxQueueSize,
+                },
+            },
+            instance_group = new[]
+            {
+                new
+                {
+                    name = model.Key.Name,
+                    kind = session.ExecutionProvider.StartsWith("CPU", StringComparison.OrdinalIgnoreCase) ? "KIND_CPU" : "KIND_GPU",
+                    count = batcher?.InstanceCount ?? 1,
+                },
+            },
+        };
+    }
+
+    private static object Tensor(TensorMetadata tensor, bool batched) => new
+    {
+        name = tensor.Name,
+        // Triton's DataType enum: TYPE_ plus the wire name, except that BYTES is TYPE_STRING.
+        data_type = tensor.DataType == TensorDataType.Bytes ? "TYPE_STRING" : "TYPE_" + tensor.DataType.WireName(),
+        dims = batched && tensor.Shape.Length > 0 && tensor.Shape[0] < 0 ? tensor.Shape[1..] : tensor.Shape,
+        optional = tensor.Optional ? true : (bool?)null,
+    };
+}
