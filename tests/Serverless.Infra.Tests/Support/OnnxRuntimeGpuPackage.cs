@@ -5,13 +5,13 @@ using System.Xml.Linq;
 namespace Serverless.Infra.Tests.Support;
 
 /// <summary>
-/// The Linux native libraries of Microsoft.ML.OnnxRuntime.Gpu at the version Directory.Packages.props pins, read in
+/// The native libraries of Microsoft.ML.OnnxRuntime.Gpu.Linux at the version Directory.Packages.props pins, read in
 /// place from the NuGet cache (restore puts them there for the Gpu flavor), and what they link according to readelf.
 /// </summary>
 internal static partial class OnnxRuntimeGpuPackage
 {
     public static string Version { get; } = XDocument.Load(Path.Combine(Repository.Root, "Directory.Packages.props"))
-        .Descendants("PackageVersion").Single(p => (string?)p.Attribute("Include") == "Microsoft.ML.OnnxRuntime.Gpu").Attribute("Version")!.Value;
+        .Descendants("PackageVersion").Single(p => (string?)p.Attribute("Include") == "Microsoft.ML.OnnxRuntime.Gpu.Linux").Attribute("Version")!.Value;
 
     public static string NativeDirectory { get; } = Path.Combine(
         Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } cache ? cache : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
