@@ -30,6 +30,8 @@ public sealed class RequestBodyReader(IOptions<InferenceOptions> options, Reques
             throw new RequestTooLargeException($"request body of {request.ContentLength} bytes is larger than the {maxBytes} bytes {limit} allows");
         }
         long reserved = 0;
+        byte[]? array = null;
+        var length = 0;
         try
         {
             if (budget is not null && request.ContentLength is { } declared)
@@ -46,45 +48,61 @@ public sealed class RequestBodyReader(IOptions<InferenceOptions> options, Reques
             {
                 var result = await reader.ReadAsync(cancellationToken);
                 var buffer = result.Buffer;
-                if (buffer.Length > maxBytes)
+                var total = length + buffer.Length;
+                if (total > maxBytes)
                 {
                     reader.AdvanceTo(buffer.End);
                     if (!result.IsCompleted)
                     {
-                        await drain(context, buffer.Length);
+                        await drain(context, total);
                     }
                     throw new RequestTooLargeException($"request body is larger than the {maxBytes} bytes {limit} allows");
                 }
-                if (budget is not null && buffer.Length > reserved)
+                if (budget is not null && total > reserved)
                 {
                     // Only a body without Content-Length gets here: reserve ahead of what it has sent so far.
-                    var more = Math.Min(maxBytes, Math.Max(buffer.Length, Math.Max(reserved * 2, ReservationStep))) - reserved;
+                    var more = Math.Min(maxBytes, Math.Max(total, Math.Max(reserved * 2, ReservationStep))) - reserved;
                     if (!budget.TryReserve(more))
                     {
                         reader.AdvanceTo(buffer.End);
                         if (!result.IsCompleted)
                         {
-                            await drain(context, buffer.Length);
+                            await drain(context, total);
                         }
                         throw budget.Full(more);
                     }
                     reserved += more;
                 }
+                // Copied out as it arrives, so the connection's buffers are freed at once: a body is held once, not
+                // twice (measured: twelve 60 MiB uploads held 2x their bytes while Kestrel's pipe kept them too).
+                if (array is null || total > array.Length)
+                {
+                    var grown = ArrayPool<byte>.Shared.Rent((int)Math.Max(Math.Max(total, 1), Math.Min(maxBytes, Math.Max(request.ContentLength ?? 0, (array?.Length ?? 0) * 2L))));
+                    if (array is not null)
+                    {
+                        array.AsSpan(0, length).CopyTo(grown);
+                        ArrayPool<byte>.Shared.Return(array);
+                    }
+                    array = grown;
+                }
+                buffer.CopyTo(array.AsSpan(length));
+                length = (int)total;
+                reader.AdvanceTo(buffer.End);
                 if (result.IsCompleted)
                 {
-                    var length = (int)buffer.Length;
-                    var array = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-                    buffer.CopyTo(array);
-                    reader.AdvanceTo(buffer.End);
-                    return new RequestBody(array, length, budget, reserved);
+                    var body = new RequestBody(array, length, budget, reserved);
+                    array = null;
+                    return body;
                 }
-                // Keep everything: the body is parsed only once it is complete.
-                reader.AdvanceTo(buffer.Start, buffer.End);
             }
         }
         catch
         {
             budget?.Release(reserved);
+            if (array is not null)
+            {
+                ArrayPool<byte>.Shared.Return(array);
+            }
             throw;
         }
     }
