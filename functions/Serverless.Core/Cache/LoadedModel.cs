@@ -34,7 +34,7 @@ public sealed class LoadedModel
 
     public ModelConfig Config { get; }
 
-    /// <summary>Bytes counted against Models:MaxLoadedBytes (the model file size: ONNX Runtime keeps the weights resident).</summary>
+    /// <summary>Bytes counted against Models:MaxLoadedBytes: the version's files, model and external data (ONNX Runtime keeps the weights resident).</summary>
     public long SizeBytes { get; }
 
     public TimeSpan LoadTime { get; }

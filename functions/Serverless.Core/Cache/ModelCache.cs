@@ -42,13 +42,29 @@ public sealed class ModelCache : IDisposable
     public long LoadedBytes => _entries.Values.Sum(e => e.Ready?.SizeBytes ?? 0);
 
     /// <summary>Leases the model version a request means (the highest when <paramref name="version"/> is null), loading it if needed.</summary>
-    public async Task<ModelLease> AcquireAsync(string model, long? version, CancellationToken cancellationToken = default)
+    public Task<ModelLease> AcquireAsync(string model, long? version, CancellationToken cancellationToken = default) =>
+        AcquireAsync(model, version, TimeSpan.FromSeconds(_options.LoadWaitTimeoutSeconds), cancellationToken);
+
+    /// <param name="waitLimit">How long to wait for a load in progress before a 503 with Retry-After; infinite for preloading.</param>
+    public async Task<ModelLease> AcquireAsync(string model, long? version, TimeSpan waitLimit, CancellationToken cancellationToken = default)
     {
         var key = new ModelKey(model, await _index.ResolveAsync(model, version, cancellationToken));
         while (true)
         {
             var entry = _entries.GetOrAdd(key, k => new Entry(k));
-            var loaded = await entry.EnsureLoading(LoadVersionAsync).WaitAsync(cancellationToken);
+            LoadedModel loaded;
+            try
+            {
+                loaded = await entry.EnsureLoading(LoadVersionAsync, NewProgress).WaitAsync(waitLimit, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // The load carries on for the next request; this one answers instead of holding its connection.
+                throw new ModelLoadException($"model {key} is still loading after {waitLimit.TotalSeconds:F0} s ({entry.State().Reason}); retry shortly")
+                {
+                    RetryAfterSeconds = LoadingRetryAfterSeconds,
+                };
+            }
             if (loaded.TryAcquire())
             {
                 entry.LastUsed = _time.GetTimestamp();
@@ -93,11 +109,24 @@ public sealed class ModelCache : IDisposable
 
     public ModelVersionState? StateOf(ModelKey key) => _entries.TryGetValue(key, out var entry) ? entry.State() : null;
 
-    private async Task<LoadedModel> LoadVersionAsync(ModelKey key)
+    private const int LoadingRetryAfterSeconds = 5;
+
+    private ModelFetchProgress NewProgress(ModelKey key) => new(key, _logger, bytes => EnsureFitsBudget(key, bytes));
+
+    /// <summary>A version larger than the whole budget could only be loaded by evicting everything, and still not fit.</summary>
+    private void EnsureFitsBudget(ModelKey key, long bytes)
+    {
+        if (bytes > _options.MaxLoadedBytes)
+        {
+            throw new ModelLoadException($"model {key} is {bytes} bytes (model and external data), larger than the whole Models:MaxLoadedBytes budget of {_options.MaxLoadedBytes} bytes; it cannot be loaded");
+        }
+    }
+
+    private async Task<LoadedModel> LoadVersionAsync(ModelKey key, ModelFetchProgress progress)
     {
         try
         {
-            return await OpenAsync(key);
+            return await OpenAsync(key, progress);
         }
         catch (Exception e) when (e is not ServerlessException)
         {
@@ -106,14 +135,18 @@ public sealed class ModelCache : IDisposable
         }
     }
 
-    private async Task<LoadedModel> OpenAsync(ModelKey key)
+    private async Task<LoadedModel> OpenAsync(ModelKey key, ModelFetchProgress progress)
     {
         var started = Stopwatch.GetTimestamp();
         // The config is small and independent of the model file: read it while the file downloads.
         var configRead = _repository.ReadConfigAsync(key.Name);
-        var file = await _repository.FetchAsync(key);
+        var file = await _repository.FetchAsync(key, progress);
         var config = await configRead;
         var fetched = Stopwatch.GetTimestamp();
+        EnsureFitsBudget(key, file.Length);
+        // Room is made before the session exists, so a model larger than half the budget replaces the least recently
+        // used one instead of holding both in memory for a moment; EnforceBudget settles concurrent loads afterwards.
+        Evict(key, file.Length, _options.MaxLoadedBytes, _ => true);
         var session = _sessions.Open(key, file, config);
         var opened = Stopwatch.GetTimestamp();
         try
@@ -157,11 +190,11 @@ public sealed class ModelCache : IDisposable
     /// <summary>Runs inside the load, before its task completes: the new model is counted explicitly.</summary>
     private void EnforceBudget(LoadedModel justLoaded)
     {
-        Evict(justLoaded, _options.MaxLoadedBytes, _ => true);
+        Evict(justLoaded.Key, justLoaded.SizeBytes, _options.MaxLoadedBytes, _ => true);
         if (_options.MaxGpuLoadedBytes > 0 && OnGpu(justLoaded))
         {
             // Only sessions on the GPU free GPU memory, so only they are candidates.
-            Evict(justLoaded, _options.MaxGpuLoadedBytes, OnGpu);
+            Evict(justLoaded.Key, justLoaded.SizeBytes, _options.MaxGpuLoadedBytes, OnGpu);
         }
     }
 
@@ -170,11 +203,11 @@ public sealed class ModelCache : IDisposable
     // Infrastructure.Onnx.ExecutionProviderSelector.Cuda; the cache only compares the name a session reports.
     private const string GpuExecutionProvider = "CUDAExecutionProvider";
 
-    /// <summary>Evicts the least recently used of the models that <paramref name="counts"/> until they fit in <paramref name="budget"/>.</summary>
-    private void Evict(LoadedModel justLoaded, long budget, Func<LoadedModel, bool> counts)
+    /// <summary>Evicts the least recently used of the models that <paramref name="counts"/> until they and <paramref name="loading"/> fit in <paramref name="budget"/>.</summary>
+    private void Evict(ModelKey loading, long loadingBytes, long budget, Func<LoadedModel, bool> counts)
     {
-        var ready = _entries.Values.Where(e => e.Ready is { } model && e.Key != justLoaded.Key && counts(model)).ToList();
-        var total = justLoaded.SizeBytes + ready.Sum(e => e.Ready!.SizeBytes);
+        var ready = _entries.Values.Where(e => e.Ready is { } model && e.Key != loading && counts(model)).ToList();
+        var total = loadingBytes + ready.Sum(e => e.Ready!.SizeBytes);
         foreach (var entry in ready.OrderBy(e => e.LastUsed))
         {
             if (total <= budget)
@@ -206,6 +239,7 @@ public sealed class ModelCache : IDisposable
     {
         private readonly object _gate = new();
         private Task<LoadedModel>? _load;
+        private ModelFetchProgress? _progress;
 
         public ModelKey Key { get; } = key;
 
@@ -213,7 +247,7 @@ public sealed class ModelCache : IDisposable
 
         public LoadedModel? Ready => _load is { IsCompletedSuccessfully: true } load ? load.Result : null;
 
-        public Task<LoadedModel> EnsureLoading(Func<ModelKey, Task<LoadedModel>> load)
+        public Task<LoadedModel> EnsureLoading(Func<ModelKey, ModelFetchProgress, Task<LoadedModel>> load, Func<ModelKey, ModelFetchProgress> newProgress)
         {
             lock (_gate)
             {
@@ -221,7 +255,8 @@ public sealed class ModelCache : IDisposable
                 // CPU-bound session creation off the first caller's thread and out of its cancellation.
                 if (_load is null || _load.IsFaulted || _load.IsCanceled)
                 {
-                    _load = Task.Run(() => load(Key));
+                    var progress = _progress = newProgress(Key);
+                    _load = Task.Run(() => load(Key, progress));
                 }
                 return _load;
             }
@@ -234,7 +269,7 @@ public sealed class ModelCache : IDisposable
             {
                 { IsCompletedSuccessfully: true } => new(Key.Name, Key.Version, ModelState.Ready, ""),
                 { IsFaulted: true } => new(Key.Name, Key.Version, ModelState.Unavailable, load.Exception!.InnerException?.Message ?? "load failed"),
-                { IsCompleted: false } => new(Key.Name, Key.Version, ModelState.Loading, ""),
+                { IsCompleted: false } => new(Key.Name, Key.Version, ModelState.Loading, _progress?.Describe() ?? ""),
                 _ => new(Key.Name, Key.Version, ModelState.Unavailable, "unloaded"),
             };
         }

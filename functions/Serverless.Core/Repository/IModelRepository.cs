@@ -1,6 +1,6 @@
 namespace Serverless.Core.Repository;
 
-/// <summary>Where models live: <c>&lt;repo&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> plus an optional <c>&lt;repo&gt;/&lt;model&gt;/config.json</c>.</summary>
+/// <summary>Where models live: <c>&lt;repo&gt;/&lt;model&gt;/&lt;version&gt;/model.onnx</c> (with any external-data files beside it) plus an optional <c>&lt;repo&gt;/&lt;model&gt;/config.json</c>.</summary>
 public interface IModelRepository
 {
     /// <summary>Where this repository points, for logs and errors.</summary>
@@ -13,6 +13,9 @@ public interface IModelRepository
 
     Task<ModelConfig> ReadConfigAsync(string model, CancellationToken cancellationToken = default);
 
-    /// <summary>Makes the model file available on local disk (downloading it once for a remote repository).</summary>
-    Task<ModelFile> FetchAsync(ModelKey key, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Makes the whole version folder available on local disk (every file under <c>&lt;model&gt;/&lt;version&gt;/</c>,
+    /// downloaded once for a remote repository), reporting its size and bytes to <paramref name="progress"/>.
+    /// </summary>
+    Task<ModelFile> FetchAsync(ModelKey key, ModelFetchProgress? progress = null, CancellationToken cancellationToken = default);
 }

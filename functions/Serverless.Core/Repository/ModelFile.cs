@@ -1,4 +1,9 @@
 namespace Serverless.Core.Repository;
 
-/// <summary>A model file on local disk, ready to open. <paramref name="ContentId"/> changes when the content does (ETag or hash).</summary>
-public sealed record ModelFile(string Path, long Length, string ContentId);
+/// <summary>
+/// A model version on local disk, ready to open: <paramref name="Path"/> is its model.onnx, which ONNX Runtime opens by
+/// path so that external-data files resolve beside it. <paramref name="Length"/> is the whole version's size (model plus
+/// external data and any other file it ships), what the memory budget counts. <paramref name="ContentId"/> changes when
+/// any file's content does (ETags or sizes and times).
+/// </summary>
+public sealed record ModelFile(string Path, long Length, string ContentId, int FileCount = 1);

@@ -15,4 +15,29 @@ public static class ModelRepositoryLayout
     public static bool TryParseVersion(string segment, out long version) =>
         long.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out version) && version > 0
         && segment == version.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The local path of a file inside a version folder, from its name in a listing or an external-data location
+    /// ('/' separated); null when the name could reach outside the folder (<c>..</c>, a rooted path, a drive, a
+    /// backslash, an empty segment) or is not a plain file name.
+    /// </summary>
+    public static string? ResolveInside(string folder, string relativePath)
+    {
+        if (relativePath.Length is 0 or > 1024 || relativePath[0] == '/' || relativePath.AsSpan().IndexOfAny('\\', ':') >= 0
+            || relativePath.Any(char.IsControl))
+        {
+            return null;
+        }
+        foreach (var segment in relativePath.Split('/'))
+        {
+            if (segment is "" or "." or "..")
+            {
+                return null;
+            }
+        }
+        // Belt and braces: whatever the rules above miss, the resolved path must still lie below the folder.
+        var root = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var path = Path.GetFullPath(Path.Combine(root, relativePath.Replace('/', Path.DirectorySeparatorChar)));
+        return path.StartsWith(root, StringComparison.Ordinal) ? path : null;
+    }
 }

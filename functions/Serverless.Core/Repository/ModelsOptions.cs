@@ -16,7 +16,7 @@ public sealed class ModelsOptions
     /// <summary>Models (name or name:version) loaded at start-up; readiness waits for them.</summary>
     public string[] Preload { get; set; } = [];
 
-    /// <summary>Memory budget for loaded sessions, estimated from model file sizes; least recently used models are evicted beyond it.</summary>
+    /// <summary>Memory budget for loaded sessions, estimated from the size of each version's files (model plus external data); least recently used models are evicted beyond it.</summary>
     [Range(1, long.MaxValue)]
     public long MaxLoadedBytes { get; set; } = 4L * 1024 * 1024 * 1024;
 
@@ -26,6 +26,27 @@ public sealed class ModelsOptions
     /// </summary>
     [Range(0, long.MaxValue)]
     public long MaxGpuLoadedBytes { get; set; }
+
+    /// <summary>
+    /// Parallel ranged reads per blob while a version downloads (StorageTransferOptions.MaximumConcurrency): one GET
+    /// stream is limited by latency and per-connection throughput, so large blobs arrive in several ranges at once.
+    /// </summary>
+    [Range(1, 64)]
+    public int DownloadConcurrency { get; set; } = 8;
+
+    /// <summary>
+    /// Size of each ranged read (StorageTransferOptions initial and maximum transfer size). Smaller ranges spread a
+    /// blob over more parallel reads; each range in flight is buffered in memory.
+    /// </summary>
+    [Range(256 * 1024, 256 * 1024 * 1024)]
+    public int DownloadChunkBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// How long a request waits for a version that is still loading (a large download) before a 503 with Retry-After;
+    /// the load itself carries on, shared by every request.
+    /// </summary>
+    [Range(1, 3_600)]
+    public int LoadWaitTimeoutSeconds { get; set; } = 120;
 
     /// <summary>How stale the list of versions may get before the repository is listed again.</summary>
     [Range(0, 86_400)]

@@ -19,10 +19,12 @@ public sealed class ModelPreloader(ModelCache cache, ServerReadiness readiness, 
             var (model, version) = Parse(entry.Trim());
             while (!stoppingToken.IsCancellationRequested)
             {
-                readiness.MarkNotReady($"preloading {entry}");
+                readiness.MarkNotReady(() => $"preloading {entry}" + (cache.States().FirstOrDefault(s => s.Name == model && s.State == ModelState.Loading) is { } loading
+                    ? $": v{loading.Version} {loading.Reason}" : ""));
                 try
                 {
-                    using var lease = await cache.AcquireAsync(model, version, stoppingToken);
+                    // Preloading waits as long as the load takes: readiness already says how far it is.
+                    using var lease = await cache.AcquireAsync(model, version, Timeout.InfiniteTimeSpan, stoppingToken);
                     break;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

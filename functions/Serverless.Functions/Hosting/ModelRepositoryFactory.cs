@@ -1,4 +1,5 @@
 using Azure.Identity;
+using Azure.Storage;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Infrastructure.Storage;
@@ -26,7 +27,14 @@ public static class ModelRepositoryFactory
         var container = string.IsNullOrEmpty(models.ConnectionString)
             ? new BlobContainerClient(new BlobUriBuilder(uri) { BlobName = "" }.ToUri(), new DefaultAzureCredential())
             : new BlobContainerClient(models.ConnectionString, parts.BlobContainerName);
-        return new BlobModelRepository(container, parts.BlobName ?? "", storage.ModelCacheDirectory,
+        // Every range the same size, the first included: the SDK's default first GET of 256 MB is one slow stream.
+        var transfer = new StorageTransferOptions
+        {
+            InitialTransferSize = models.DownloadChunkBytes,
+            MaximumTransferSize = models.DownloadChunkBytes,
+            MaximumConcurrency = models.DownloadConcurrency,
+        };
+        return new BlobModelRepository(container, parts.BlobName ?? "", storage.ModelCacheDirectory, transfer,
             services.GetRequiredService<ILogger<BlobModelRepository>>());
     }
 }

@@ -31,9 +31,10 @@ internal sealed class FakeModelRepository : IModelRepository
     public Task<ModelConfig> ReadConfigAsync(string model, CancellationToken cancellationToken = default) =>
         Task.FromResult(Configs.GetValueOrDefault(model, ModelConfig.Default));
 
-    public async Task<ModelFile> FetchAsync(ModelKey key, CancellationToken cancellationToken = default)
+    public async Task<ModelFile> FetchAsync(ModelKey key, ModelFetchProgress? progress = null, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _fetches);
+        progress?.Begin(FileLength, 1);
         await FetchGate.Task;
         if (FailFetchWith is { } failure)
         {

@@ -22,10 +22,11 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
     public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config)
     {
         _ = RuntimeQuieted.Value;
+        var externalData = ExternalDataCheck.Verify(key, file.Path);
         var sessionOptions = CreateOptions(key, config, out var provider);
         try
         {
-            var session = OpenSession(key, file, provider, sessionOptions, out var saveOptimized, () => CreateOptions(key, config, out _));
+            var session = OpenSession(key, file, externalData, provider, sessionOptions, out var saveOptimized, () => CreateOptions(key, config, out _));
             // An IO binding only pays where inputs cross to a device; on the CPU it would be an extra step.
             var ioBinding = provider == ExecutionProviderSelector.Cuda && (config.Gpu ?? GpuConfig.Default).IoBinding;
             // Serializing the optimized graph costs as much as opening the model again: it starts once the first
@@ -78,11 +79,15 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
     }
 
     /// <param name="saveOptimized">What saves the optimized graph for later cold starts; null when there is nothing to save.</param>
-    private InferenceSession OpenSession(ModelKey key, ModelFile file, string provider, SessionOptions sessionOptions, out Action? saveOptimized, Func<SessionOptions> sameOptions)
+    private InferenceSession OpenSession(ModelKey key, ModelFile file, bool externalData, string provider, SessionOptions sessionOptions, out Action? saveOptimized, Func<SessionOptions> sameOptions)
     {
         saveOptimized = null;
         var optimized = optimizedModels.PathFor(key, file, provider);
-        if (options.Value.CacheOptimizedModels && File.Exists(optimized))
+        // A version with external data is opened from its own folder by path, so ONNX Runtime finds the weights
+        // relative to model.onnx. Its optimized graph is not cached: saved elsewhere it would inline every weight
+        // (over protobuf's 2 GB limit for the models that need external data) and cost a second copy on disk.
+        var cacheOptimized = options.Value.CacheOptimizedModels && !externalData;
+        if (cacheOptimized && File.Exists(optimized))
         {
             try
             {
@@ -106,7 +111,7 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         {
             throw new ModelLoadException($"model {key}: ONNX Runtime cannot open the model: {e.Message}", e);
         }
-        if (options.Value.CacheOptimizedModels)
+        if (cacheOptimized)
         {
             saveOptimized = () => optimizedModels.SaveInBackground(key, file.Path, optimized, sameOptions);
         }

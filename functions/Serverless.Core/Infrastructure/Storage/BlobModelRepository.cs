@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Azure;
+using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,9 @@ using Serverless.Core.Repository;
 namespace Serverless.Core.Infrastructure.Storage;
 
 /// <summary>
-/// A model repository in a blob container (optionally under a prefix). Model files are downloaded once into a
-/// local cache folder that survives restarts; a cached file is reused while its blob's ETag is unchanged.
+/// A model repository in a blob container (optionally under a prefix). A version is every blob under
+/// <c>&lt;model&gt;/&lt;version&gt;/</c>, downloaded once into a local cache folder that survives restarts
+/// (<see cref="DownloadedModelCache"/>) and reused while no blob's ETag changed.
 /// </summary>
 public sealed class BlobModelRepository : IModelRepository
 {
@@ -20,8 +22,11 @@ public sealed class BlobModelRepository : IModelRepository
     private readonly string _cacheRoot;
     private readonly ILogger _logger;
     private readonly VersionFolderWarnings _ignored;
+    private readonly DownloadedModelCache _downloaded;
+    private readonly StorageTransferOptions _transfer;
 
-    public BlobModelRepository(BlobContainerClient container, string prefix, string cacheDirectory, ILogger<BlobModelRepository> logger)
+    /// <param name="transfer">Parallel ranged reads for large blobs (Models:DownloadConcurrency, Models:DownloadChunkBytes).</param>
+    public BlobModelRepository(BlobContainerClient container, string prefix, string cacheDirectory, StorageTransferOptions transfer, ILogger<BlobModelRepository> logger)
     {
         _container = container;
         _prefix = prefix.Length == 0 || prefix.EndsWith('/') ? prefix : prefix + "/";
@@ -31,13 +36,14 @@ public sealed class BlobModelRepository : IModelRepository
         // One cache folder per repository location, so two repositories never share cached files.
         var locationHash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Location)))[..16];
         _cacheRoot = Path.Combine(cacheDirectory, locationHash);
+        _downloaded = new DownloadedModelCache(_cacheRoot, logger);
+        _transfer = transfer;
     }
 
     public string Location { get; }
 
-    /// <summary>Download attempts so far; tests use it to check single-flight loading.</summary>
-    public int Downloads => _downloads;
-    private int _downloads;
+    /// <summary>Files downloaded so far; tests use it to check single-flight loading and reuse after a restart.</summary>
+    public int Downloads => _downloaded.Downloads;
 
     public async Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken = default)
     {
@@ -102,86 +108,55 @@ public sealed class BlobModelRepository : IModelRepository
         }
     }
 
-    public async Task<ModelFile> FetchAsync(ModelKey key, CancellationToken cancellationToken = default)
+    public async Task<ModelFile> FetchAsync(ModelKey key, ModelFetchProgress? progress = null, CancellationToken cancellationToken = default)
     {
         ModelName.EnsureValid(key.Name);
-        var version = key.Version.ToString(CultureInfo.InvariantCulture);
-        var blob = _container.GetBlobClient($"{_prefix}{key.Name}/{version}/{ModelRepositoryLayout.ModelFileName}");
-        BlobProperties properties;
-        try
-        {
-            properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
+        var versionPrefix = $"{_prefix}{key.Name}/{key.Version.ToString(CultureInfo.InvariantCulture)}/";
+        var files = await ListVersionFilesAsync(key, versionPrefix, cancellationToken);
+        if (!files.Any(f => f.RelativePath == ModelRepositoryLayout.ModelFileName))
         {
             throw new ModelNotFoundException($"model '{key.Name}' has no version {key.Version} in {Location}");
         }
-        catch (RequestFailedException e)
-        {
-            throw new ModelLoadException($"model {key}: reading {blob.Uri} failed: {e.Message}", e);
-        }
+        return await _downloaded.GetAsync(key, files,
+            (file, destination, received, token) => DownloadAsync(key, versionPrefix + file.RelativePath, file, destination, received, token),
+            progress, cancellationToken);
+    }
 
-        var folder = Path.Combine(_cacheRoot, key.Name, version);
-        var path = Path.Combine(folder, ModelRepositoryLayout.ModelFileName);
-        var etagPath = path + ".etag";
-        var etag = properties.ETag.ToString();
-        if (File.Exists(path) && File.Exists(etagPath) && await File.ReadAllTextAsync(etagPath, cancellationToken) == etag
-            && new FileInfo(path).Length == properties.ContentLength)
+    /// <summary>Every blob under the version's prefix, model.onnx and external data alike, with the ETag each download is pinned to.</summary>
+    private async Task<List<RemoteModelFile>> ListVersionFilesAsync(ModelKey key, string versionPrefix, CancellationToken cancellationToken)
+    {
+        var files = new List<RemoteModelFile>();
+        await foreach (var blob in WrapStorageErrors(_container.GetBlobsAsync(BlobTraits.None, BlobStates.None, versionPrefix, cancellationToken)))
         {
-            return new ModelFile(path, properties.ContentLength, etag);
+            var relative = blob.Name[versionPrefix.Length..];
+            // A blob name is any string: one that would land outside the version's cache folder is refused, never written.
+            if (ModelRepositoryLayout.ResolveInside(_cacheRoot, relative) is null)
+            {
+                throw new ModelLoadException($"model {key}: blob '{blob.Name}' has a name that cannot be a file inside the version folder");
+            }
+            files.Add(new RemoteModelFile(relative, blob.Properties.ContentLength ?? 0, blob.Properties.ETag?.ToString() ?? "", blob.Properties.ContentHash));
         }
+        // Hierarchical namespaces list each directory as an empty blob; it is a folder of the other files, not a file.
+        files.RemoveAll(f => f.Length == 0 && files.Any(other => other.RelativePath.StartsWith(f.RelativePath + "/", StringComparison.Ordinal)));
+        return files;
+    }
 
-        Directory.CreateDirectory(folder);
-        // Written under a temporary name and renamed only once complete and verified, so a crash mid-download
-        // never leaves a truncated model.onnx that a restart would trust.
-        var temp = Path.Combine(folder, $"{ModelRepositoryLayout.ModelFileName}.{Guid.NewGuid():N}.tmp");
-        Interlocked.Increment(ref _downloads);
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+    private async Task DownloadAsync(ModelKey key, string blobName, RemoteModelFile file, Stream destination, IProgress<long> received, CancellationToken cancellationToken)
+    {
+        var blob = _container.GetBlobClient(blobName);
         try
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.None))
+            await blob.DownloadToAsync(destination, new BlobDownloadToOptions
             {
-                // Pinning the download to the ETag we checked means a blob replaced mid-download fails instead of mixing
-                // versions. The MD5 is computed as the bytes pass through, not in a second read of the file, and only when
-                // the blob has a Content-MD5 to compare it with (blobs committed from blocks usually have none): it costs
-                // a core for as long as the download lasts.
-                var download = new BlobDownloadToOptions { Conditions = new BlobRequestConditions { IfMatch = properties.ETag } };
-                if (properties.ContentHash is { Length: > 0 } expected)
-                {
-                    await using var hashing = new HashingFileWriter(file, HashAlgorithmName.MD5);
-                    await blob.DownloadToAsync(hashing, download, cancellationToken);
-                    Verify(key, expected, await hashing.GetHashAsync());
-                }
-                else
-                {
-                    await blob.DownloadToAsync(file, download, cancellationToken);
-                }
-                if (file.Length != properties.ContentLength)
-                {
-                    throw new ModelLoadException($"model {key}: downloaded {file.Length} bytes but the blob has {properties.ContentLength}");
-                }
-            }
-            File.Move(temp, path, overwrite: true);
-            await File.WriteAllTextAsync(etagPath, etag, cancellationToken);
+                // Pinned to the listed ETag: a blob replaced mid-download fails instead of mixing versions.
+                Conditions = new BlobRequestConditions { IfMatch = new ETag(file.ETag) },
+                TransferOptions = _transfer,
+                ProgressHandler = received,
+            }, cancellationToken);
         }
         catch (RequestFailedException e)
         {
             throw new ModelLoadException($"model {key}: downloading {blob.Uri} failed: {e.Message}", e);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-        _logger.LogInformation("Downloaded {Model} v{Version} ({Bytes} bytes) in {ElapsedMs} ms",
-            key.Name, key.Version, properties.ContentLength, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return new ModelFile(path, properties.ContentLength, etag);
-    }
-
-    private static void Verify(ModelKey key, byte[] expectedMd5, byte[] md5)
-    {
-        if (!md5.AsSpan().SequenceEqual(expectedMd5))
-        {
-            throw new ModelLoadException($"model {key}: downloaded file does not match the blob's Content-MD5");
         }
     }
 

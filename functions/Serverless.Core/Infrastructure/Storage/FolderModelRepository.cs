@@ -4,7 +4,7 @@ using Serverless.Core.Repository;
 
 namespace Serverless.Core.Infrastructure.Storage;
 
-/// <summary>A model repository in a local folder. Files are opened in place: nothing is copied.</summary>
+/// <summary>A model repository in a local folder. A version's files (model.onnx, external data) are opened in place: nothing is copied.</summary>
 public sealed class FolderModelRepository(string root, ILogger<FolderModelRepository> logger) : IModelRepository
 {
     private readonly VersionFolderWarnings _ignored = new(logger);
@@ -54,14 +54,24 @@ public sealed class FolderModelRepository(string root, ILogger<FolderModelReposi
         return File.Exists(path) ? ModelConfig.Parse(model, await File.ReadAllBytesAsync(path, cancellationToken)) : ModelConfig.Default;
     }
 
-    public Task<ModelFile> FetchAsync(ModelKey key, CancellationToken cancellationToken = default)
+    public Task<ModelFile> FetchAsync(ModelKey key, ModelFetchProgress? progress = null, CancellationToken cancellationToken = default)
     {
         ModelName.EnsureValid(key.Name);
-        var file = new FileInfo(Path.Combine(Location, key.Name, key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), ModelRepositoryLayout.ModelFileName));
-        if (!file.Exists)
+        var folder = new DirectoryInfo(Path.Combine(Location, key.Name, key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var model = new FileInfo(Path.Combine(folder.FullName, ModelRepositoryLayout.ModelFileName));
+        if (!model.Exists)
         {
             throw new ModelNotFoundException($"model '{key.Name}' has no version {key.Version} in {Location}");
         }
-        return Task.FromResult(new ModelFile(file.FullName, file.Length, $"{file.Length}-{file.LastWriteTimeUtc.Ticks}"));
+        // The whole version folder (external data, subfolders) counts, and any file's change changes the content id.
+        // Symbolic links to folders are not followed, so the walk stays inside the version.
+        var files = folder.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
+        var identity = string.Join('\n', files.Select(f => $"{Path.GetRelativePath(folder.FullName, f.FullName)}|{f.Length}|{f.LastWriteTimeUtc.Ticks}"));
+        var contentId = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..16];
+        var total = files.Sum(f => f.Length);
+        progress?.Begin(total, files.Count);
+        progress?.Complete();
+        return Task.FromResult(new ModelFile(model.FullName, total, contentId, files.Count));
     }
 }
