@@ -10,10 +10,26 @@ public static class ModelWarmup
         var inputs = session.Inputs.Select(input =>
         {
             var shape = input.Shape.Select(d => d < 0 ? 1 : d).ToArray();
-            // Zero bytes are zeros of every fixed-size type, and for BYTES a run of empty strings (each a zero length).
-            var bytes = new byte[TensorShape.ElementCount(shape) * (input.DataType.HasFixedSize() ? input.DataType.ElementSize() : BytesTensor.LengthPrefix)];
-            return new InferenceTensor(input.Name, input.DataType, shape, bytes);
+            return new InferenceTensor(input.Name, input.DataType, shape, Zeros(input.DataType, TensorShape.ElementCount(shape)));
         }).ToList();
         session.Run(inputs, session.Outputs.Select(o => o.Name).ToList());
+    }
+
+    /// <summary>
+    /// Zero bytes are zeros of every fixed-size type. BYTES elements are the text "0": a graph that casts its strings to
+    /// numbers refuses an empty one (ONNX Runtime's Cast fails on ""), and any text model takes it.
+    /// </summary>
+    private static byte[] Zeros(TensorDataType type, long count)
+    {
+        if (type.HasFixedSize())
+        {
+            return new byte[count * type.ElementSize()];
+        }
+        var bytes = new byte[count * (BytesTensor.LengthPrefix + 1)];
+        for (var i = 0; i < count; i++)
+        {
+            BytesTensor.Write(bytes.AsSpan(i * (BytesTensor.LengthPrefix + 1)), "0"u8);
+        }
+        return bytes;
     }
 }

@@ -6,7 +6,7 @@ public sealed class TestModelsServerFixture : IAsyncLifetime
     // Batching waits long for company so that concurrent requests do share Runs.
     public const string EchoConfig = """{"max_batch_size": 8, "dynamic_batching": {"max_queue_delay_us": 20000, "preferred_batch_sizes": [4], "max_queue_size": 64}}""";
 
-    public TestModelRepository Models { get; } = new((TestModelRepository.Echo, EchoConfig), (TestModelRepository.NumbersAsText, """{"max_batch_size": 4}"""));
+    public TestModelRepository Models { get; } = new((TestModelRepository.Echo, EchoConfig), (TestModelRepository.NumbersAsText, """{"max_batch_size": 4, "warmup": true}"""));
 
     public ServerlessHost Host { get; private set; } = null!;
 
