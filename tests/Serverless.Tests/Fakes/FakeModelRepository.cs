@@ -33,8 +33,8 @@ internal sealed class FakeModelRepository : IModelRepository
 
     public async Task<ModelFile> FetchAsync(ModelKey key, ModelFetchProgress? progress = null, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _fetches);
         progress?.Begin(FileLength, 1);
+        Interlocked.Increment(ref _fetches);
         await FetchGate.Task;
         if (FailFetchWith is { } failure)
         {

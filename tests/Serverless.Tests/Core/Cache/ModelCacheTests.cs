@@ -12,9 +12,12 @@ public sealed class ModelCacheTests
     private readonly FakeModelRepository _repository = new();
     private readonly FakeSessionFactory _sessions = new();
 
-    private ModelCache CreateCache(long maxLoadedBytes = long.MaxValue, long maxGpuLoadedBytes = 0)
+    private ModelCache CreateCache(long maxLoadedBytes = long.MaxValue, long maxGpuLoadedBytes = 0, int loadWaitTimeoutSeconds = 120)
     {
-        var options = Options.Create(new ModelsOptions { MaxLoadedBytes = maxLoadedBytes, MaxGpuLoadedBytes = maxGpuLoadedBytes, RefreshIntervalSeconds = 30 });
+        var options = Options.Create(new ModelsOptions
+        {
+            MaxLoadedBytes = maxLoadedBytes, MaxGpuLoadedBytes = maxGpuLoadedBytes, RefreshIntervalSeconds = 30, LoadWaitTimeoutSeconds = loadWaitTimeoutSeconds,
+        });
         var time = new ManualTimeProvider();
         return new ModelCache(_repository, new ModelVersionIndex(_repository, options, time), _sessions, options, NullLogger<ModelCache>.Instance, time);
     }
@@ -176,6 +179,85 @@ public sealed class ModelCacheTests
         var loaded = await cache.LoadAsync("m");
 
         Assert.Equal(new ModelKey("m", 2), loaded);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_ModelsLargerThanHalfTheBudget_OneLoadedAtATimeLeastRecentlyUsedFirst()
+    {
+        _repository.Versions["a"] = [1];
+        _repository.Versions["b"] = [1];
+        _repository.FileLength = 100;
+        var disposedBeforeOpening = new List<bool>();
+        // Called inside Open: records whether the other model's session had already gone when this one was opened.
+        _sessions.ExecutionProviderOf = key =>
+        {
+            disposedBeforeOpening.Add(_sessions.Opened.Where(s => s.Key != key).All(s => s.Disposed));
+            return "FakeExecutionProvider";
+        };
+        using var cache = CreateCache(maxLoadedBytes: 150);
+
+        (await cache.AcquireAsync("a", null)).Dispose();
+        (await cache.AcquireAsync("b", null)).Dispose();
+        (await cache.AcquireAsync("a", null)).Dispose();
+
+        Assert.Equal([true, true, true], disposedBeforeOpening);
+        Assert.Equal(ModelState.Ready, cache.StateOf(new ModelKey("a", 1))!.State);
+        Assert.Null(cache.StateOf(new ModelKey("b", 1)));
+        Assert.Equal(100, cache.LoadedBytes);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_VersionLargerThanTheWholeBudget_RefusedWithoutEvictingOrOpening()
+    {
+        _repository.Versions["small"] = [1];
+        _repository.Versions["huge"] = [1];
+        _repository.FileLength = 100;
+        using var cache = CreateCache(maxLoadedBytes: 150);
+        (await cache.AcquireAsync("small", null)).Dispose();
+        _repository.FileLength = 151;
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => cache.AcquireAsync("huge", null));
+
+        Assert.Contains("151 bytes", error.Message);
+        Assert.Contains("larger than the whole Models:MaxLoadedBytes budget of 150 bytes", error.Message);
+        Assert.Equal(503, error.StatusCode);
+        Assert.Single(_sessions.Opened);
+        Assert.Equal(ModelState.Ready, cache.StateOf(new ModelKey("small", 1))!.State);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_LoadOutlastsTheWaitLimit_Returns503WithRetryAfterAndTheLoadCarriesOn()
+    {
+        _repository.Versions["m"] = [1];
+        _repository.FetchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cache = CreateCache(loadWaitTimeoutSeconds: 1);
+
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => cache.AcquireAsync("m", null));
+        _repository.FetchGate.SetResult();
+        using var lease = await cache.AcquireAsync("m", null);
+
+        Assert.Contains("still loading", error.Message);
+        Assert.Equal(503, error.StatusCode);
+        Assert.NotNull(error.RetryAfterSeconds);
+        Assert.Equal(1, _repository.Fetches);
+    }
+
+    [Fact]
+    public async Task StateOf_VersionFetching_LoadingWithBytesFetchedOfTotal()
+    {
+        _repository.Versions["m"] = [1];
+        _repository.FileLength = 50_000_000;
+        _repository.FetchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cache = CreateCache();
+
+        var request = cache.AcquireAsync("m", null);
+        await WaitUntil(() => _repository.Fetches > 0);
+        var state = cache.StateOf(new ModelKey("m", 1))!;
+        _repository.FetchGate.SetResult();
+        (await request).Dispose();
+
+        Assert.Equal(ModelState.Loading, state.State);
+        Assert.Equal("fetched 0.0 of 50.0 MB", state.Reason);
     }
 
     private static async Task WaitUntil(Func<bool> condition)
