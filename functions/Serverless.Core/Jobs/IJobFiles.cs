@@ -6,8 +6,9 @@ namespace Serverless.Core.Jobs;
 /// </summary>
 public interface IJobFiles
 {
-    /// <exception cref="InvalidJobException">The location is malformed or outside the allowed containers / local root.</exception>
-    JobLocation Resolve(string location, string field);
+    /// <param name="owner">The caller whose namespace (<see cref="JobNamespace"/>) the location must be in, <see cref="JobRequest.Owner"/>; null for the whole space.</param>
+    /// <exception cref="InvalidJobException">The location is malformed or outside the allowed containers / local root / the owner's namespace.</exception>
+    JobLocation Resolve(string location, string field, string? owner);
 
     /// <exception cref="InvalidJobException">The input does not exist.</exception>
     Task<JobInputInfo> GetInfoAsync(JobLocation input, CancellationToken cancellationToken = default);

@@ -16,8 +16,8 @@ public interface IJobStore
     /// </summary>
     Task<JobUpdate> UpdateAsync(string id, Func<JobRecord, JobRecord?> change, CancellationToken cancellationToken = default);
 
-    /// <summary>The most recently created jobs, newest first.</summary>
-    Task<IReadOnlyList<JobRecord>> ListAsync(int max, CancellationToken cancellationToken = default);
+    /// <summary>The most recently created jobs, newest first: of one caller (<see cref="JobRequest.Owner"/>), or everyone's when null.</summary>
+    Task<IReadOnlyList<JobRecord>> ListAsync(int max, string? caller, CancellationToken cancellationToken = default);
 
     /// <summary>Idempotent: saving the same shard again replaces its result.</summary>
     Task SaveShardAsync(ShardResult result, CancellationToken cancellationToken = default);

@@ -76,7 +76,7 @@ public sealed class JobCompletion(IJobStore store, IJobFiles files, IShardUsageR
         {
             return;
         }
-        var output = files.Resolve(job.Request.Output, "output");
+        var output = files.Resolve(job.Request.Output, "output", job.Request.Owner);
         var shards = (await store.ListShardsAsync(job.Id, cancellationToken)).ToDictionary(s => s.Shard);
         var parts = new List<ManifestPart>();
         long? firstRow = 0;

@@ -21,18 +21,18 @@ public sealed class JobPlanner(IJobStore store, IJobQueue queue, IJobFiles files
     /// <summary>
     /// <c>POST /jobs</c>: checks what can be checked at once (fields, locations, the model exists), so the caller gets a
     /// 400 or 404 instead of a failed job, records the job as queued and puts it on the queue. Submitting an id again
-    /// returns the existing job.
+    /// returns the existing job to the caller that owns it; an id another caller owns is a 409, never their record.
     /// </summary>
     public async Task<JobRecord> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
-        files.Resolve(request.Input, "input");
-        files.Resolve(request.Output, "output");
+        JobLocations.Resolve(files, request);
         await versions.ResolveAsync(request.Model, request.Version, cancellationToken);
         var id = request.Id ?? Guid.NewGuid().ToString("N");
         var job = new JobRecord { Id = id, Request = request with { Id = id }, CreatedAt = time.GetUtcNow() };
         if (!await store.TryCreateAsync(job, cancellationToken))
         {
-            return await store.GetAsync(id, cancellationToken) ?? throw new JobNotFoundException(id);
+            var existing = await store.GetAsync(id, cancellationToken) ?? throw new JobNotFoundException(id);
+            return existing.Request.Owner == request.Owner ? existing : throw new JobIdTakenException(id);
         }
         await queue.SendAsync(job.Request.ToJson(), cancellationToken);
         logger.LogInformation("Job {JobId} queued: {Model} on {Input}", id, request.Model, request.Input);
@@ -45,6 +45,12 @@ public sealed class JobPlanner(IJobStore store, IJobQueue queue, IJobFiles files
         var id = request.Id ?? fallbackId;
         var created = new JobRecord { Id = id, Request = request with { Id = id }, CreatedAt = time.GetUtcNow() };
         var job = await store.TryCreateAsync(created, cancellationToken) ? created : await store.GetAsync(id, cancellationToken) ?? created;
+        if (job.Request.Owner != request.Owner)
+        {
+            // The id is another caller's job: this message may neither change nor run it.
+            logger.LogWarning("Dropping job message {JobId} of caller {Caller}: the id belongs to another caller's job", id, request.Owner);
+            return;
+        }
         if (job.State.IsTerminal())
         {
             return;
@@ -88,8 +94,7 @@ public sealed class JobPlanner(IJobStore store, IJobQueue queue, IJobFiles files
     private async Task<JobRecord> PlanShardsAsync(JobRecord job, CancellationToken cancellationToken)
     {
         var request = job.Request;
-        var input = files.Resolve(request.Input, "input");
-        files.Resolve(request.Output, "output");
+        var (input, _) = JobLocations.Resolve(files, request);
         var info = await files.GetInfoAsync(input, cancellationToken);
         using var lease = await cache.AcquireAsync(request.Model, request.Version, cancellationToken);
         var shardBytes = options.Value.ShardBytes;

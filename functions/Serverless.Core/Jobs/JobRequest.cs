@@ -34,6 +34,13 @@ public sealed record JobRequest
     /// <summary>Who submitted the job (the caller identity of <c>POST /jobs</c>, or <c>caller</c> in a queued message), for metering.</summary>
     public string? Caller { get; init; }
 
+    /// <summary>
+    /// The caller the job belongs to, who sees it and in whose namespace its files are (<see cref="JobNamespace"/>):
+    /// its caller, or anonymous for a queued message that names none, as such a job is billed.
+    /// </summary>
+    [JsonIgnore]
+    public string Owner => Caller ?? Metering.CallerId.Anonymous;
+
     public const int MaxIdLength = 64;
 
     internal static readonly JsonSerializerOptions JsonOptions = new()

@@ -26,8 +26,7 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
     {
         var request = job.Request;
         var message = new ShardMessage(job.Id, shard);
-        var input = files.Resolve(request.Input, "input");
-        var output = files.Resolve(request.Output, "output");
+        var (input, output) = JobLocations.Resolve(files, request);
         using var lease = await cache.AcquireAsync(request.Model, job.ModelVersion, cancellationToken);
         var (start, end) = job.ShardRange(shard);
         var parquet = request.Format == JobFormat.Parquet;

@@ -26,7 +26,7 @@ public sealed class JobsChannelListener(ChannelJobQueue queue, IJobStore store, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var job in await store.ListAsync(ResumeScan, stoppingToken))
+        foreach (var job in await store.ListAsync(ResumeScan, caller: null, stoppingToken))
         {
             if (!job.State.IsTerminal())
             {

@@ -39,6 +39,27 @@ public sealed class StorageJobsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task PostJobs_CallerWithKey_OnlyBlobsUnderTheirOwnPrefix()
+    {
+        var space = new AzuriteJobSpace(azurite);
+        await space.UploadAsync("in/iris.jsonl", IrisRows.Jsonl(5));
+        await space.UploadAsync("callers/alice/in/iris.jsonl", IrisRows.Jsonl(5));
+        await using var host = await ServerlessHost.StartAsync(space.Settings(("Metering:AdminKey", Metering.MeteredApi.AdminKey), ("Metering:RequireKey", "true")));
+        var key = await Metering.MeteredApi.CreateCallerWithKeyAsync(host.Client, "alice");
+        using var alice = new HttpClient { BaseAddress = host.Address };
+        alice.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+
+        var outside = await alice.PostAsJsonAsync("/jobs", new { model = "iris-mlp", input = space.Url("in/iris.jsonl"), output = space.Url("callers/alice/out") });
+        var inside = await alice.PostAsJsonAsync("/jobs", new { id = "alice-blobs", model = "iris-mlp", input = space.Url("callers/alice/in/iris.jsonl"), output = space.Url("callers/alice/out") });
+
+        Assert.Equal(HttpStatusCode.BadRequest, outside.StatusCode);
+        Assert.Contains("'callers/alice/'", await outside.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Accepted, inside.StatusCode);
+        Assert.Equal("succeeded", (await JobPolling.WaitForFinishAsync(alice, "alice-blobs")).GetProperty("state").GetString());
+        Assert.True(await space.ExistsAsync("callers/alice/out/part-00000.jsonl"));
+    }
+
+    [Fact]
     public async Task CsvJob_PostJobs_OutputEqualsHttpApiRowByRow()
     {
         var space = new AzuriteJobSpace(azurite);

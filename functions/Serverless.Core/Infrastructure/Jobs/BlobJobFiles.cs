@@ -9,7 +9,8 @@ namespace Serverless.Core.Infrastructure.Jobs;
 /// <summary>
 /// Job files in blob storage, limited to Jobs:AllowedContainers in the AzureWebJobsStorage account: a job URL must
 /// name one of them by scheme, host, port, account and container, carry no query, user info or dot segments, or it
-/// is refused before any request is made (no server-side request forgery through job messages).
+/// is refused before any request is made (no server-side request forgery through job messages). Within a container,
+/// <see cref="JobNamespace"/> says what each caller may use.
 /// </summary>
 public sealed class BlobJobFiles : IJobFiles
 {
@@ -44,7 +45,7 @@ public sealed class BlobJobFiles : IJobFiles
         }
     }
 
-    public JobLocation Resolve(string location, string field)
+    public JobLocation Resolve(string location, string field, string? owner)
     {
         if (!Uri.TryCreate(location, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.IsFile)
         {
@@ -72,7 +73,8 @@ public sealed class BlobJobFiles : IJobFiles
         {
             throw new InvalidJobException($"'{field}' '{location}' names a container, not a blob");
         }
-        return new JobLocation(uri.AbsoluteUri);
+        JobNamespace.Check((parts.BlobName ?? "").TrimEnd('/'), field, location, owner);
+        return new JobLocation(uri.AbsoluteUri, location);
     }
 
     public async Task<JobInputInfo> GetInfoAsync(JobLocation input, CancellationToken cancellationToken = default)

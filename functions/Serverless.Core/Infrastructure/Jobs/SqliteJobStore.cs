@@ -18,18 +18,28 @@ public sealed class SqliteJobStore(string path) : IJobStore
         await using var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, """
             PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, version INTEGER NOT NULL, record TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, version INTEGER NOT NULL, record TEXT NOT NULL, caller TEXT);
             CREATE INDEX IF NOT EXISTS jobs_created_at ON jobs (created_at);
             CREATE TABLE IF NOT EXISTS job_shards (job_id TEXT NOT NULL, shard INTEGER NOT NULL, result TEXT NOT NULL, PRIMARY KEY (job_id, shard));
             """, cancellationToken);
+        // Databases from before jobs were listed per caller: add the column and fill it from the records.
+        if (await ScalarAsync(connection, "SELECT COUNT(*) FROM pragma_table_info('jobs') WHERE name = 'caller'", cancellationToken) == 0)
+        {
+            await ExecuteAsync(connection, """
+                ALTER TABLE jobs ADD COLUMN caller TEXT;
+                UPDATE jobs SET caller = coalesce(json_extract(record, '$.request.caller'), 'anonymous');
+                """, cancellationToken);
+        }
+        await ExecuteAsync(connection, "CREATE INDEX IF NOT EXISTS jobs_caller_created_at ON jobs (caller, created_at)", cancellationToken);
     }
 
     public async Task<bool> TryCreateAsync(JobRecord job, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         var inserted = await ExecuteAsync(connection,
-            "INSERT OR IGNORE INTO jobs (id, created_at, version, record) VALUES ($id, $created, 1, $record)", cancellationToken,
-            ("$id", job.Id), ("$created", job.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)), ("$record", JobRecordJson.Serialize(job)));
+            "INSERT OR IGNORE INTO jobs (id, created_at, version, record, caller) VALUES ($id, $created, 1, $record, $caller)", cancellationToken,
+            ("$id", job.Id), ("$created", job.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)), ("$record", JobRecordJson.Serialize(job)),
+            ("$caller", job.Request.Owner));
         return inserted == 1;
     }
 
@@ -60,12 +70,18 @@ public sealed class SqliteJobStore(string path) : IJobStore
         }
     }
 
-    public async Task<IReadOnlyList<JobRecord>> ListAsync(int max, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JobRecord>> ListAsync(int max, string? caller, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT record, version FROM jobs ORDER BY created_at DESC LIMIT $max";
+        command.CommandText = caller is null
+            ? "SELECT record, version FROM jobs ORDER BY created_at DESC LIMIT $max"
+            : "SELECT record, version FROM jobs WHERE caller = $caller ORDER BY created_at DESC LIMIT $max";
         command.Parameters.AddWithValue("$max", max);
+        if (caller is not null)
+        {
+            command.Parameters.AddWithValue("$caller", caller);
+        }
         var jobs = new List<JobRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -113,6 +129,13 @@ public sealed class SqliteJobStore(string path) : IJobStore
         return await reader.ReadAsync(cancellationToken)
             ? JobRecordJson.Deserialize(reader.GetString(0), reader.GetInt64(1).ToString(CultureInfo.InvariantCulture))
             : null;
+    }
+
+    private static async Task<long> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
     private static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)

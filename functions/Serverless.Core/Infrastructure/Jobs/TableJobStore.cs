@@ -58,11 +58,15 @@ public sealed class TableJobStore(TableClient table) : IJobStore
         }
     }
 
-    public async Task<IReadOnlyList<JobRecord>> ListAsync(int max, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JobRecord>> ListAsync(int max, string? caller, CancellationToken cancellationToken = default)
     {
         var since = DateTimeOffset.UtcNow - ListWindow;
         var jobs = new List<JobRecord>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {JobRow} and CreatedAt ge {since}"), cancellationToken: cancellationToken))
+        // Jobs recorded before the Caller property existed have none, so they are listed to the admin only.
+        var filter = caller is null
+            ? TableClient.CreateQueryFilter($"RowKey eq {JobRow} and CreatedAt ge {since}")
+            : TableClient.CreateQueryFilter($"RowKey eq {JobRow} and CreatedAt ge {since} and Caller eq {caller}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             jobs.Add(FromEntity(entity));
         }
@@ -93,6 +97,7 @@ public sealed class TableJobStore(TableClient table) : IJobStore
         ["Record"] = JobRecordJson.Serialize(job),
         ["CreatedAt"] = job.CreatedAt,
         ["State"] = job.State.WireName(),
+        ["Caller"] = job.Request.Owner,
     };
 
     private static JobRecord FromEntity(TableEntity entity) => JobRecordJson.Deserialize(entity.GetString("Record"), entity.ETag.ToString());

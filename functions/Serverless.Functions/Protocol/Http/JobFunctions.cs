@@ -1,11 +1,17 @@
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using Serverless.Core.Jobs;
+using Serverless.Core.Metering;
 using Serverless.Functions.Metering;
 
 namespace Serverless.Functions.Protocol.Http;
 
-/// <summary><c>POST /jobs</c> (submit a batch scoring job), <c>GET /jobs/{id}</c> (its state), <c>GET /jobs</c> (recent jobs).</summary>
-public sealed class JobFunctions(JobPlanner planner, IJobStore store)
+/// <summary>
+/// <c>POST /jobs</c> (submit a batch scoring job), <c>GET /jobs/{id}</c> (its state), <c>GET /jobs</c> (recent jobs).
+/// A job belongs to the caller that submitted it: a caller sees and lists only its own jobs, the admin key all of
+/// them. With metering off there are no keys to tell callers apart, so everyone sees them all.
+/// </summary>
+public sealed class JobFunctions(JobPlanner planner, IJobStore store, IOptions<MeteringOptions> metering)
 {
     private const int MaxJobRequestBytes = 64 * 1024;
 
@@ -34,7 +40,12 @@ public sealed class JobFunctions(JobPlanner planner, IJobStore store)
         {
             throw new JobNotFoundException(id);
         }
-        var job = await store.GetAsync(id, cancellationToken) ?? throw new JobNotFoundException(id);
+        var job = await store.GetAsync(id, cancellationToken);
+        // Another caller's job is answered exactly like a job that does not exist.
+        if (job is null || (VisibleCaller(request.HttpContext) is { } caller && job.Request.Owner != caller))
+        {
+            throw new JobNotFoundException(id);
+        }
         return TypedResults.Json(JobStatus.From(job), ProtocolJson.Options);
     }
 
@@ -50,7 +61,14 @@ public sealed class JobFunctions(JobPlanner planner, IJobStore store)
             throw new InvalidJobException($"limit '{limit}' is not a whole number (1 to 500)");
         }
         var max = Math.Clamp(parsed, 1, 500);
-        var jobs = await store.ListAsync(max, cancellationToken);
+        var jobs = await store.ListAsync(max, VisibleCaller(request.HttpContext), cancellationToken);
         return TypedResults.Json(new { jobs = jobs.Select(JobStatus.From) }, ProtocolJson.Options);
+    }
+
+    /// <summary>The caller whose jobs this request may see; null when it may see everyone's.</summary>
+    private string? VisibleCaller(HttpContext context)
+    {
+        var caller = context.GetCaller();
+        return caller.IsAdmin || !metering.Value.Enabled ? null : caller.CallerId;
     }
 }

@@ -5,6 +5,7 @@ namespace Serverless.Functions.Protocol.Http;
 /// <summary>What <c>GET /jobs/{id}</c> answers: state, progress in rows and shards, where the output goes, timings, the error.</summary>
 public sealed record JobStatus(
     string Id,
+    string Caller,
     string State,
     string Model,
     long? ModelVersion,
@@ -27,6 +28,7 @@ public sealed record JobStatus(
         var finished = job.State.IsTerminal() && job.ShardCount > 0 && job.AllShardsSettled;
         return new JobStatus(
             job.Id,
+            job.Request.Owner,
             job.State.WireName(),
             job.Request.Model,
             job.ModelVersion ?? job.Request.Version,

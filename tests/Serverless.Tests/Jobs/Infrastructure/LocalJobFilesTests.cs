@@ -11,7 +11,7 @@ public sealed class LocalJobFilesTests
     [InlineData("in/data.jsonl")]
     [InlineData("./in/data.jsonl")]
     public void Resolve_RelativePath_ResolvesUnderRoot(string location) =>
-        Assert.Equal(Path.Combine(_files.Root, "in", "data.jsonl"), _files.Resolve(location, "input").Value);
+        Assert.Equal(Path.Combine(_files.Root, "in", "data.jsonl"), _files.Resolve(location, "input", owner: null).Value);
 
     [Theory]
     [InlineData("../etc/passwd")]
@@ -21,12 +21,78 @@ public sealed class LocalJobFilesTests
     [InlineData("file:///etc/passwd")]
     [InlineData("https://example.com/x.jsonl")]
     public void Resolve_OutsideRoot_Throws(string location) =>
-        Assert.Throws<InvalidJobException>(() => _files.Resolve(location, "input"));
+        Assert.Throws<InvalidJobException>(() => _files.Resolve(location, "input", owner: null));
+
+    [Fact]
+    public void Resolve_KeyedCallersRelativePath_ResolvesInTheirOwnFolder() =>
+        Assert.Equal(Path.Combine(_files.Root, "callers", "alice", "in", "data.jsonl"), _files.Resolve("in/data.jsonl", "input", owner: "alice").Value);
+
+    [Theory]
+    [InlineData("bob", "/callers/alice/data.jsonl")]
+    [InlineData("anonymous", "callers/alice/data.jsonl")]
+    [InlineData("anonymous", "callers")]
+    public void Resolve_PathInAnotherCallersFolder_Throws(string owner, string location)
+    {
+        var absolute = location.StartsWith('/') ? _files.Root + location : location;
+
+        Assert.Throws<InvalidJobException>(() => _files.Resolve(absolute, "input", owner));
+    }
+
+    [Theory]
+    [InlineData("linked-file.jsonl", "input")]
+    [InlineData("linked-folder/data.jsonl", "input")]
+    [InlineData("linked-folder/out", "output")]
+    [InlineData("linked-folder", "output")]
+    [InlineData("inside/linked-folder/deeper", "output")]
+    public void Resolve_SymlinkInsideRootPointingOutside_Throws(string location, string field)
+    {
+        using var space = new LinkedSpace();
+
+        var error = Assert.Throws<InvalidJobException>(() => space.Files.Resolve(location, field, owner: null));
+
+        Assert.Contains("outside", error.Message);
+    }
+
+    [Fact]
+    public void Resolve_SymlinkInsideRootPointingInside_ResolvesToItsTarget()
+    {
+        using var space = new LinkedSpace();
+
+        var location = space.Files.Resolve("alias/data.jsonl", "input", owner: null);
+
+        Assert.Equal(Path.Combine(space.Files.Root, "real", "data.jsonl"), location.Value);
+    }
+
+    /// <summary>A root with links inside it: to a file and a folder outside, and to a folder inside.</summary>
+    private sealed class LinkedSpace : IDisposable
+    {
+        private readonly string _base = Path.Combine(Path.GetTempPath(), "serverless-links-" + Guid.NewGuid().ToString("N"));
+
+        public LinkedSpace()
+        {
+            var root = Path.Combine(_base, "root");
+            var outside = Path.Combine(_base, "outside");
+            Directory.CreateDirectory(Path.Combine(root, "real"));
+            Directory.CreateDirectory(Path.Combine(root, "inside"));
+            Directory.CreateDirectory(outside);
+            File.WriteAllText(Path.Combine(outside, "data.jsonl"), "{}\n");
+            File.WriteAllText(Path.Combine(root, "real", "data.jsonl"), "{}\n");
+            File.CreateSymbolicLink(Path.Combine(root, "linked-file.jsonl"), Path.Combine(outside, "data.jsonl"));
+            Directory.CreateSymbolicLink(Path.Combine(root, "linked-folder"), outside);
+            Directory.CreateSymbolicLink(Path.Combine(root, "inside", "linked-folder"), "../../outside");
+            Directory.CreateSymbolicLink(Path.Combine(root, "alias"), Path.Combine(root, "real"));
+            Files = new LocalJobFiles(root);
+        }
+
+        public LocalJobFiles Files { get; }
+
+        public void Dispose() => Directory.Delete(_base, recursive: true);
+    }
 
     [Fact]
     public async Task CreateWriter_NotCommitted_LeavesNoFile()
     {
-        var folder = _files.Resolve($"out-{Guid.NewGuid():N}", "output");
+        var folder = _files.Resolve($"out-{Guid.NewGuid():N}", "output", owner: null);
         await using (var writer = _files.CreateWriter(folder, "part-00000.jsonl"))
         {
             await writer.WriteAsync("{}\n"u8.ToArray());
