@@ -16,6 +16,9 @@ public sealed class RefusedBodyDrain(IOptions<RequestBodyOptions> options, IOpti
 {
     private readonly RequestBodyOptions _options = options.Value;
 
+    // The most of a refused body ever read: the limit plus the drain's bytes (saturating, for a drain cap of long.MaxValue).
+    private readonly long _mostRead = inference.Value.MaxRequestBytes + Math.Min(options.Value.RefusedBodyDrainBytes, long.MaxValue - inference.Value.MaxRequestBytes);
+
     /// <summary>
     /// Call before anything reads the body: lets Kestrel accept the drain's bytes past Inference:MaxRequestBytes for this
     /// request only (its server-wide limit is Inference:MaxRequestBytes itself, and a read past it cuts the connection).
@@ -24,7 +27,7 @@ public sealed class RefusedBodyDrain(IOptions<RequestBodyOptions> options, IOpti
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = inference.Value.MaxRequestBytes + _options.RefusedBodyDrainBytes;
+            limit.MaxRequestBodySize = _mostRead;
         }
     }
 
@@ -44,7 +47,7 @@ public sealed class RefusedBodyDrain(IOptions<RequestBodyOptions> options, IOpti
         var drained = alreadyRead;
         try
         {
-            while (drained <= inference.Value.MaxRequestBytes + _options.RefusedBodyDrainBytes)
+            while (drained <= _mostRead)
             {
                 var result = await reader.ReadAsync(linked.Token);
                 drained += result.Buffer.Length;
