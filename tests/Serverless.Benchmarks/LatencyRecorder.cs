@@ -10,6 +10,9 @@ public sealed class LatencyRecorder
 
     public TimeSpan Elapsed { get; set; }
 
+    /// <summary>This process's CPU time over the measured window (raw ONNX Runtime runs only).</summary>
+    public TimeSpan ProcessCpu { get; set; }
+
     /// <summary>Bytes allocated in this process (server and load client) during the measured phase.</summary>
     public long AllocatedBytes { get; set; }
 

@@ -26,7 +26,7 @@ public static class RawOnnxBenchmark
         return recorder;
     }
 
-    private static LatencyRecorder Run(string modelPath, string inputName, int width, int batch, TimeSpan duration, SessionOptions options, LatencyRecorder recorder, Barrier? start)
+    internal static LatencyRecorder Run(string modelPath, string inputName, int width, int batch, TimeSpan duration, SessionOptions options, LatencyRecorder recorder, Barrier? start)
     {
         using var _ = options;
         using var session = new InferenceSession(modelPath, options);
@@ -43,6 +43,7 @@ public static class RawOnnxBenchmark
             using var warm = session.Run(runOptions, [inputName], [input], outputNames);
         }
         start?.SignalAndWait();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(started) < duration)
         {
@@ -51,6 +52,7 @@ public static class RawOnnxBenchmark
             recorder.Record(t);
         }
         recorder.Elapsed = Stopwatch.GetElapsedTime(started);
+        recorder.ProcessCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         return recorder;
     }
 }

@@ -16,32 +16,9 @@ public static class RawOnnxProcess
     public static int Run(string[] args)
     {
         var (model, width, batch, seconds) = (args[0], Int(args[1]), Int(args[2]), double.Parse(args[3], CultureInfo.InvariantCulture));
-        using var options = ServerLikeOptions();
-        var recorder = new LatencyRecorder();
-        using var session = new InferenceSession(model, options);
-        var data = new float[batch * width];
-        for (var i = 0; i < data.Length; i++)
-        {
-            data[i] = (i % 7) * 0.5f;
-        }
-        using var input = OrtValue.CreateTensorValueFromMemory(data, [batch, width]);
-        using var runOptions = new RunOptions();
-        var inputName = session.InputNames[0];
-        var warmUntil = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(warmUntil).TotalSeconds < 1)
-        {
-            using var warm = session.Run(runOptions, [inputName], [input], session.OutputNames);
-        }
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var started = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(started).TotalSeconds < seconds)
-        {
-            var t = Stopwatch.GetTimestamp();
-            using var outputs = session.Run(runOptions, [inputName], [input], session.OutputNames);
-            recorder.Record(t);
-        }
-        recorder.Elapsed = Stopwatch.GetElapsedTime(started);
-        var cpuUsPerRun = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / recorder.Count;
+        // The in-process baseline's loop (it disposes the options), with the server's thread settings.
+        var recorder = RawOnnxBenchmark.Run(model, InputName(model), width, batch, TimeSpan.FromSeconds(seconds), ServerLikeOptions(), new LatencyRecorder(), start: null);
+        var cpuUsPerRun = recorder.ProcessCpu.TotalMicroseconds / recorder.Count;
         Console.WriteLine(JsonSerializer.Serialize(new { per_second = recorder.PerSecond, p50_ms = recorder.Percentile(50), p99_ms = recorder.Percentile(99), cpu_us_per_run = cpuUsPerRun }));
         return 0;
     }
@@ -56,6 +33,12 @@ public static class RawOnnxProcess
             Console.WriteLine(JsonSerializer.Serialize(new { open_ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds }));
         }
         return 0;
+    }
+
+    private static string InputName(string model)
+    {
+        using var session = new InferenceSession(model);
+        return session.InputNames[0];
     }
 
     private static SessionOptions ServerLikeOptions()
