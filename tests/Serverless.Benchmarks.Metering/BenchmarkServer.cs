@@ -50,21 +50,20 @@ public sealed class BenchmarkServer : IAsyncDisposable
             args.Add($"--AzureWebJobsStorage={settings.Store}");
         }
         args.AddRange(variant.Settings);
-        var builder = WebApplication.CreateBuilder([.. args]);
-        builder.AddServerless();
-        // Registered last, so it wins over the SQLite or Table store registered before.
-        if (variant.DiscardRecords)
+        var app = ServerlessApplication.BuildStandalone([.. args], services =>
         {
-            builder.Services.AddSingleton<IUsageStore, DiscardingUsageStore>();
-        }
-        else
-        {
-            var real = builder.Services.Last(d => d.ServiceType == typeof(IUsageStore));
-            builder.Services.AddSingleton<IUsageStore>(sp => new CountingUsageStore((IUsageStore)(real.ImplementationFactory?.Invoke(sp)
-                ?? ActivatorUtilities.CreateInstance(sp, real.ImplementationType!))));
-        }
-        var app = builder.Build();
-        app.MapServerless();
+            // Registered last, so it wins over the SQLite or Table store registered before.
+            if (variant.DiscardRecords)
+            {
+                services.AddSingleton<IUsageStore, DiscardingUsageStore>();
+            }
+            else
+            {
+                var real = services.Last(d => d.ServiceType == typeof(IUsageStore));
+                services.AddSingleton<IUsageStore>(sp => new CountingUsageStore((IUsageStore)(real.ImplementationFactory?.Invoke(sp)
+                    ?? ActivatorUtilities.CreateInstance(sp, real.ImplementationType!))));
+            }
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = settings.Concurrency }) { BaseAddress = new Uri(address) };
