@@ -26,8 +26,8 @@ public sealed class InferenceFunctions(InferenceService service, UsageMeter mete
     private async Task ServeAsync(HttpContext context, string model, string? versionText)
     {
         // Binary inputs point into the body and JSON inputs into the pooled buffers until the response is written.
-        using var body = await ReadBodyAsync(context, model, versionText);
-        var version = versionText is null ? (long?)null : ModelName.ParseVersion(model, versionText);
+        var (body, version) = await ReadBodyAsync(context, model, versionText);
+        using var _ = body;
         // The body is in before the model's concurrency slot is taken: a slow upload holds no slot others wait for.
         // Rate limit and slot refusals are recorded, not billed.
         await using var call = await meter.AdmitAsync(context.GetCaller(), model, context.RequestAborted);
@@ -60,19 +60,21 @@ public sealed class InferenceFunctions(InferenceService service, UsageMeter mete
     /// The model (and version) must exist before any of the body is buffered: a request for a model that is not there
     /// costs no memory. Whatever is refused here is drained first, so the client reads the answer.
     /// </summary>
-    private async Task<RequestBody> ReadBodyAsync(HttpContext context, string model, string? versionText)
+    private async Task<(RequestBody Body, long? Version)> ReadBodyAsync(HttpContext context, string model, string? versionText)
     {
         drain.Allow(context);
+        long? version;
         try
         {
             ModelName.EnsureValid(model);
-            await versions.ResolveAsync(model, versionText is null ? null : ModelName.ParseVersion(model, versionText), context.RequestAborted);
+            version = versionText is null ? null : ModelName.ParseVersion(model, versionText);
+            await versions.ResolveAsync(model, version, context.RequestAborted);
         }
         catch (ModelNotFoundException)
         {
             await drain.DrainAsync(context, 0);
             throw;
         }
-        return await bodies.ReadAsync(context, context.RequestAborted);
+        return (await bodies.ReadAsync(context, context.RequestAborted), version);
     }
 }
