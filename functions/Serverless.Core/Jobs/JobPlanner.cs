@@ -160,6 +160,10 @@ public sealed class JobPlanner(IJobStore store, IJobQueue queue, IJobFiles files
         {
             throw new InvalidJobException($"CSV input {input} is empty: it needs a header row");
         }
+        if (lines.LineTooLong)
+        {
+            throw new InvalidJobException($"CSV input {input}: the header line is longer than {lines.MaxLineBytes} bytes");
+        }
         return System.Text.Encoding.UTF8.GetString(lines.Line);
     }
 }

@@ -73,7 +73,14 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
         }
         while (await lines.MoveNextAsync(cancellationToken))
         {
-            run.Accept(lines.Line, reader);
+            if (lines.LineTooLong)
+            {
+                run.Reject($"the line is longer than {lines.MaxLineBytes} bytes");
+            }
+            else
+            {
+                run.Accept(lines.Line, reader);
+            }
             if (run.Output.WrittenCount >= FlushBytes)
             {
                 await part.WriteAsync(run.Output.WrittenMemory, cancellationToken);
@@ -175,6 +182,9 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
             }
             Added(reader.TryRead(line, row, _batch, out var error), row, error);
         }
+
+        /// <summary>A row that cannot even be read: it takes its row number and fails with the reason.</summary>
+        public void Reject(string reason) => RecordError(Row++, reason);
 
         public void Accept(ParquetRowSource source, int index)
         {

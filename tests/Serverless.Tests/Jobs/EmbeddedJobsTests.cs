@@ -156,6 +156,28 @@ public sealed class EmbeddedJobsTests
     }
 
     [Fact]
+    public async Task JsonlJob_LineLongerThanTheReaderLimit_RecordedAsAnErrorRowAndTheRestScored()
+    {
+        // One shard for the whole input, and no second attempt for a shard that fails.
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels),
+            ("Jobs:ShardBytes", (64 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Jobs:MaxDequeueCount", "1"));
+        var root = Path.Combine(host.DataDirectory, "jobs");
+        var rows = IrisRows.Jsonl(3).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var tooLong = "{\"id\":\"" + new string('x', 17 * 1024 * 1024) + "\"}";
+        await File.WriteAllTextAsync(Path.Combine(root, "long.jsonl"), $"{rows[0]}\n{tooLong}\n{rows[2]}\n");
+
+        await host.Client.PostAsJsonAsync("/jobs", new { id = "long-line", model = "iris-mlp", input = "long.jsonl", output = "out/long", max_error_rate = 0.5 });
+        var status = await JobPolling.WaitForFinishAsync(host.Client, "long-line", TimeSpan.FromSeconds(60));
+
+        Assert.Equal("partially_succeeded", status.GetProperty("state").GetString());
+        Assert.Equal(2, status.GetProperty("rows").GetProperty("scored").GetInt64());
+        var error = Assert.Single(JobOutputRows.Jsonl(await File.ReadAllTextAsync(Path.Combine(root, "out", "long", "_errors.jsonl"))));
+        Assert.Equal(1, error.GetProperty("row").GetInt64());
+        Assert.Contains("longer than", error.GetProperty("reason").GetString());
+        Assert.Equal(["r0", "r2"], JobOutputRows.Jsonl(await File.ReadAllTextAsync(Path.Combine(root, "out", "long", "part-00000.jsonl"))).Select(r => r.GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public async Task GetJob_UnknownId_Returns404()
     {
         await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));

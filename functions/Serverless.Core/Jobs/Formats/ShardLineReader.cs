@@ -4,13 +4,15 @@ namespace Serverless.Core.Jobs.Formats;
 /// The lines of one shard, streamed. A shard owns the lines that start inside its byte range [start, end), so the
 /// planner never reads the input: when start &gt; 0 the stream begins one byte early and the partial line before the
 /// first newline belongs to the previous shard (the Hadoop text-input rule). The last line may run past end.
+/// A line longer than <see cref="MaxLineBytes"/> is skipped to its end and reported (<see cref="LineTooLong"/>), so
+/// one such line costs its row, not the shard, and memory stays bounded.
 /// </summary>
 public sealed class ShardLineReader
 {
-    private const int MaxLineBytes = 16 * 1024 * 1024;
+    public const int DefaultMaxLineBytes = 16 * 1024 * 1024;
     private readonly Stream _stream;
     private readonly long _end;
-    private byte[] _buffer = new byte[256 * 1024];
+    private byte[] _buffer;
     private int _position;
     private int _length;
     private bool _eof;
@@ -20,11 +22,15 @@ public sealed class ShardLineReader
     private int _lineStart;
     private int _lineLength;
 
+    private bool _skipping;
+
     /// <param name="stream">Positioned at <paramref name="start"/> - 1 when start &gt; 0, else at 0.</param>
-    public ShardLineReader(Stream stream, long start, long end)
+    public ShardLineReader(Stream stream, long start, long end, int maxLineBytes = DefaultMaxLineBytes)
     {
         _stream = stream;
         _end = end;
+        MaxLineBytes = maxLineBytes;
+        _buffer = new byte[Math.Min(256 * 1024, maxLineBytes + 1)];
         _offset = start > 0 ? start - 1 : 0;
         _aligned = start == 0;
     }
@@ -55,11 +61,12 @@ public sealed class ShardLineReader
         {
             return false;
         }
+        LineTooLong = false;
         while (true)
         {
             var available = _buffer.AsSpan(_position, _length - _position);
             var newline = available.IndexOf((byte)'\n');
-            if (newline >= 0 || (_eof && available.Length > 0))
+            if (newline >= 0 || (_eof && (available.Length > 0 || _skipping)))
             {
                 var length = newline >= 0 ? newline : available.Length;
                 _lineStart = _position;
@@ -67,6 +74,11 @@ public sealed class ShardLineReader
                 var consumed = newline >= 0 ? newline + 1 : length;
                 _position += consumed;
                 _offset += consumed;
+                if (_skipping)
+                {
+                    // The end of a line whose start was dropped: reported, without its content.
+                    (_skipping, LineTooLong, _lineLength) = (false, true, 0);
+                }
                 return true;
             }
             if (_eof)
@@ -83,8 +95,13 @@ public sealed class ShardLineReader
         }
     }
 
-    /// <summary>The current line without its line ending; valid until the next <see cref="MoveNextAsync"/>.</summary>
+    /// <summary>The current line without its line ending; valid until the next <see cref="MoveNextAsync"/>. Empty when <see cref="LineTooLong"/>.</summary>
     public ReadOnlySpan<byte> Line => _buffer.AsSpan(_lineStart, _lineLength);
+
+    /// <summary>The current line was longer than <see cref="MaxLineBytes"/>: it was read past, not kept.</summary>
+    public bool LineTooLong { get; private set; }
+
+    public int MaxLineBytes { get; }
 
     /// <summary>Reads more input, keeping the unread tail; false at the end of the stream.</summary>
     private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
@@ -94,13 +111,17 @@ public sealed class ShardLineReader
             return false;
         }
         var tail = _length - _position;
-        if (tail == _buffer.Length)
+        if (tail == _buffer.Length && _buffer.Length > MaxLineBytes)
         {
-            if (_buffer.Length >= MaxLineBytes)
-            {
-                throw new InvalidDataException($"a line near byte {_offset} is longer than {MaxLineBytes} bytes");
-            }
-            Array.Resize(ref _buffer, _buffer.Length * 2);
+            // Longer than any line we keep: drop what there is of it and read on to its end.
+            _offset += tail;
+            _position = _length = tail = 0;
+            _skipping = true;
+        }
+        else if (tail == _buffer.Length)
+        {
+            // Room for the longest line we keep and its newline, and no more.
+            Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxLineBytes + 1));
         }
         else if (_position > 0)
         {

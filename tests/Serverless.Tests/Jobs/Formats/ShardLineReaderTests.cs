@@ -56,4 +56,35 @@ public sealed class ShardLineReaderTests
 
         Assert.Equal([longLine, "short"], read);
     }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(1000)]
+    public async Task ShardLineReader_LineLongerThanTheLimit_ReportedWithoutContentAndTheNextLinesRead(int longLength)
+    {
+        var longLine = new string('z', longLength);
+        var text = $"short\n{longLine}\r\nlast";
+        var reader = new ShardLineReader(new MemoryStream(Encoding.UTF8.GetBytes(text)), 0, text.Length, maxLineBytes: 7);
+        var read = new List<(string, bool)>();
+        while (await reader.MoveNextAsync(CancellationToken.None))
+        {
+            read.Add((Encoding.UTF8.GetString(reader.Line), reader.LineTooLong));
+        }
+
+        Assert.Equal([("short", false), ("", true), ("last", false)], read);
+    }
+
+    [Fact]
+    public async Task ShardLineReader_LastLineTooLongWithoutNewline_Reported()
+    {
+        var reader = new ShardLineReader(new MemoryStream("ok\nzzzzzzzzzzzz"u8.ToArray()), 0, 15, maxLineBytes: 4);
+        var read = new List<bool>();
+        while (await reader.MoveNextAsync(CancellationToken.None))
+        {
+            read.Add(reader.LineTooLong);
+        }
+
+        Assert.Equal([false, true], read);
+    }
 }
