@@ -190,7 +190,8 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
     /// </remarks>
     private async Task<OutsideProcess> StartAppAsync(string[] settings, params (string Model, string Body, int Clients)[] warm)
     {
-        var server = OutsideProcess.StartServer(appDll, [$"--Storage:DataDirectory={NewDataDirectory()}", .. settings]);
+        var data = NewDataDirectory();
+        var server = OutsideProcess.StartServerOwning(appDll, data, [$"--Storage:DataDirectory={data}", .. settings]);
         await FirstAnswerAsync(server, "/v2/health/ready", null);
         foreach (var (model, body, clients) in warm)
         {

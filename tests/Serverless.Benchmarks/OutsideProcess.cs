@@ -29,8 +29,16 @@ public sealed class OutsideProcess : IAsyncDisposable
     /// <summary>Just before <see cref="Process.Start()"/>: cold-start rows count from here.</summary>
     public long StartedTimestamp { get; }
 
+    /// <summary>A folder deleted once the process has exited (the server's data folder).</summary>
+    public string? OwnedDirectory { get; init; }
+
     /// <summary>Starts <c>dotnet <paramref name="dll"/> args --urls=http://127.0.0.1:port</c> on a free port.</summary>
-    public static OutsideProcess StartServer(string dll, params string[] args)
+    public static OutsideProcess StartServer(string dll, params string[] args) => Start(dll, ownedDirectory: null, args);
+
+    /// <summary>As <see cref="StartServer"/>, and deletes <paramref name="ownedDirectory"/> once the process has exited.</summary>
+    public static OutsideProcess StartServerOwning(string dll, string ownedDirectory, params string[] args) => Start(dll, ownedDirectory, args);
+
+    private static OutsideProcess Start(string dll, string? ownedDirectory, string[] args)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -48,7 +56,7 @@ public sealed class OutsideProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) { Console.Error.WriteLine($"  [{Path.GetFileNameWithoutExtension(dll)}] {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new OutsideProcess(process, port, started);
+        return new OutsideProcess(process, port, started) { OwnedDirectory = ownedDirectory };
     }
 
     /// <summary>Milliseconds from process start until the port accepts a connection.</summary>
@@ -105,5 +113,9 @@ public sealed class OutsideProcess : IAsyncDisposable
         }
         await _process.WaitForExitAsync();
         _process.Dispose();
+        if (OwnedDirectory is not null && Directory.Exists(OwnedDirectory))
+        {
+            Directory.Delete(OwnedDirectory, recursive: true);
+        }
     }
 }
