@@ -21,4 +21,14 @@ public interface IJobFiles
 
     /// <summary>Reads a file written under the output folder earlier; null when it does not exist.</summary>
     Task<Stream?> OpenOutputAsync(JobLocation folder, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes what writers of <paramref name="name"/> (of every file, when null) left uncommitted under the folder, as
+    /// a killed instance does. Staged blob blocks are never visible and the service drops them within a week, so only
+    /// local files need it.
+    /// </summary>
+    Task DeleteTemporaryFilesAsync(JobLocation folder, string? name, CancellationToken cancellationToken = default);
+
+    /// <summary>An error's message as a caller may read it: the service's own paths and storage details taken out.</summary>
+    string Redact(string message);
 }

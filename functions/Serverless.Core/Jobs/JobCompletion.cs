@@ -38,31 +38,46 @@ public sealed class JobCompletion(IJobStore store, IJobFiles files, IShardUsageR
         await FinishIfSettledAsync(update.Record, cancellationToken);
     }
 
-    /// <summary>A shard that failed every attempt: the job records it and fails once the others settle.</summary>
+    /// <summary>
+    /// A shard that failed every attempt: the job records it with the reason and fails once the others settle. This
+    /// is the shard message's last attempt, so if even finishing the job fails (its output cannot be written), the job
+    /// fails here with both reasons: no message is left that could finish it later.
+    /// </summary>
     public async Task PoisonShardAsync(string jobId, int shard, string reason, CancellationToken cancellationToken = default)
     {
         var queue = options.Value.Queue;
+        var told = Told(reason);
         var update = await store.UpdateAsync(jobId, current =>
             current.State.IsTerminal() || current.Shards[shard] != JobRecord.ShardPending
                 ? null
                 : current with
                 {
                     Shards = Mark(current.Shards, shard, JobRecord.ShardPoisoned),
-                    Error = current.Error ?? $"shard {shard} failed {options.Value.MaxDequeueCount} times and was moved to {queue}-poison: {reason}",
+                    PoisonedShards = current.PoisonedShards.Count < PoisonedShard.MaxKept ? [.. current.PoisonedShards, new PoisonedShard(shard, told)] : current.PoisonedShards,
+                    Error = current.Error ?? $"shard {shard} failed {options.Value.MaxDequeueCount} times and was moved to {queue}-poison: {told}",
                 }, cancellationToken);
         logger.LogError("Shard {Shard} of job {JobId} is poisoned: {Reason}", shard, jobId, reason);
-        await FinishIfSettledAsync(update.Record, cancellationToken);
+        try
+        {
+            await FinishIfSettledAsync(update.Record, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Job {JobId} could not be finished", jobId);
+            await FailAsync(jobId, $"{update.Record.Error ?? $"shard {shard} failed: {told}"}; the job's output could not be written either: {e.Message}", cancellationToken);
+        }
     }
 
     /// <summary>Fails a job that cannot run (bad location, unusable model); later messages of the job are dropped.</summary>
     public async Task FailAsync(string jobId, string reason, CancellationToken cancellationToken = default)
     {
         logger.LogWarning("Job {JobId} failed: {Reason}", jobId, reason);
+        var told = Told(reason);
         try
         {
             await store.UpdateAsync(jobId, current => current.State.IsTerminal()
                 ? null
-                : current with { State = JobState.Failed, Error = reason, CompletedAt = time.GetUtcNow() }, cancellationToken);
+                : current with { State = JobState.Failed, Error = told, CompletedAt = time.GetUtcNow() }, cancellationToken);
         }
         catch (JobNotFoundException)
         {
@@ -121,6 +136,22 @@ public sealed class JobCompletion(IJobStore store, IJobFiles files, IShardUsageR
             logger.LogInformation("Job {JobId} {State}: {Scored} rows scored, {Failed} failed, {Shards} shards",
                 job.Id, state.WireName(), job.RowsScored, job.RowsFailed, job.ShardCount);
         }
+        try
+        {
+            // What killed attempts left behind: no attempt of a settled job will commit them now.
+            await files.DeleteTemporaryFilesAsync(output, null, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Temporary files of job {JobId} were not removed: {Reason}", job.Id, e.Message);
+        }
+    }
+
+    /// <summary>An error as the job's caller may read it: no server paths, and short enough to keep in the record.</summary>
+    private string Told(string reason)
+    {
+        var told = files.Redact(reason);
+        return told.Length <= PoisonedShard.MaxReasonLength ? told : told[..PoisonedShard.MaxReasonLength] + "...";
     }
 
     /// <summary>Joins the shards' error files into <c>_errors.jsonl</c> with input row numbers.</summary>

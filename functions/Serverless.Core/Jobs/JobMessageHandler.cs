@@ -76,7 +76,7 @@ public sealed class JobMessageHandler(JobPlanner planner, ShardScorer scorer, Jo
         }
         try
         {
-            var result = await scorer.ScoreAsync(job, shard.Shard, cancellationToken);
+            var result = await scorer.ScoreAsync(job, shard.Shard, retried: dequeueCount > 1, cancellationToken);
             if (AfterShardCommitted is { } hook)
             {
                 await hook(shard);

@@ -89,6 +89,9 @@ public sealed class JobPlanner(IJobStore store, IJobQueue queue, IJobFiles files
                 await queue.SendAsync(new ShardMessage(id, shard).ToJson(), cancellationToken);
             }
         }
+        // Every shard settled but the job not finished (killed in between, e.g. after its last shard was poisoned):
+        // no shard message is left to finish it, so this one does.
+        await completion.FinishIfSettledAsync(job, cancellationToken);
     }
 
     private async Task<JobRecord> PlanShardsAsync(JobRecord job, CancellationToken cancellationToken)

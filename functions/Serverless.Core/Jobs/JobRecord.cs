@@ -45,6 +45,9 @@ public sealed record JobRecord
     /// <summary>One character per shard: <c>.</c> pending, <c>d</c> done, <c>p</c> poisoned. Counting a shard flips its character once.</summary>
     public string Shards { get; init; } = "";
 
+    /// <summary>The poisoned shards with their reasons, the first <see cref="PoisonedShard.MaxKept"/> of them (all are marked in <see cref="Shards"/>).</summary>
+    public IReadOnlyList<PoisonedShard> PoisonedShards { get; init; } = [];
+
     public long RowsScored { get; init; }
 
     public long RowsFailed { get; init; }

@@ -22,7 +22,8 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
     // Output is handed to the part writer in chunks of this size (one staged block per chunk for blobs).
     private const int FlushBytes = 4 * 1024 * 1024;
 
-    public async Task<ShardResult> ScoreAsync(JobRecord job, int shard, CancellationToken cancellationToken = default)
+    /// <param name="retried">An earlier delivery of this shard failed, maybe killed mid-write: its temporary files are removed first.</param>
+    public async Task<ShardResult> ScoreAsync(JobRecord job, int shard, bool retried = false, CancellationToken cancellationToken = default)
     {
         var request = job.Request;
         var message = new ShardMessage(job.Id, shard);
@@ -32,6 +33,11 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
         var parquet = request.Format == JobFormat.Parquet;
         // A byte-range shard starts one byte early to find its first line; Parquet reads its row groups by offset.
         await using var stream = await files.OpenReadAsync(input, parquet || start == 0 ? 0 : start - 1, job.InputETag, cancellationToken);
+        if (retried)
+        {
+            await files.DeleteTemporaryFilesAsync(output, message.PartName(request.Format), cancellationToken);
+            await files.DeleteTemporaryFilesAsync(output, message.ErrorPartName, cancellationToken);
+        }
         await using var part = files.CreateWriter(output, message.PartName(request.Format));
         await using var errors = new ErrorPart(files, output, message.ErrorPartName);
         var run = parquet

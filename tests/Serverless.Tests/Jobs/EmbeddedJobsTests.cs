@@ -156,6 +156,62 @@ public sealed class EmbeddedJobsTests
     }
 
     [Fact]
+    public async Task Job_OutputCannotBeWritten_FailsNamingEachPoisonedShardAndWhy()
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels),
+            ("Jobs:MaxDequeueCount", "2"), ("Jobs:VisibilityTimeoutSeconds", "1"));
+        var root = Path.Combine(host.DataDirectory, "jobs");
+        await File.WriteAllTextAsync(Path.Combine(root, "iris.jsonl"), IrisRows.Jsonl(5));
+        // Folders where the part and the manifest would go: neither can ever be written.
+        Directory.CreateDirectory(Path.Combine(root, "blocked", "part-00000.jsonl"));
+        Directory.CreateDirectory(Path.Combine(root, "blocked", "_manifest.json"));
+
+        await host.Client.PostAsJsonAsync("/jobs", new { id = "unwritable", model = "iris-mlp", input = "iris.jsonl", output = "blocked" });
+        var status = await JobPolling.WaitForFinishAsync(host.Client, "unwritable", TimeSpan.FromSeconds(60));
+
+        Assert.Equal("failed", status.GetProperty("state").GetString());
+        var poisoned = Assert.Single(status.GetProperty("shards").GetProperty("poisoned_shards").EnumerateArray());
+        Assert.Equal(0, poisoned.GetProperty("shard").GetInt32());
+        Assert.Contains("part-00000.jsonl", poisoned.GetProperty("reason").GetString());
+        Assert.Contains("shard 0", status.GetProperty("error").GetString());
+        Assert.DoesNotContain(root, status.GetRawText());
+    }
+
+    [Fact]
+    public async Task Restart_JobWithEveryShardPoisonedStillRunning_EndsAsFailed()
+    {
+        var data = ServerlessHost.NewDataDirectory();
+        try
+        {
+            // As a kill between poisoning the last shard and finishing the job leaves it: settled, still running.
+            await using (var first = await ServerlessHost.StartAsync(data, ("Models:Repository", RepositoryPaths.SampleModels)))
+            {
+                var store = first.GetRequiredService<IJobStore>();
+                await store.TryCreateAsync(new JobRecord
+                {
+                    Id = "stuck",
+                    Request = new JobRequest { Id = "stuck", Model = "iris-mlp", Input = "iris.jsonl", Output = "out/stuck" },
+                    State = JobState.Running,
+                    Shards = "p",
+                    Error = "shard 0 failed 5 times",
+                    CreatedAt = DateTimeOffset.UtcNow,
+                    StartedAt = DateTimeOffset.UtcNow,
+                });
+            }
+
+            await using var second = await ServerlessHost.StartAsync(data, ("Models:Repository", RepositoryPaths.SampleModels));
+            var status = await JobPolling.WaitForFinishAsync(second.Client, "stuck", TimeSpan.FromSeconds(60));
+
+            Assert.Equal("failed", status.GetProperty("state").GetString());
+            Assert.Contains("shard 0", status.GetProperty("error").GetString());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task JsonlJob_LineLongerThanTheReaderLimit_RecordedAsAnErrorRowAndTheRestScored()
     {
         // One shard for the whole input, and no second attempt for a shard that fails.
@@ -175,6 +231,26 @@ public sealed class EmbeddedJobsTests
         Assert.Equal(1, error.GetProperty("row").GetInt64());
         Assert.Contains("longer than", error.GetProperty("reason").GetString());
         Assert.Equal(["r0", "r2"], JobOutputRows.Jsonl(await File.ReadAllTextAsync(Path.Combine(root, "out", "long", "part-00000.jsonl"))).Select(r => r.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task Job_StaleTemporaryFilesInTheOutput_RemovedWhenTheJobCompletes()
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));
+        var root = Path.Combine(host.DataDirectory, "jobs");
+        await File.WriteAllTextAsync(Path.Combine(root, "iris.jsonl"), IrisRows.Jsonl(5));
+        // What a kill -9 mid-shard leaves: empty temporary parts beside the real ones.
+        var output = Path.Combine(root, "out", "stale");
+        Directory.CreateDirectory(Path.Combine(output, "_errors"));
+        await File.WriteAllTextAsync(Path.Combine(output, $".part-00000.jsonl.{Guid.NewGuid():N}.tmp"), "");
+        await File.WriteAllTextAsync(Path.Combine(output, "_errors", $".part-00000.jsonl.{Guid.NewGuid():N}.tmp"), "");
+        await File.WriteAllTextAsync(Path.Combine(output, "notes.tmp"), "not ours");
+
+        await host.Client.PostAsJsonAsync("/jobs", new { id = "stale", model = "iris-mlp", input = "iris.jsonl", output = "out/stale" });
+        var status = await JobPolling.WaitForFinishAsync(host.Client, "stale");
+
+        Assert.Equal("succeeded", status.GetProperty("state").GetString());
+        Assert.Equal([Path.Combine(output, "notes.tmp")], Directory.GetFiles(output, "*.tmp", SearchOption.AllDirectories));
     }
 
     [Fact]

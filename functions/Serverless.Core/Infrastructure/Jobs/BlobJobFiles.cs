@@ -118,6 +118,12 @@ public sealed class BlobJobFiles : IJobFiles
         }
     }
 
+    // Uncommitted blocks never become visible, and the service discards them after a week.
+    public Task DeleteTemporaryFilesAsync(JobLocation folder, string? name, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>A storage error's first line says what went wrong; the rest is request ids, times and response headers.</summary>
+    public string Redact(string message) => message.Split('\n', 2)[0].Trim();
+
     private BlobClient Blob(JobLocation location) => Container(location, out var name).GetBlobClient(name);
 
     private BlobContainerClient Container(JobLocation location, out string blobName)

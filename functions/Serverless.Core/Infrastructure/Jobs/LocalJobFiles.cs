@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Serverless.Core.Jobs;
 
 namespace Serverless.Core.Infrastructure.Jobs;
@@ -66,6 +67,31 @@ public sealed class LocalJobFiles(string root) : IJobFiles
         var path = Within(folder, name);
         return Task.FromResult<Stream?>(File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous) : null);
     }
+
+    public Task DeleteTemporaryFilesAsync(JobLocation folder, string? name, CancellationToken cancellationToken = default)
+    {
+        var folders = name is null
+            ? [folder.Value, Path.Combine(folder.Value, "_errors")]
+            : new[] { Path.GetDirectoryName(Within(folder, name))! };
+        var target = name is null ? null : Path.GetFileName(name);
+        foreach (var directory in folders.Where(Directory.Exists))
+        {
+            foreach (var file in Directory.EnumerateFiles(directory, ".*.tmp"))
+            {
+                if (LocalPartWriter.IsTemporaryOf(Path.GetFileName(file), target))
+                {
+                    File.Delete(file);
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Paths under the root become what the caller knows: relative to the root, or to the caller's own folder.</summary>
+    public string Redact(string message) =>
+        message.Contains(Root, StringComparison.Ordinal)
+            ? Regex.Replace(message, Regex.Escape(Root) + $"(/{JobNamespace.CallersFolder}/[^/']+)?(/|(?=['\\s]|$))", "")
+            : message;
 
     /// <summary>A file the job writes under its output folder, checked again: a link placed there must not lead outside either.</summary>
     private string Within(JobLocation folder, string name) =>

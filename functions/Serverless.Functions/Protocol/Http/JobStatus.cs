@@ -37,7 +37,7 @@ public sealed record JobStatus(
             job.Request.Output,
             $"/jobs/{job.Id}",
             new JobRowProgress(job.RowsScored + job.RowsFailed, job.RowsScored, job.RowsFailed, finished ? job.RowsScored + job.RowsFailed : null),
-            new JobShardProgress(job.ShardsDone, job.ShardCount, job.ShardsPoisoned),
+            new JobShardProgress(job.ShardsDone, job.ShardCount, job.ShardsPoisoned, job.PoisonedShards.Count > 0 ? job.PoisonedShards : null),
             finished ? new JobOutputs(output, $"{output}/{JobCompletion.ManifestName}", job.RowsFailed > 0 ? $"{output}/{JobCompletion.ErrorsName}" : null) : null,
             job.CreatedAt,
             job.StartedAt,

@@ -90,6 +90,24 @@ public sealed class LocalJobFilesTests
     }
 
     [Fact]
+    public async Task DeleteTemporaryFiles_OfOnePart_RemovesOnlyThatPartsLeftovers()
+    {
+        var folder = _files.Resolve($"out-{Guid.NewGuid():N}", "output", owner: null);
+        Directory.CreateDirectory(Path.Combine(folder.Value, "_errors"));
+        string[] stale = [$".part-00000.jsonl.{Guid.NewGuid():N}.tmp", $"_errors/.part-00000.jsonl.{Guid.NewGuid():N}.tmp"];
+        string[] kept = [$".part-00001.jsonl.{Guid.NewGuid():N}.tmp", ".part-00000.jsonl.tmp", "part-00000.jsonl"];
+        foreach (var name in stale.Concat(kept))
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder.Value, name), "");
+        }
+
+        await _files.DeleteTemporaryFilesAsync(folder, "part-00000.jsonl");
+        await _files.DeleteTemporaryFilesAsync(folder, "_errors/part-00000.jsonl");
+
+        Assert.Equal(kept.Order(), Directory.GetFiles(folder.Value, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder.Value, f)).Order());
+    }
+
+    [Fact]
     public async Task CreateWriter_NotCommitted_LeavesNoFile()
     {
         var folder = _files.Resolve($"out-{Guid.NewGuid():N}", "output", owner: null);
