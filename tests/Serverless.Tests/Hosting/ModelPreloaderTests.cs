@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Cache;
+using Serverless.Core.Repository;
+using Serverless.Functions.Hosting;
+using Serverless.Tests.Fakes;
+
+namespace Serverless.Tests.Hosting;
+
+public sealed class ModelPreloaderTests
+{
+    [Fact]
+    public async Task Readiness_WhilePreloadFetches_NamesTheModelAndHowFarItHasGot()
+    {
+        var repository = new FakeModelRepository { FileLength = 50_000_000, FetchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        repository.Versions["big"] = [3];
+        var options = Options.Create(new ModelsOptions { Preload = ["big"] });
+        var time = new ManualTimeProvider();
+        using var cache = new ModelCache(repository, new ModelVersionIndex(repository, options, time), new FakeSessionFactory(), options, NullLogger<ModelCache>.Instance, time);
+        var readiness = new ServerReadiness();
+        using var preloader = new ModelPreloader(cache, readiness, options, NullLogger<ModelPreloader>.Instance);
+
+        await preloader.StartAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (repository.Fetches == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the preload never started fetching");
+            await Task.Delay(5);
+        }
+        var whileFetching = readiness.Reason;
+        repository.FetchGate.SetResult();
+        await preloader.ExecuteTask!;
+
+        Assert.Equal("preloading big: v3 fetched 0.0 of 50.0 MB", whileFetching);
+        Assert.True(readiness.IsReady);
+    }
+}
