@@ -39,6 +39,9 @@ public sealed class LoadedModel
 
     public TimeSpan LoadTime { get; }
 
+    /// <summary>The content it was loaded from (<see cref="ModelFile.ContentId"/>), so a load can tell whether the repository's copy changed since.</summary>
+    public string ContentId { get; init; } = "";
+
     public bool IsDisposed { get { lock (_gate) { return _disposed; } } }
 
     internal bool TryAcquire()

@@ -75,12 +75,32 @@ public sealed class ModelCache : IDisposable
         }
     }
 
-    /// <summary>The explicit load call: sees newly uploaded versions at once and loads the highest.</summary>
-    public async Task<ModelKey> LoadAsync(string model, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The explicit load call: sees newly uploaded versions at once and loads the highest. A version already loaded
+    /// is loaded again when its content in the repository changed (ETags, or sizes and times): the old session is
+    /// retired, so requests holding it finish on it, and later ones get the new content.
+    /// </summary>
+    public async Task<ModelLoadResult> LoadAsync(string model, CancellationToken cancellationToken = default)
     {
         await _index.GetVersionsAsync(model, refresh: true, cancellationToken);
-        using var lease = await AcquireAsync(model, null, cancellationToken);
-        return lease.Model.Key;
+        var key = new ModelKey(model, await _index.ResolveAsync(model, null, cancellationToken));
+        var action = ModelLoadAction.Loaded;
+        if (_entries.TryGetValue(key, out var entry) && entry.Ready is { } current)
+        {
+            var content = await _repository.GetContentIdAsync(key, cancellationToken);
+            if (content is null || content == current.ContentId)
+            {
+                return new ModelLoadResult(key, ModelLoadAction.Unchanged);
+            }
+            if (_entries.TryRemove(KeyValuePair.Create(key, entry)))
+            {
+                current.Retire();
+                _logger.LogInformation("Reloading {Model} v{Version}: its content changed in the repository", key.Name, key.Version);
+            }
+            action = ModelLoadAction.Reloaded;
+        }
+        using var lease = await AcquireAsync(model, key.Version, cancellationToken);
+        return new ModelLoadResult(lease.Model.Key, action);
     }
 
     /// <summary>Unloads every loaded version of a model; in-flight requests finish on the sessions they hold.</summary>
@@ -162,7 +182,7 @@ public sealed class ModelCache : IDisposable
             throw new ModelLoadException($"model {key}: warm-up inference failed: {e.Message}", e);
         }
         var batcher = CreateBatcher(key, session, config);
-        var loaded = new LoadedModel(key, session, config, file.Length, Stopwatch.GetElapsedTime(started), batcher);
+        var loaded = new LoadedModel(key, session, config, file.Length, Stopwatch.GetElapsedTime(started), batcher) { ContentId = file.ContentId };
         _logger.LogInformation("Loaded {Model} v{Version} on {ExecutionProvider} in {ElapsedMs} ms ({Bytes} bytes): fetch {FetchMs} ms, open {OpenMs} ms, warm-up {WarmupMs} ms",
             key.Name, key.Version, session.ExecutionProvider, loaded.LoadTime.TotalMilliseconds, file.Length,
             Stopwatch.GetElapsedTime(started, fetched).TotalMilliseconds, Stopwatch.GetElapsedTime(fetched, opened).TotalMilliseconds,

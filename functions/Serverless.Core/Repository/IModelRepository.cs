@@ -18,4 +18,11 @@ public interface IModelRepository
     /// downloaded once for a remote repository), reporting its size and bytes to <paramref name="progress"/>.
     /// </summary>
     Task<ModelFile> FetchAsync(ModelKey key, ModelFetchProgress? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The <see cref="ModelFile.ContentId"/> the version has in the repository now, found without fetching it, so an
+    /// explicit load can tell whether a loaded version was replaced. Null when the repository cannot tell (then a
+    /// loaded version is kept).
+    /// </summary>
+    Task<string?> GetContentIdAsync(ModelKey key, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
 }

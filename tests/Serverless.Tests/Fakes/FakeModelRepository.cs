@@ -20,6 +20,12 @@ internal sealed class FakeModelRepository : IModelRepository
 
     public int Fetches => Volatile.Read(ref _fetches);
 
+    /// <summary>Each version's content id ("etag" unless set): change one to replace the version's content.</summary>
+    public Dictionary<ModelKey, string> ContentIds { get; } = new();
+
+    public Task<string?> GetContentIdAsync(ModelKey key, CancellationToken cancellationToken = default) =>
+        Task.FromResult<string?>(ContentIds.GetValueOrDefault(key, "etag"));
+
     public string Location => "memory://models";
 
     public Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken = default) =>
@@ -40,7 +46,7 @@ internal sealed class FakeModelRepository : IModelRepository
         {
             throw failure;
         }
-        return new ModelFile($"/models/{key.Name}/{key.Version}/model.onnx", FileLength, "etag");
+        return new ModelFile($"/models/{key.Name}/{key.Version}/model.onnx", FileLength, ContentIds.GetValueOrDefault(key, "etag"));
     }
 
     public static TaskCompletionSource CompletedGate()

@@ -85,6 +85,21 @@ public sealed class BlobRepositoryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LoadCall_LoadedVersionsBlobReplaced_ReloadsItAndSaysSo()
+    {
+        await using var host = await StartAsync();
+        await (await host.Client.PostAsync("/v2/repository/models/iris-mlp/load", null)).ReadJsonAsync(HttpStatusCode.OK);
+        await _container.GetBlobClient($"{Prefix}/iris-mlp/1/model.onnx").UploadAsync(
+            File.OpenRead(Path.Combine(RepositoryPaths.SampleModels, "binary-classifier", "1", "model.onnx")), overwrite: true);
+
+        var reloaded = await (await host.Client.PostAsync("/v2/repository/models/iris-mlp/load", null)).ReadJsonAsync(HttpStatusCode.OK);
+        var metadata = await (await host.Client.GetAsync("/v2/models/iris-mlp")).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal("reloaded", reloaded.GetProperty("action").GetString());
+        Assert.Equal(3, metadata.GetProperty("inputs")[0].GetProperty("shape")[1].GetInt32());
+    }
+
+    [Fact]
     public async Task Index_VersionFolderWithLeadingZero_NotListedAndNotServed()
     {
         await _container.UploadBlobAsync($"{Prefix}/leading-zero/01/model.onnx",

@@ -122,6 +122,14 @@ public sealed class BlobModelRepository : IModelRepository
             progress, cancellationToken);
     }
 
+    /// <summary>One listing of the version's blobs: their ETags say whether the version changed.</summary>
+    public async Task<string?> GetContentIdAsync(ModelKey key, CancellationToken cancellationToken = default)
+    {
+        ModelName.EnsureValid(key.Name);
+        var files = await ListVersionFilesAsync(key, $"{_prefix}{key.Name}/{key.Version.ToString(CultureInfo.InvariantCulture)}/", cancellationToken);
+        return files.Count == 0 ? null : DownloadedModelCache.ContentId(files);
+    }
+
     /// <summary>Every blob under the version's prefix, model.onnx and external data alike, with the ETag each download is pinned to.</summary>
     private async Task<List<RemoteModelFile>> ListVersionFilesAsync(ModelKey key, string versionPrefix, CancellationToken cancellationToken)
     {

@@ -106,7 +106,8 @@ public sealed class DownloadedModelCache(string root, ILogger logger)
     private static ModelFile Published(string folder, long total, string contentId, int files) =>
         new(Path.Combine(folder, ModelRepositoryLayout.ModelFileName), total, contentId, files);
 
-    private static string ContentId(IReadOnlyList<RemoteModelFile> files)
+    /// <summary>The content id of a version made of these blobs: it changes when any blob's ETag does.</summary>
+    internal static string ContentId(IReadOnlyList<RemoteModelFile> files)
     {
         var identity = new StringBuilder();
         foreach (var file in files.OrderBy(f => f.RelativePath, StringComparer.Ordinal))

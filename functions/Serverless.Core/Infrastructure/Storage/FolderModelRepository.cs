@@ -63,15 +63,29 @@ public sealed class FolderModelRepository(string root, ILogger<FolderModelReposi
         {
             throw new ModelNotFoundException($"model '{key.Name}' has no version {key.Version} in {Location}");
         }
-        // The whole version folder (external data, subfolders) counts, and any file's change changes the content id.
-        // Symbolic links to folders are not followed, so the walk stays inside the version.
-        var files = folder.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
-        var identity = string.Join('\n', files.Select(f => $"{Path.GetRelativePath(folder.FullName, f.FullName)}|{f.Length}|{f.LastWriteTimeUtc.Ticks}"));
-        var contentId = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..16];
+        var (files, contentId) = Describe(folder);
         var total = files.Sum(f => f.Length);
         progress?.Begin(total, files.Count);
         progress?.Complete();
         return Task.FromResult(new ModelFile(model.FullName, total, contentId, files.Count));
+    }
+
+    public Task<string?> GetContentIdAsync(ModelKey key, CancellationToken cancellationToken = default)
+    {
+        ModelName.EnsureValid(key.Name);
+        var folder = new DirectoryInfo(Path.Combine(Location, key.Name, key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return Task.FromResult<string?>(folder.Exists ? Describe(folder).ContentId : null);
+    }
+
+    /// <summary>
+    /// The whole version folder (external data, subfolders) counts, and any file's change (size or time) changes the
+    /// content id. Symbolic links to folders are not followed, so the walk stays inside the version.
+    /// </summary>
+    private static (List<FileInfo> Files, string ContentId) Describe(DirectoryInfo folder)
+    {
+        var files = folder.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
+        var identity = string.Join('\n', files.Select(f => $"{Path.GetRelativePath(folder.FullName, f.FullName)}|{f.Length}|{f.LastWriteTimeUtc.Ticks}"));
+        return (files, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..16]);
     }
 }

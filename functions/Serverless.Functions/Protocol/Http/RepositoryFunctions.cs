@@ -12,8 +12,14 @@ public sealed class RepositoryFunctions(IModelRepository repository, ModelVersio
     [Function("RepositoryLoad")]
     public async Task<IResult> LoadAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/repository/models/{model}/load")] HttpRequest request, string model)
     {
-        var key = await cache.LoadAsync(model, request.HttpContext.RequestAborted);
-        return TypedResults.Json(new { name = key.Name, version = key.Version.ToString(CultureInfo.InvariantCulture), state = "READY" }, ProtocolJson.Options);
+        var result = await cache.LoadAsync(model, request.HttpContext.RequestAborted);
+        return TypedResults.Json(new
+        {
+            name = result.Key.Name,
+            version = result.Key.Version.ToString(CultureInfo.InvariantCulture),
+            state = "READY",
+            action = result.Action.ToString().ToLowerInvariant(),
+        }, ProtocolJson.Options);
     }
 
     [Function("RepositoryUnload")]

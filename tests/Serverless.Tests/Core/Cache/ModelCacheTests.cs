@@ -169,6 +169,26 @@ public sealed class ModelCacheTests
     }
 
     [Fact]
+    public async Task LoadAsync_LoadedVersionsContentChanged_ReloadsAndRetiresTheOldSession()
+    {
+        _repository.Versions["m"] = [1];
+        using var cache = CreateCache();
+        var held = await cache.AcquireAsync("m", null);
+
+        _repository.ContentIds[new ModelKey("m", 1)] = "replaced";
+        var reloaded = await cache.LoadAsync("m");
+        var unchanged = await cache.LoadAsync("m");
+
+        Assert.Equal(ModelLoadAction.Reloaded, reloaded.Action);
+        Assert.Equal(ModelLoadAction.Unchanged, unchanged.Action);
+        Assert.Equal(2, _sessions.Opened.Count);
+        Assert.False(_sessions.Opened[0].Disposed);
+        held.Dispose();
+        Assert.True(_sessions.Opened[0].Disposed);
+        Assert.False(_sessions.Opened[1].Disposed);
+    }
+
+    [Fact]
     public async Task LoadAsync_NewVersionUploaded_IsSeenWithoutWaitingForRefresh()
     {
         _repository.Versions["m"] = [1];
@@ -178,7 +198,7 @@ public sealed class ModelCacheTests
         _repository.Versions["m"].Add(2);
         var loaded = await cache.LoadAsync("m");
 
-        Assert.Equal(new ModelKey("m", 2), loaded);
+        Assert.Equal(new ModelLoadResult(new ModelKey("m", 2), ModelLoadAction.Loaded), loaded);
     }
 
     [Fact]

@@ -1,0 +1,8 @@
+namespace Serverless.Core.Cache;
+
+public enum ModelLoadAction
+{
+    Loaded,
+    Reloaded,
+    Unchanged,
+}
