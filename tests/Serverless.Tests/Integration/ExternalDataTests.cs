@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Serverless.Core.Infrastructure.Storage;
@@ -152,6 +153,31 @@ public sealed class ExternalDataTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Contains(modelBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), error);
         Assert.Equal(0, ((BlobModelRepository)host.GetRequiredService<IModelRepository>()).Downloads);
+    }
+
+    [Fact]
+    public async Task Job_ModelWithExternalDataSplitInSubfolder_ScoresLikeTheInlineModel()
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", _folder));
+        var jobs = Path.Combine(host.DataDirectory, "jobs");
+        Directory.CreateDirectory(jobs);
+        await File.WriteAllTextAsync(Path.Combine(jobs, "rows.jsonl"), string.Concat(Enumerable.Range(0, 20).Select(r =>
+            $"{{\"id\":\"r{r}\",\"features\":[{string.Join(",", Enumerable.Range(0, InputWidth).Select(i => ((r + i) % 9 - 4) * 0.125f).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]}}\n")));
+
+        async Task<List<string>> ScoreAsync(string model)
+        {
+            var submitted = await host.Client.PostAsJsonAsync("/jobs", new { id = $"job-{model}", model, input = "rows.jsonl", output = $"out/{model}" });
+            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+            var status = await Jobs.JobPolling.WaitForFinishAsync(host.Client, $"job-{model}");
+            Assert.Equal("succeeded", status.GetProperty("state").GetString());
+            var rows = Jobs.JobOutputRows.Jsonl(await File.ReadAllTextAsync(Path.Combine(jobs, "out", model, "part-00000.jsonl")));
+            return rows.Select(r => r.GetProperty("logits").GetRawText()).ToList();
+        }
+
+        var inline = await ScoreAsync(Inline);
+
+        Assert.Equal(20, inline.Count);
+        Assert.Equal(inline, await ScoreAsync(Split));
     }
 
     private string ReferenceFolder(int seed)
