@@ -26,7 +26,8 @@ public sealed class ModelFetchProgress(ModelKey key, ILogger logger, Action<long
     {
         admit?.Invoke(totalBytes);
         Interlocked.Exchange(ref _total, totalBytes);
-        logger.LogInformation("Fetching {Model} v{Version}: {Files} files, {TotalMb:F1} MB", key.Name, key.Version, files, totalBytes / 1e6);
+        // Debug: a version already on local disk passes here too, and the download logs its own summary.
+        logger.LogDebug("Fetching {Model} v{Version}: {Files} files, {TotalMb:F1} MB", key.Name, key.Version, files, totalBytes / 1e6);
     }
 
     /// <summary>Every byte is on local disk already (a folder repository, or a cached copy).</summary>
