@@ -151,7 +151,13 @@ public sealed class ModelCache : IDisposable
         catch (Exception e) when (e is not ServerlessException)
         {
             _logger.LogError(e, "Loading {Model} v{Version} failed", key.Name, key.Version);
-            throw new ModelLoadException($"model {key} could not be loaded: {e.Message}", e);
+            throw new ModelLoadException($"model {key} could not be loaded: {ServerPaths.Hide(e.Message, _repository.Location)}", e);
+        }
+        catch (ModelLoadException e) when (ServerPaths.Hide(e.Message, _repository.Location) is var told && told != e.Message)
+        {
+            // The full message, with the paths, is for the log; the caller and the repository index get the rest.
+            _logger.LogError(e, "Loading {Model} v{Version} failed", key.Name, key.Version);
+            throw new ModelLoadException(told, e) { RetryAfterSeconds = e.RetryAfterSeconds };
         }
     }
 

@@ -104,7 +104,8 @@ public sealed class BlobModelRepository : IModelRepository
         }
         catch (RequestFailedException e)
         {
-            throw new ModelLoadException($"model '{model}': reading config.json from {Location} failed: {e.Message}", e);
+            _logger.LogWarning("Reading config.json of {Model} from {Repository} failed: {Reason}", model, Location, e.Message);
+            throw new ModelLoadException($"model '{model}': reading config.json from the model repository failed: {FirstLine(e)}", e);
         }
     }
 
@@ -115,7 +116,7 @@ public sealed class BlobModelRepository : IModelRepository
         var files = await ListVersionFilesAsync(key, versionPrefix, cancellationToken);
         if (!files.Any(f => f.RelativePath == ModelRepositoryLayout.ModelFileName))
         {
-            throw new ModelNotFoundException($"model '{key.Name}' has no version {key.Version} in {Location}");
+            throw new ModelNotFoundException($"model '{key.Name}' has no version {key.Version} in the model repository");
         }
         return await _downloaded.GetAsync(key, files,
             (file, destination, received, token) => DownloadAsync(key, versionPrefix + file.RelativePath, file, destination, received, token),
@@ -164,9 +165,13 @@ public sealed class BlobModelRepository : IModelRepository
         }
         catch (RequestFailedException e)
         {
-            throw new ModelLoadException($"model {key}: downloading {blob.Uri} failed: {e.Message}", e);
+            _logger.LogWarning("Downloading {Blob} failed: {Reason}", blob.Uri, e.Message);
+            throw new ModelLoadException($"model {key}: downloading {file.RelativePath} failed: {FirstLine(e)}", e);
         }
     }
+
+    /// <summary>A storage error's first line says what went wrong; the rest is request ids, times and response headers.</summary>
+    private static string FirstLine(RequestFailedException e) => e.Message.Split('\n', 2)[0].Trim();
 
     private async IAsyncEnumerable<T> WrapStorageErrors<T>(AsyncPageable<T> pageable) where T : notnull
     {
@@ -184,7 +189,8 @@ public sealed class BlobModelRepository : IModelRepository
                 }
                 catch (RequestFailedException e)
                 {
-                    throw new ModelLoadException($"listing the model repository {Location} failed: {e.Message}", e);
+                    _logger.LogWarning("Listing the model repository {Repository} failed: {Reason}", Location, e.Message);
+                    throw new ModelLoadException($"listing the model repository failed: {FirstLine(e)}", e);
                 }
                 yield return enumerator.Current;
             }

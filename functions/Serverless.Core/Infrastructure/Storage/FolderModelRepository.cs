@@ -61,7 +61,7 @@ public sealed class FolderModelRepository(string root, ILogger<FolderModelReposi
         var model = new FileInfo(Path.Combine(folder.FullName, ModelRepositoryLayout.ModelFileName));
         if (!model.Exists)
         {
-            throw new ModelNotFoundException($"model '{key.Name}' has no version {key.Version} in {Location}");
+            throw new ModelNotFoundException($"model '{key.Name}' has no version {key.Version} in the model repository");
         }
         var (files, contentId) = Describe(folder);
         var total = files.Sum(f => f.Length);
