@@ -64,6 +64,23 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
         AssertErrorBody(call);
     }
 
+    // Hostile input that once got a 500: both hosts' handlers answer it with the same 400 naming the field.
+    [Theory]
+    [InlineData("POST", "/jobs", """{"model":"iris-mlp","input":"in\u0000.jsonl","output":"out"}""", "'input'")]
+    [InlineData("GET", "/usage?to=9999-12-31", null, "to '9999-12-31'")]
+    [InlineData("GET", "/usage/export?to=9999-12-31", null, "to '9999-12-31'")]
+    public async Task HostileInput_Returns400NamingTheFieldAsStandalone(string method, string path, string? body, string field)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : Json(body) };
+        request.Headers.Add("api-key", WorkerAndStandaloneFixture.AdminKey);
+
+        var call = await SendToBothAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, call.Response.StatusCode);
+        using var error = JsonDocument.Parse(call.Body);
+        Assert.Contains(field, error.RootElement.GetProperty("error").GetString());
+    }
+
     [Fact]
     public async Task Infer_MalformedJson_Returns400WithErrorBodyAsStandalone()
     {
