@@ -57,6 +57,11 @@ public sealed class StorageJobsTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.Accepted, inside.StatusCode);
         Assert.Equal("succeeded", (await JobPolling.WaitForFinishAsync(alice, "alice-blobs")).GetProperty("state").GetString());
         Assert.True(await space.ExistsAsync("callers/alice/out/part-00000.jsonl"));
+        var bob = await Metering.MeteredApi.CreateCallerWithKeyAsync(host.Client, "bob");
+        var (_, listedToAlice) = await Metering.MeteredApi.GetJsonAsync(host.Client, "/jobs", key);
+        var (_, listedToBob) = await Metering.MeteredApi.GetJsonAsync(host.Client, "/jobs", bob);
+        Assert.Contains(listedToAlice.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("id").GetString() == "alice-blobs");
+        Assert.Empty(listedToBob.GetProperty("jobs").EnumerateArray());
     }
 
     [Fact]
