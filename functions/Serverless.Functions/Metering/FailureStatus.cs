@@ -2,7 +2,7 @@ using Serverless.Core.Errors;
 
 namespace Serverless.Functions.Metering;
 
-/// <summary>The status a failed call is answered with, as ErrorHandlingMiddleware will render it, for its usage record.</summary>
+/// <summary>The status a failed call is answered with, as EndpointPipeline will render it, for its usage record.</summary>
 public static class FailureStatus
 {
     /// <summary>nginx's "client closed request": the client left before an answer.</summary>

@@ -107,7 +107,8 @@ public sealed class MeteringDurabilityTests : IDisposable
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            start.Environment.Remove("FUNCTIONS_CUSTOMHANDLER_PORT");
+            // Standalone whatever the test runner inherited: a host endpoint in the environment would start it as a worker.
+            start.Environment.Remove(Serverless.Functions.Hosting.HostingModeDetection.HostEndpointVariable);
             var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
             process.OutputDataReceived += (_, _) => { };
             process.ErrorDataReceived += (_, _) => { };

@@ -41,7 +41,7 @@ public sealed class InferenceFunctions(InferenceService service, UsageMeter mete
             await call.BeginAsync(request.Id, InferenceService.BatchSize(request), body.Length, context.RequestAborted);
             response = await service.InferAsync(model, version, request, context.RequestAborted);
             InferenceResponseJsonWriter.EnsureWritable(response, binaryOutputs);
-            // Returns once the usage record is durable (group commit): no 2xx leaves without its record.
+            // Returns once the usage record is safe (Metering:Durability): no 2xx leaves without its record.
             await call.SucceedAsync(response);
         }
         catch (Exception e) when (call.IsOpen)
