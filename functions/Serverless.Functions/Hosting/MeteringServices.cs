@@ -22,6 +22,7 @@ public static class MeteringServices
             .PostConfigure(options => options.RequireKey ??= mode == HostingMode.FunctionsWorker)
             .ValidateDataAnnotations().ValidateOnStart();
 
+        // First: a store's hosted service (the usage journal's shipper) starts before the ledger and stops after it.
         MeteringStoreFactory.AddMeteringStores(services, configuration);
         services.AddSingleton<ServerlessMetrics>();
         services.AddSingleton<PriceList>();

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 using Serverless.Core.Infrastructure.Metering;
 using Serverless.Core.Infrastructure.Storage;
 using Serverless.Core.Metering;
@@ -9,6 +10,8 @@ namespace Serverless.Functions.Hosting;
 /// Registers the metering stores Metering:Store names. <c>auto</c> picks Table storage when the function app's own
 /// storage is configured (AzureWebJobsStorage as a connection string, or identity-based through
 /// AzureWebJobsStorage__tableServiceUri / __accountName), else SQLite at &lt;Storage:DataDirectory&gt;/usage.db.
+/// Table storage takes usage records through the local journal (&lt;Storage:DataDirectory&gt;/usage-journal/&lt;host&gt;/) unless
+/// Metering:Durability is strict, where every group commit is a Table round trip.
 /// </summary>
 public static class MeteringStoreFactory
 {
@@ -25,16 +28,31 @@ public static class MeteringStoreFactory
         {
             services.AddSingleton(sp => new MeteringTables(CreateTableService(configuration),
                 configuration[$"{MeteringOptions.Section}:TablePrefix"] ?? new MeteringOptions().TablePrefix));
-            services.AddSingleton<IUsageStore, TableUsageStore>();
+            services.AddSingleton<TableUsageStore>();
             services.AddSingleton<ICallerStore, TableCallerStore>();
+            if (Durability(configuration) == MeteringDurability.Strict)
+            {
+                services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<TableUsageStore>());
+            }
+            else
+            {
+                services.AddSingleton(sp => new UsageJournal(
+                    UsageJournal.DirectoryFor(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory),
+                    sp.GetRequiredService<IOptions<MeteringOptions>>().Value.MaxJournalBytes,
+                    sp.GetRequiredService<ILogger<UsageJournal>>()));
+                services.AddSingleton<IUsageStore>(sp => new JournaledUsageStore(sp.GetRequiredService<UsageJournal>(), sp.GetRequiredService<TableUsageStore>()));
+                // NOTE: before the ledger's own registration (MeteringServices): it must start first and stop last.
+                services.AddSingleton(sp => ActivatorUtilities.CreateInstance<UsageJournalShipper>(sp, sp.GetRequiredService<TableUsageStore>()));
+                services.AddHostedService(sp => sp.GetRequiredService<UsageJournalShipper>());
+            }
         }
         else
         {
             services.AddSingleton(sp =>
             {
-                var metering = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MeteringOptions>>().Value;
+                var metering = sp.GetRequiredService<IOptions<MeteringOptions>>().Value;
                 return new SqliteMeteringDatabase(
-                    Path.Combine(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.DataDirectory, "usage.db"),
+                    Path.Combine(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, "usage.db"),
                     metering.Durability, TimeSpan.FromMilliseconds(metering.MaxCommitLagMilliseconds));
             });
             services.AddSingleton<SqliteUsageStore>();
@@ -42,6 +60,12 @@ public static class MeteringStoreFactory
             services.AddSingleton<ICallerStore, SqliteCallerStore>();
         }
     }
+
+    // Read here, like Metering:Store, because it decides the registrations; a bad value still fails options validation at start-up.
+    private static MeteringDurability Durability(IConfiguration configuration) =>
+        Enum.TryParse<MeteringDurability>(configuration[$"{MeteringOptions.Section}:Durability"], ignoreCase: true, out var durability)
+            ? durability
+            : new MeteringOptions().Durability;
 
     private static bool StorageConfigured(IConfiguration configuration) => FunctionsStorageConnection.From(configuration) is not null;
 

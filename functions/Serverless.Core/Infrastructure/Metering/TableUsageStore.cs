@@ -18,7 +18,9 @@ namespace Serverless.Core.Infrastructure.Metering;
 /// for the same 100 records cost ~20 us and 4 KB per record, and its round trip was 3-4 ms instead of 20-30 ms.
 /// The price is that a report reads whole groups and filters them here, and that a record is identified within its
 /// group: rewriting the same group (a retried request) replaces its entity, but the same record in a different group
-/// would be stored twice. The ledger never does that: a group that fails is answered with an error, not retried.
+/// would be stored twice. Neither writer does that: the ledger answers a group that fails with an error and does not
+/// retry it, and the usage journal ships each sealed segment whole, so a segment shipped again after a crash (written
+/// to the table, not yet deleted) is the same group and replaces the same entities.
 /// </remarks>
 public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
 {

@@ -1,0 +1,53 @@
+using System.Runtime.CompilerServices;
+using Serverless.Core.Metering;
+
+namespace Serverless.Core.Infrastructure.Metering;
+
+/// <summary>
+/// Table storage behind a local journal (Metering:Durability process): a group commit is durable once its frame is
+/// in the journal, and <see cref="UsageJournalShipper"/> moves it to Table storage within Metering:MaxCommitLagMilliseconds.
+/// So a metered call waits for a local write() instead of a Table round trip.
+/// </summary>
+/// <param name="table">The <see cref="TableUsageStore"/>.</param>
+public sealed class JournaledUsageStore(UsageJournal journal, IUsageStore table) : IUsageStore
+{
+    /// <summary>One: an append is a local write that returns at once, so the ledger's waiters go on inline on its thread.</summary>
+    public int MaxConcurrentAppends => 1;
+
+    public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
+    {
+        journal.Append(records);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Table storage, plus this instance's records still in its journal, each once: a report sees every call this
+    /// instance answered. Other instances' records lag by up to their MaxCommitLag.
+    /// </summary>
+    public async IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Read before Table storage: a record that leaves the journal meanwhile was shipped first, so the query sees it.
+        var unshipped = journal.ReadUnshipped(r => r.Time >= query.From && r.Time < query.To
+                && (query.CallerId is null || r.CallerId == query.CallerId)
+                && (query.Model is null || r.Model == query.Model))
+            .ToDictionary(r => r.Id);
+        await foreach (var record in table.ReadAsync(query, cancellationToken))
+        {
+            // A segment being shipped now is in both.
+            unshipped.Remove(record.Id);
+            yield return record;
+        }
+        foreach (var record in unshipped.Values)
+        {
+            yield return record;
+        }
+    }
+
+    /// <summary>
+    /// Table storage only, so it lags this instance's journal by up to MaxCommitLag. The monthly quota stays exact all
+    /// the same: it seeds a caller's month from here before this instance bills that caller's first call of the month
+    /// and counts in memory from then on, and a restarted instance ships its journal before it serves.
+    /// </summary>
+    public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) =>
+        table.CountBilledAsync(callerId, from, to, rows, cancellationToken);
+}

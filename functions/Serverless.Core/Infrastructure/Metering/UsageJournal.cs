@@ -1,0 +1,252 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Serverless.Core.Metering;
+
+namespace Serverless.Core.Infrastructure.Metering;
+
+/// <summary>
+/// The append-only local journal in front of Table storage (&lt;Storage:DataDirectory&gt;/usage-journal/&lt;host name&gt;/): numbered
+/// segment files of <see cref="UsageJournalFrame"/>s, one frame per group commit. Appends go to the open segment; the
+/// shipper seals it, ships sealed segments in order and deletes each once Table storage has it.
+/// </summary>
+/// <remarks>
+/// An append is one write() to a file opened without buffering and without write-through: once it returns the frame
+/// is the kernel's, safe against a crash of this process but not of the host (no fsync: that is the round trip this
+/// journal exists to take off the call). Opening the journal checks every segment, drops a torn tail and seals
+/// everything found, so what a crashed process left is shipped before new records.
+/// </remarks>
+public sealed class UsageJournal : IDisposable
+{
+    public const string FolderName = "usage-journal";
+    private const string Extension = ".journal";
+    // A segment is shipped as one group, read whole into memory; this bounds that memory and a segment's upsert count.
+    private const long MaxSegmentBytes = 8 * 1024 * 1024;
+
+    private readonly Lock _lock = new();
+    private readonly List<UsageJournalSegment> _sealed = [];
+    private readonly long _maxBytes;
+    private readonly long _segmentBytes;
+    private readonly FileStream _ownership;
+    private FileStream? _open;
+    private long _openSequence;
+    private long _openBytes;
+    private long _nextSequence;
+    private long _bytes;
+
+    /// <summary>
+    /// The journal of this host under a data folder. Per host because the data folder may be shared: on Linux Premium
+    /// the default one is under HOME, an Azure Files share every instance mounts, and an instance must never take
+    /// another's segments for leftovers. A process restarted on the same host finds its own.
+    /// </summary>
+    public static string DirectoryFor(string dataDirectory) => System.IO.Path.Combine(dataDirectory, FolderName, Environment.MachineName);
+
+    public UsageJournal(string directory, long maxBytes, ILogger<UsageJournal> logger)
+    {
+        Directory = directory;
+        _maxBytes = maxBytes;
+        _segmentBytes = Math.Min(MaxSegmentBytes, Math.Max(maxBytes / 8, 64 * 1024));
+        System.IO.Directory.CreateDirectory(directory);
+        // NOTE: one process per journal: a second one would ship and delete segments the first is still writing.
+        // The lock is the kernel's (flock on Unix), so it goes with a killed process.
+        try
+        {
+            _ownership = new FileStream(System.IO.Path.Combine(directory, "journal.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException($"The usage journal {directory} is in use by another process; give each instance its own Storage:DataDirectory", e);
+        }
+        foreach (var path in System.IO.Directory.GetFiles(directory, "*" + Extension).Order(StringComparer.Ordinal))
+        {
+            Recover(path, logger);
+        }
+        _nextSequence = _sealed.Count == 0 ? 1 : _sealed[^1].Sequence + 1;
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Bytes in the journal not yet shipped (sealed and open segments).</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _bytes;
+            }
+        }
+    }
+
+    /// <summary>Whether the open segment holds frames that <see cref="Seal"/> would hand to the shipper.</summary>
+    public bool HasOpenFrames
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _open is not null;
+            }
+        }
+    }
+
+    /// <summary>Writes the group as one frame; throws <see cref="UsageStoreException"/> (all records unwritten) when the journal is full.</summary>
+    public void Append(IReadOnlyList<UsageRecord> records)
+    {
+        var frame = UsageJournalFrame.Encode(records);
+        lock (_lock)
+        {
+            if (_bytes + frame.WrittenCount > _maxBytes)
+            {
+                throw new UsageStoreException(
+                    $"the usage journal is full ({_bytes} of {_maxBytes} bytes, Metering:MaxJournalBytes): Table storage has not taken its records yet",
+                    records.Select(r => r.Id).ToHashSet());
+            }
+            if (_open is not null && _openBytes >= _segmentBytes)
+            {
+                SealOpen();
+            }
+            if (_open is null)
+            {
+                _openSequence = _nextSequence++;
+                // BufferSize 0: each Write is one write() of the whole frame, no copy into a FileStream buffer.
+                _open = new FileStream(PathOf(_openSequence), new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    Share = FileShare.Read | FileShare.Delete,
+                    BufferSize = 0,
+                });
+            }
+            try
+            {
+                _open.Write(frame.WrittenSpan);
+            }
+            catch (IOException)
+            {
+                // A full disk may have taken part of the frame: nothing more goes after it (reading stops at a torn
+                // frame, and would drop answered frames behind it), the next append opens a new segment.
+                SealOpen();
+                throw;
+            }
+            _openBytes += frame.WrittenCount;
+            _bytes += frame.WrittenCount;
+        }
+    }
+
+    /// <summary>Closes the open segment (if it has frames) so the next <see cref="Sealed"/> includes it.</summary>
+    public void Seal()
+    {
+        lock (_lock)
+        {
+            SealOpen();
+        }
+    }
+
+    /// <summary>Sealed segments not yet shipped, oldest first.</summary>
+    public IReadOnlyList<UsageJournalSegment> Sealed()
+    {
+        lock (_lock)
+        {
+            return [.. _sealed];
+        }
+    }
+
+    public static List<UsageRecord> Read(UsageJournalSegment segment) => UsageJournalFrame.Decode(File.ReadAllBytes(segment.Path), out _);
+
+    /// <summary>The segment is in Table storage: it leaves the journal.</summary>
+    public void Delete(UsageJournalSegment segment)
+    {
+        lock (_lock)
+        {
+            if (_sealed.Remove(segment))
+            {
+                File.Delete(segment.Path);
+                _bytes -= segment.Bytes;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The records still in the journal (sealed and open segments) that <paramref name="match"/>, for reads that must
+    /// see this instance's own records before they are shipped. A segment deleted meanwhile was shipped: Table storage
+    /// has its records. One segment at a time is in memory, so a journal grown during an outage does not come in whole.
+    /// </summary>
+    public List<UsageRecord> ReadUnshipped(Func<UsageRecord, bool>? match = null)
+    {
+        List<string> paths;
+        lock (_lock)
+        {
+            paths = [.. _sealed.Select(s => s.Path)];
+            if (_open is not null)
+            {
+                paths.Add(PathOf(_openSequence));
+            }
+        }
+        var records = new List<UsageRecord>();
+        foreach (var path in paths)
+        {
+            try
+            {
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                var bytes = new byte[file.Length];
+                file.ReadExactly(bytes);
+                // The open segment may end in a frame being written right now: Decode stops before it.
+                records.AddRange(UsageJournalFrame.Decode(bytes, out _).Where(match ?? (_ => true)));
+            }
+            catch (FileNotFoundException)
+            {
+            }
+        }
+        return records;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _open?.Dispose();
+            _open = null;
+        }
+        _ownership.Dispose();
+    }
+
+    private void SealOpen()
+    {
+        if (_open is null)
+        {
+            return;
+        }
+        _sealed.Add(new UsageJournalSegment(_openSequence, PathOf(_openSequence), _openBytes));
+        _open.Dispose();
+        _open = null;
+        _openBytes = 0;
+    }
+
+    private void Recover(string path, ILogger logger)
+    {
+        if (!long.TryParse(System.IO.Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+        {
+            logger.LogWarning("Ignoring {File} in the usage journal: not a segment name", path);
+            return;
+        }
+        var bytes = File.ReadAllBytes(path);
+        UsageJournalFrame.Decode(bytes, out var valid);
+        if (valid < bytes.Length)
+        {
+            // A process killed mid-write leaves its last frame torn; that frame's call was not answered 2xx.
+            logger.LogWarning("Dropped {Bytes} bytes of a torn frame at the end of usage journal segment {File}", bytes.Length - valid, path);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+            file.SetLength(valid);
+        }
+        if (valid == 0)
+        {
+            File.Delete(path);
+            return;
+        }
+        _sealed.Add(new UsageJournalSegment(sequence, path, valid));
+        _bytes += valid;
+    }
+
+    private string PathOf(long sequence) =>
+        System.IO.Path.Combine(Directory, sequence.ToString("D12", CultureInfo.InvariantCulture) + Extension);
+}

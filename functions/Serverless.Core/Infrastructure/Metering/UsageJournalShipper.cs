@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Metering;
+
+namespace Serverless.Core.Infrastructure.Metering;
+
+/// <summary>
+/// Moves the usage journal into Table storage: at start-up, before anything is served (what a crashed process left);
+/// then every half Metering:MaxCommitLagMilliseconds (the open segment is sealed and every sealed segment shipped, so a
+/// record reaches the table within the lag while the table answers); at shutdown, after the ledger has drained,
+/// everything, leaving an empty journal.
+/// </summary>
+/// <remarks>
+/// Registered before the <see cref="UsageLedger"/>: hosted services start in order and stop in reverse, so the ledger
+/// writes nothing before the leftovers are shipped and has drained into the journal before the last ship.
+/// A segment is shipped whole, as one group of the table store, and deleted only once the table has it: a crash in
+/// between ships the same segment again, which writes the same entities (the table store names an entity after its
+/// first and last record), so no record is counted twice.
+/// </remarks>
+/// <param name="table">The <see cref="TableUsageStore"/>.</param>
+public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore table, IOptions<MeteringOptions> options, TimeProvider time,
+    ILogger<UsageJournalShipper> logger) : IHostedService, IDisposable
+{
+    private readonly SemaphoreSlim _shipping = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var leftover = journal.Bytes;
+        try
+        {
+            await ShipAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Serving first would seed quotas and reports from a table without these records.
+            throw new InvalidOperationException($"The usage journal {journal.Directory} holds {journal.Bytes} bytes that Table storage did not take; not serving until it does: {e.Message}", e);
+        }
+        if (leftover > 0)
+        {
+            logger.LogWarning("Shipped {Bytes} bytes of usage records left in the journal by the last run", leftover);
+        }
+        _loop = RunAsync(_stopping.Token);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+        try
+        {
+            await ShipAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Stopping with {Bytes} bytes of usage records in the journal {Directory}: shipped when an instance starts on it again",
+                journal.Bytes, journal.Directory);
+        }
+    }
+
+    /// <summary>Seals the open segment and ships every sealed one, oldest first; stops at the first that fails.</summary>
+    public async Task ShipAsync(CancellationToken cancellationToken = default)
+    {
+        await _shipping.WaitAsync(cancellationToken);
+        try
+        {
+            journal.Seal();
+            foreach (var segment in journal.Sealed())
+            {
+                var records = UsageJournal.Read(segment);
+                if (records.Count > 0)
+                {
+                    await table.AppendAsync(records, cancellationToken);
+                }
+                journal.Delete(segment);
+            }
+        }
+        finally
+        {
+            _shipping.Release();
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.MaxCommitLagMilliseconds / 2.0), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                if (!journal.HasOpenFrames && journal.Bytes == 0)
+                {
+                    continue;
+                }
+                try
+                {
+                    await ShipAsync(stopping);
+                }
+                catch (Exception e)
+                {
+                    if (stopping.IsCancellationRequested)
+                    {
+                        break; // StopAsync ships what this ship did not
+                    }
+                    // The records stay on disk (up to Metering:MaxJournalBytes) and go with the next tick's ship.
+                    logger.LogWarning(e, "Shipping usage records to Table storage failed; {Bytes} bytes wait in the journal", journal.Bytes);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _shipping.Dispose();
+    }
+}

@@ -1,0 +1,186 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Infrastructure.Metering;
+using Serverless.Core.Metering;
+using Serverless.Core.Metering.Errors;
+
+namespace Serverless.Tests.Metering.Infrastructure;
+
+/// <summary>The local usage journal and its shipper, against an in-memory table.</summary>
+public sealed class UsageJournalTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "serverless-journal-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task Open_LastFrameTorn_DropsItAndShipsTheFramesBefore()
+    {
+        var kept = Group("kept", 3);
+        using (var journal = Open())
+        {
+            journal.Append(kept);
+            journal.Append(Group("torn", 2));
+        }
+        // A process killed mid-write: the last frame lost its end.
+        var segment = Directory.GetFiles(_directory, "*.journal").Single();
+        using (var file = new FileStream(segment, FileMode.Open))
+        {
+            file.SetLength(file.Length - 5);
+        }
+
+        var table = new MemoryTable();
+        using (var journal = Open())
+        {
+            await Shipper(journal, table).ShipAsync();
+        }
+
+        Assert.Equal(kept.Select(r => r.Id), table.Groups.Single().Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task ShipAsync_SegmentsFromSeveralRuns_ShipsThemInOrderAndDeletesThem()
+    {
+        var first = Group("first", 2);
+        var second = Group("second", 2);
+        var third = Group("third", 2);
+        using (var journal = Open())
+        {
+            journal.Append(first);
+        }
+        using (var journal = Open())
+        {
+            journal.Append(second);
+            journal.Append(third);
+        }
+
+        var table = new MemoryTable();
+        using (var journal = Open())
+        {
+            await Shipper(journal, table).ShipAsync();
+            Assert.Equal(0, journal.Bytes);
+        }
+
+        Assert.Equal([first.Select(r => r.Id), second.Concat(third).Select(r => r.Id)], table.Groups.Select(g => g.Select(r => r.Id)));
+        Assert.Empty(Directory.GetFiles(_directory, "*.journal"));
+    }
+
+    [Fact]
+    public async Task ShipAsync_TableFails_KeepsTheRecordsForTheNextShip()
+    {
+        var records = Group("outage", 4);
+        var table = new MemoryTable { Failing = true };
+        using var journal = Open();
+        var shipper = Shipper(journal, table);
+        journal.Append(records);
+
+        await Assert.ThrowsAsync<UsageStoreException>(() => shipper.ShipAsync());
+        Assert.True(journal.Bytes > 0);
+        table.Failing = false;
+        await shipper.ShipAsync();
+
+        Assert.Equal(records.Select(r => r.Id), table.Groups.Single().Select(r => r.Id));
+        Assert.Equal(0, journal.Bytes);
+    }
+
+    [Fact]
+    public async Task AppendAsync_JournalFull_LedgerAnswers503WithRetryAfterAndKeepsWhatItHas()
+    {
+        using var journal = Open(maxBytes: 1024 * 1024);
+        var store = new JournaledUsageStore(journal, new MemoryTable { Failing = true });
+        var ledger = new UsageLedger(store, Options.Create(new MeteringOptions()), UsageRecords.Metrics(), NullLogger<UsageLedger>.Instance);
+        await ledger.StartAsync(CancellationToken.None);
+        // Long request ids: a few thousand records fill the 1 MiB journal.
+        var request = new string('x', UsageRecord.MaxTextLength);
+
+        UsageLedgerUnavailableException? refused = null;
+        var written = 0;
+        // Bounded, so a journal that never fills fails the test instead of hanging it.
+        while (refused is null && written < 100_000)
+        {
+            try
+            {
+                await ledger.AppendAsync(UsageRecords.Success("acme", "m", request));
+                written++;
+            }
+            catch (UsageLedgerUnavailableException e)
+            {
+                refused = e;
+            }
+        }
+        await ledger.StopAsync(CancellationToken.None);
+
+        Assert.NotNull(refused);
+        Assert.Equal(503, refused.StatusCode);
+        Assert.Equal(1, refused.RetryAfterSeconds);
+        Assert.Contains("Metering:MaxJournalBytes", refused.Message);
+        Assert.Equal(written, journal.ReadUnshipped().Count);
+    }
+
+    [Fact]
+    public async Task ReadAsync_RecordsInJournalAndTable_ReadsEachOnce()
+    {
+        var shipped = Group("shipped", 2);
+        var waiting = Group("waiting", 3);
+        var table = new MemoryTable();
+        using var journal = Open();
+        var store = new JournaledUsageStore(journal, table);
+        journal.Append(shipped);
+        await Shipper(journal, table).ShipAsync();
+        journal.Append(waiting);
+        // As if a ship were under way: the table already has a record the journal still holds.
+        table.Groups.Add([waiting[0]]);
+
+        var read = await store.ReadAsync(new UsageQuery(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, "acme")).ToListAsync();
+
+        Assert.Equal(shipped.Concat(waiting).Select(r => r.Id).Order(), read.Select(r => r.Id).Order());
+    }
+
+    [Fact]
+    public void Open_JournalInUseByAnotherOpen_Throws()
+    {
+        using var journal = Open();
+
+        var error = Assert.Throws<InvalidOperationException>(() => Open());
+
+        Assert.Contains("Storage:DataDirectory", error.Message);
+    }
+
+    private UsageJournal Open(long maxBytes = 64 * 1024 * 1024) => new(_directory, maxBytes, NullLogger<UsageJournal>.Instance);
+
+    private static UsageJournalShipper Shipper(UsageJournal journal, IUsageStore table) =>
+        new(journal, table, Options.Create(new MeteringOptions()), TimeProvider.System, NullLogger<UsageJournalShipper>.Instance);
+
+    private static List<UsageRecord> Group(string prefix, int count) =>
+        Enumerable.Range(0, count).Select(i => UsageRecords.Success("acme", "m", $"{prefix}-{i}")).ToList();
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    /// <summary>Table storage in memory: the groups it was given, in order; fails every append while told to.</summary>
+    private sealed class MemoryTable : IUsageStore
+    {
+        public List<List<UsageRecord>> Groups { get; } = [];
+
+        public bool Failing { get; set; }
+
+        public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
+        {
+            if (Failing)
+            {
+                return Task.FromException(new UsageStoreException("table unreachable", records.Select(r => r.Id).ToHashSet()));
+            }
+            Groups.Add([.. records]);
+            return Task.CompletedTask;
+        }
+
+        public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) =>
+            Groups.SelectMany(g => g).Where(r => query.CallerId is null || r.CallerId == query.CallerId).ToAsyncEnumerable();
+
+        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) =>
+            Task.FromResult((long)Groups.SelectMany(g => g).Count(r => r.CallerId == callerId));
+    }
+}

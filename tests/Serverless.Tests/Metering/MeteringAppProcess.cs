@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Serverless.Functions.Hosting;
+using Serverless.Tests.Fixtures;
+
+namespace Serverless.Tests.Metering;
+
+/// <summary>
+/// <c>dotnet Serverless.Functions.dll</c> from the test's build output as a process of its own, on a free loopback
+/// port, so a test can kill it (not stop it) and start another on the same data folder.
+/// </summary>
+internal sealed class MeteringAppProcess : IDisposable
+{
+    private readonly Process _process;
+    private int _killed;
+
+    private MeteringAppProcess(Process process, HttpClient client)
+    {
+        _process = process;
+        Client = client;
+    }
+
+    public HttpClient Client { get; }
+
+    public bool Killed => Volatile.Read(ref _killed) == 1;
+
+    /// <param name="settings">Configuration keys and values beyond the data folder, the sample models and the admin key.</param>
+    public static async Task<MeteringAppProcess> StartAsync(string dataDirectory, params (string Key, string Value)[] settings)
+    {
+        var port = Serverless.Testing.AzuriteServer.FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList =
+            {
+                typeof(ServerlessApplication).Assembly.Location,
+                $"--urls=http://127.0.0.1:{port}",
+                $"--Storage:DataDirectory={dataDirectory}",
+                $"--Models:Repository={RepositoryPaths.SampleModels}",
+                $"--Metering:AdminKey={MeteredApi.AdminKey}",
+                "--Logging:LogLevel:Default=Warning",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+        // Standalone whatever the test runner inherited: a host endpoint in the environment would start it as a worker.
+        start.Environment.Remove(HostingModeDetection.HostEndpointVariable);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(1) };
+        var app = new MeteringAppProcess(process, client);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                using var live = await client.GetAsync("/v2/health/live");
+                if (live.IsSuccessStatusCode)
+                {
+                    return app;
+                }
+            }
+            catch (HttpRequestException) when (!process.HasExited && DateTime.UtcNow < deadline)
+            {
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public void Kill()
+    {
+        if (Interlocked.Exchange(ref _killed, 1) == 0)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        _process.WaitForExit(10_000);
+        _process.Dispose();
+    }
+}
