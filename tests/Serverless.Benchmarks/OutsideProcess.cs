@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -12,6 +13,7 @@ namespace Serverless.Benchmarks;
 public sealed class OutsideProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
 
     private OutsideProcess(Process process, int port, long startedTimestamp)
     {
@@ -51,12 +53,14 @@ public sealed class OutsideProcess : IAsyncDisposable
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         var started = Stopwatch.GetTimestamp();
         var process = Process.Start(info)!;
-        // Drained so a chatty child never blocks on a full pipe; kept out of the benchmark's own output.
-        process.OutputDataReceived += (_, _) => { };
+        var server = new OutsideProcess(process, port, started) { OwnedDirectory = ownedDirectory };
+        // Drained so a chatty child never blocks on a full pipe; kept out of the benchmark's own output, but kept for
+        // WaitForOutputAsync (servers log at Warning, so it stays small).
+        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) { server._output.Enqueue(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) { Console.Error.WriteLine($"  [{Path.GetFileNameWithoutExtension(dll)}] {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new OutsideProcess(process, port, started) { OwnedDirectory = ownedDirectory };
+        return server;
     }
 
     /// <summary>Milliseconds from process start until the port accepts a connection.</summary>
@@ -75,6 +79,25 @@ public sealed class OutsideProcess : IAsyncDisposable
                 // Polling, not synchronisation in a test: 1 ms is below the spread of what is measured.
                 await Task.Delay(1);
             }
+        }
+    }
+
+    /// <summary>The first line of standard output that <paramref name="match"/> accepts; null if none came within <paramref name="timeout"/>.</summary>
+    public async Task<string?> WaitForOutputAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            if (_output.FirstOrDefault(match) is { } line)
+            {
+                return line;
+            }
+            if (_process.HasExited || Stopwatch.GetTimestamp() > deadline)
+            {
+                return null;
+            }
+            // Polling a benchmark's child, not synchronising a test.
+            await Task.Delay(5);
         }
     }
 

@@ -35,6 +35,9 @@ public sealed record ModelConfig
     /// <summary>Per-model prices, read by metering.</summary>
     public JsonElement? Pricing { get; init; }
 
+    // NOTE: reflection-based on purpose. A source-generated reader (tried, to take the reflection pass off a cold
+    // instance's first load) sets every init-only property in one object initializer, so a default such as
+    // DynamicBatchingConfig.Enabled = true became false whenever the key was absent (ModelConfigTests).
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Serverless.Core.Infrastructure.Onnx;
 using Serverless.Core.Metering;
 using Serverless.Core.Telemetry;
 using Serverless.Functions.Protocol.Endpoints;
@@ -19,7 +20,12 @@ public static class ServerlessApplication
     /// <param name="overrideServices">Runs after the app's registrations: tests replace a seam there (e.g. IModelSessionFactory to inject a fault).</param>
     public static WebApplication BuildStandalone(string[] args, Action<IServiceCollection>? overrideServices = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        StartInBackground();
+        // The slim builder, as the bare app: no hosting-startup assemblies, IIS integration, Debug and EventSource
+        // loggers or regex route constraints (no route has one).
+        var builder = WebApplication.CreateSlimBuilder(args);
+        // HTTPS endpoints from configuration (Kestrel:Endpoints with a certificate) work as under CreateBuilder.
+        builder.WebHost.UseKestrelHttpsConfiguration();
         // --urls / ASPNETCORE_URLS when given, else the local default on the port `func start` uses.
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
@@ -36,6 +42,7 @@ public static class ServerlessApplication
     /// <summary>The isolated worker: the Functions host proxies HTTP to the worker's own Kestrel address and invokes the queue function.</summary>
     public static IHost BuildWorker(string[] args)
     {
+        StartInBackground();
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
         // After the ASP.NET Core integration's own middleware, which pairs the proxied request with the invocation.
@@ -44,6 +51,18 @@ public static class ServerlessApplication
         var host = builder.Build();
         Prepare(host.Services, HostingMode.FunctionsWorker);
         return host;
+    }
+
+    /// <summary>
+    /// Start-up work that needs neither configuration nor services, begun on the thread pool while this thread builds
+    /// the host (each Lazy or single-flight, so whoever needs it first waits for it instead of doing it twice): the
+    /// route table read from the functions' attributes (reflection, ~45 ms of a quiet 2-core VM's start) and ONNX
+    /// Runtime's native library and environment, which the first inference would otherwise load (~30 ms).
+    /// </summary>
+    private static void StartInBackground()
+    {
+        _ = Task.Run(() => EndpointCatalog.Functions);
+        _ = OnnxRuntimePreload.StartInBackground();
     }
 
     private static void Prepare(IServiceProvider services, HostingMode mode)
