@@ -11,6 +11,8 @@ switch (args.FirstOrDefault())
 {
     case "raw":
         return RawOnnxProcess.Run(args[1..]);
+    case "raw-layout":
+        return RawOnnxProcess.RunLayout(args[1..]);
     case "open":
         return RawOnnxProcess.Open(args[1..]);
     case "write-heavy":

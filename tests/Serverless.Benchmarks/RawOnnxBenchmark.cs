@@ -14,13 +14,18 @@ public static class RawOnnxBenchmark
     /// on a CPU this is often faster than one session spreading each Run over every core, so it is the baseline for
     /// a model served with that many instances.
     /// </summary>
-    public static LatencyRecorder RunParallel(string modelPath, string inputName, int width, int batch, int sessions, TimeSpan duration)
+    public static LatencyRecorder RunParallel(string modelPath, string inputName, int width, int batch, int sessions, TimeSpan duration) =>
+        RunParallel(modelPath, inputName, width, batch, sessions, duration,
+            () => new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1 });
+
+    /// <summary>As above, each session opened with the options <paramref name="options"/> makes.</summary>
+    public static LatencyRecorder RunParallel(string modelPath, string inputName, int width, int batch, int sessions, TimeSpan duration, Func<SessionOptions> options)
     {
         var recorder = new LatencyRecorder();
         // Every session is open and warm before any starts counting, so the window is the same for all of them.
         using var start = new Barrier(sessions);
         var threads = Enumerable.Range(0, sessions).Select(_ => new Thread(() => Run(modelPath, inputName, width, batch, duration,
-            new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1 }, recorder, start))).ToList();
+            options(), recorder, start))).ToList();
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
         return recorder;

@@ -23,6 +23,25 @@ public static class RawOnnxProcess
         return 0;
     }
 
+    /// <summary>
+    /// <c>raw-layout MODEL WIDTH BATCH SECONDS INSTANCES THREADS</c>: the server's batching layout without the server,
+    /// INSTANCES sessions of THREADS intra-op threads each (spinning off) running batches side by side; the same JSON
+    /// as <c>raw</c>, per_second being Runs a second over all instances.
+    /// </summary>
+    public static int RunLayout(string[] args)
+    {
+        var (model, width, batch, seconds, instances, threads) = (args[0], Int(args[1]), Int(args[2]), double.Parse(args[3], CultureInfo.InvariantCulture), Int(args[4]), Int(args[5]));
+        var recorder = RawOnnxBenchmark.RunParallel(model, InputName(model), width, batch, instances, TimeSpan.FromSeconds(seconds), () =>
+        {
+            var options = ServerLikeOptions();
+            options.IntraOpNumThreads = threads;
+            return options;
+        });
+        var cpuUsPerRun = recorder.ProcessCpu.TotalMicroseconds / recorder.Count;
+        Console.WriteLine(JsonSerializer.Serialize(new { per_second = recorder.PerSecond, p50_ms = recorder.Percentile(50), p99_ms = recorder.Percentile(99), cpu_us_per_run = cpuUsPerRun }));
+        return 0;
+    }
+
     /// <summary><c>open MODEL</c>: one session creation from the file, ms (the first in this process, as the server's is).</summary>
     public static int Open(string[] args)
     {

@@ -12,8 +12,18 @@ namespace Serverless.Core.Batching;
 /// batch along the first dimension and hand each request its rows of every output. The queue is bounded: a full
 /// queue sheds new requests with 503 instead of growing memory.
 /// </summary>
+/// <remarks>
+/// Without a configured max_queue_delay_us the wait is half the model's recent Run time, at most
+/// <see cref="MaxAutomaticQueueDelayUs"/>: waiting costs the first request at most half a Run more than running at
+/// once, whatever the model. A fixed default did not fit both ends: 1 ms doubled a small model's latency at one
+/// client (no company ever comes, every request waits the whole delay), and a Run of several milliseconds on one
+/// instance left batches half full while the previous batch's answers were still being written.
+/// </remarks>
 public sealed class DynamicBatcher : IDisposable
 {
+    public const int MaxAutomaticQueueDelayUs = 2000;
+    private static readonly double TicksPerMicrosecond = Stopwatch.Frequency / 1_000_000.0;
+
     private readonly ModelKey _key;
     private readonly IModelSession _session;
     private readonly DynamicBatchingConfig _config;
@@ -23,30 +33,46 @@ public sealed class DynamicBatcher : IDisposable
     // Set by producers after each write: wakes an idle or gathering worker.
     private readonly ManualResetEventSlim _arrived = new(false);
     private readonly Thread[] _workers;
+    private readonly long _fixedDelayTicks;
+    private readonly long _maxAutomaticDelayTicks = (long)(MaxAutomaticQueueDelayUs * TicksPerMicrosecond);
+    // Smoothed duration of this model's Runs (Stopwatch ticks), for the automatic queue delay. Workers update it
+    // without a lock: a lost update among concurrent instances only skips one sample of an average.
+    private long _smoothedRunTicks;
     private volatile bool _stopping;
 
-    public DynamicBatcher(ModelKey key, IModelSession session, DynamicBatchingConfig config, int modelMaxBatchSize)
+    /// <param name="instances">Batches run at once (<see cref="BatchingLayout.Instances"/>): one worker thread each.</param>
+    public DynamicBatcher(ModelKey key, IModelSession session, DynamicBatchingConfig config, int modelMaxBatchSize, int instances = 1)
     {
         _key = key;
         _session = session;
         _config = config;
         _maxBatchSize = config.MaxBatchSize > 0 ? config.MaxBatchSize : modelMaxBatchSize > 0 ? modelMaxBatchSize : 64;
         _largestPreferred = config.PreferredBatchSizes.Where(p => p <= _maxBatchSize).DefaultIfEmpty(_maxBatchSize).Max();
+        _fixedDelayTicks = config.MaxQueueDelayUs is { } us ? (long)(Math.Max(0, us) * TicksPerMicrosecond) : -1;
+        InstanceCount = Math.Max(1, instances);
         _queue = Channel.CreateBounded<PendingRequest>(new BoundedChannelOptions(Math.Max(1, config.MaxQueueSize))
         {
             FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = config.InstanceCount <= 1,
+            SingleReader = InstanceCount == 1,
         });
         // Workers are threads of their own, not thread-pool work: a batch blocks in ONNX Runtime for its whole run, and
         // a worker waiting for company must wake when a request arrives, not when the busy pool gets round to it
         // (measured: the pool's timers and queue put batches of 32 behind request work and shrank them).
-        _workers = Enumerable.Range(0, Math.Max(1, config.InstanceCount))
+        _workers = Enumerable.Range(0, InstanceCount)
             .Select(i => new Thread(Work) { IsBackground = true, Name = $"batcher {key} #{i}" }).ToArray();
         foreach (var worker in _workers)
         {
             worker.Start();
         }
     }
+
+    /// <summary>Batches that run at once: one worker thread each.</summary>
+    public int InstanceCount { get; }
+
+    /// <summary>How long the oldest request of a batch waits for company now: the configured delay, or the automatic one.</summary>
+    public TimeSpan QueueDelay => Stopwatch.GetElapsedTime(0, QueueDelayTicks);
+
+    private long QueueDelayTicks => _fixedDelayTicks >= 0 ? _fixedDelayTicks : Math.Min(_maxAutomaticDelayTicks, Volatile.Read(ref _smoothedRunTicks) / 2);
 
     /// <summary>Whether this model's graph can take merged batches: every input and output has a dynamic first dimension.</summary>
     public static bool CanBatch(IModelSession session) =>
@@ -91,6 +117,13 @@ public sealed class DynamicBatcher : IDisposable
                 carried.Add(next);
             }
             Gather(carried, batch);
+            // A producer sets the event only when it is not set already, so one Set can stand for several requests,
+            // and this worker's Resets may have swallowed the one another idle instance was to wake on: hand the
+            // rest on before going into a Run (it was a request left waiting for a whole Run with an instance idle).
+            if (InstanceCount > 1 && _queue.Reader.TryPeek(out _))
+            {
+                _arrived.Set();
+            }
             Execute(batch);
             batch.Clear();
         }
@@ -117,7 +150,7 @@ public sealed class DynamicBatcher : IDisposable
                 carried.RemoveAt(i--);
             }
         }
-        var deadline = first.EnqueuedAt + (long)(_config.MaxQueueDelayUs * (Stopwatch.Frequency / 1_000_000.0));
+        var deadline = first.EnqueuedAt + QueueDelayTicks;
         while (rows < _largestPreferred && !_config.PreferredBatchSizes.Contains((int)rows) && !_stopping)
         {
             _arrived.Reset();
@@ -186,12 +219,12 @@ public sealed class DynamicBatcher : IDisposable
         {
             if (batch.Count == 1)
             {
-                batch[0].Complete(_session.Run(batch[0].Inputs, batch[0].OutputNames), started, batch[0].Signature.Rows!.Value);
+                batch[0].Complete(TimedRun(batch[0].Inputs, batch[0].OutputNames), started, batch[0].Signature.Rows!.Value);
                 return;
             }
             var rows = batch.Sum(r => r.Signature.Rows!.Value);
             var merged = TensorBatching.Concatenate(batch.Select(r => r.Inputs).ToList());
-            var result = _session.Run(merged, batch[0].OutputNames);
+            var result = TimedRun(merged, batch[0].OutputNames);
             var perRequest = TensorBatching.Split(result.Outputs, batch.Select(r => r.Signature.Rows!.Value).ToList());
             if (perRequest is null)
             {
@@ -229,6 +262,17 @@ public sealed class DynamicBatcher : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>A batch's Run, timed into the smoothed Run time that the automatic queue delay follows (1/8 weight per Run).</summary>
+    private SessionRunResult TimedRun(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = _session.Run(inputs, outputNames);
+        var elapsed = Stopwatch.GetTimestamp() - started;
+        var smoothed = Volatile.Read(ref _smoothedRunTicks);
+        Volatile.Write(ref _smoothedRunTicks, smoothed == 0 ? elapsed : smoothed + (elapsed - smoothed) / 8);
+        return result;
     }
 
     public void Dispose()

@@ -11,8 +11,11 @@ public sealed record DynamicBatchingConfig
     /// <summary>Most rows in one merged Run; 0 takes the model's max_batch_size, else 64.</summary>
     public int MaxBatchSize { get; init; }
 
-    /// <summary>How long the first request of a batch waits for company.</summary>
-    public int MaxQueueDelayUs { get; init; } = 1000;
+    /// <summary>
+    /// How long the first request of a batch waits for company; absent, half the model's recent Run time (at most
+    /// <see cref="DynamicBatcher.MaxAutomaticQueueDelayUs"/>): see <see cref="DynamicBatcher"/>.
+    /// </summary>
+    public int? MaxQueueDelayUs { get; init; }
 
     /// <summary>Batch sizes that run at once when reached, without waiting out the delay.</summary>
     public int[] PreferredBatchSizes { get; init; } = [];
@@ -26,6 +29,6 @@ public sealed record DynamicBatchingConfig
     /// <summary><c>reject</c> (503) or <c>delay</c> (run it anyway) for a request past its timeout.</summary>
     public string TimeoutAction { get; init; } = "reject";
 
-    /// <summary>Batches running at once on this model: one keeps a CPU's cores on one large Run.</summary>
-    public int InstanceCount { get; init; } = 1;
+    /// <summary>Batches running at once on this model; absent, <see cref="BatchingLayout"/> decides (a CPU: one per core).</summary>
+    public int? InstanceCount { get; init; }
 }

@@ -210,7 +210,9 @@ public sealed class ModelCache : IDisposable
                 key.Name, key.Version);
             return null;
         }
-        return new DynamicBatcher(key, session, batching, config.MaxBatchSize);
+        // The layout the session factory gave the session its threads by; the instance count depends only on the config and the provider.
+        var layout = BatchingLayout.For(batching, config.IntraOpThreads, session.ExecutionProvider, Environment.ProcessorCount);
+        return new DynamicBatcher(key, session, batching, config.MaxBatchSize, layout.Instances);
     }
 
     /// <summary>Runs inside the load, before its task completes: the new model is counted explicitly.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Serverless.Core.Batching;
 using Serverless.Tests.Fixtures;
 
 namespace Serverless.Tests.Integration;
@@ -53,6 +54,16 @@ public sealed class ModelConfigurationTests(TestModelsServerFixture server) : IC
         Assert.Equal(20000, batching.GetProperty("max_queue_delay_microseconds").GetInt32());
         Assert.Equal(64, batching.GetProperty("default_queue_policy").GetProperty("max_queue_size").GetInt32());
         Assert.Empty(Dims(config.GetProperty("input")[0]));
+    }
+
+    [Fact]
+    public async Task Config_BatchedModelWithoutInstanceCount_OneInstancePerCpuCore()
+    {
+        var config = await (await _client.GetAsync($"/v2/models/{TestModelRepository.Echo}/config")).ReadJsonAsync(HttpStatusCode.OK);
+
+        var group = Assert.Single(config.GetProperty("instance_group").EnumerateArray());
+        Assert.Equal("KIND_CPU", group.GetProperty("kind").GetString());
+        Assert.Equal(Math.Clamp(Environment.ProcessorCount, 1, BatchingLayout.MaxDefaultCpuInstances), group.GetProperty("count").GetInt32());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
+using Serverless.Core.Batching;
 using Serverless.Core.Errors;
 using Serverless.Core.Inference;
 using Serverless.Core.Repository;
@@ -55,8 +56,12 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         };
         try
         {
-            var intraOp = config.IntraOpThreads ?? options.Value.IntraOpThreads;
-            if (intraOp > 0)
+            // A model's own "auto" defers to the server setting; only an explicit cuda or cpu overrides it.
+            var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider;
+            provider = providers.Apply(sessionOptions, requested, key, gpu);
+            // Threads follow the provider: a batched model on a CPU shares the cores among its instances.
+            var configured = config.IntraOpThreads ?? (options.Value.IntraOpThreads > 0 ? options.Value.IntraOpThreads : null);
+            if (BatchingLayout.For(config.DynamicBatching, configured, provider, Environment.ProcessorCount).IntraOpThreads is > 0 and var intraOp)
             {
                 sessionOptions.IntraOpNumThreads = intraOp;
             }
@@ -66,9 +71,6 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
             {
                 sessionOptions.InterOpNumThreads = interOp;
             }
-            // A model's own "auto" defers to the server setting; only an explicit cuda or cpu overrides it.
-            var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider;
-            provider = providers.Apply(sessionOptions, requested, key, gpu);
             return sessionOptions;
         }
         catch

@@ -34,7 +34,8 @@ public static class TritonModelConfig
             dynamic_batching = batcher is null ? null : new
             {
                 preferred_batch_size = batcher.PreferredBatchSizes,
-                max_queue_delay_microseconds = batcher.MaxQueueDelayUs,
+                // The delay in force: the configured one, or the automatic one as it stands now.
+                max_queue_delay_microseconds = (long)model.Batcher!.QueueDelay.TotalMicroseconds,
                 default_queue_policy = new
                 {
                     timeout_action = batcher.TimeoutAction.Equals("delay", StringComparison.OrdinalIgnoreCase) ? "DELAY" : "REJECT",
@@ -48,7 +49,7 @@ public static class TritonModelConfig
                 {
                     name = model.Key.Name,
                     kind = session.ExecutionProvider.StartsWith("CPU", StringComparison.OrdinalIgnoreCase) ? "KIND_CPU" : "KIND_GPU",
-                    count = batcher?.InstanceCount ?? 1,
+                    count = model.Batcher?.InstanceCount ?? 1,
                 },
             },
         };

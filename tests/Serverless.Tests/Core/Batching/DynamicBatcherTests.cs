@@ -92,6 +92,52 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task QueueDelay_NotConfigured_FollowsHalfTheRunTimeUpToTheCap()
+    {
+        using var gate = new SemaphoreSlim(0);
+        using var session = new RecordingSession { Gate = gate };
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig(), 0);
+        // No Run yet: nothing to scale by, so the first request does not wait.
+        Assert.Equal(TimeSpan.Zero, batcher.QueueDelay);
+
+        var held = batcher.RunAsync([Row(0, width: 2)], ["y"], default);
+        await session.Entered.WaitAsync();
+        // The Run is held for 20 ms: half of it is over the cap.
+        await Task.Delay(20);
+        gate.Release();
+        await held;
+
+        Assert.Equal(TimeSpan.FromMicroseconds(DynamicBatcher.MaxAutomaticQueueDelayUs), batcher.QueueDelay);
+    }
+
+    [Fact]
+    public void QueueDelay_Configured_IsThatDelay()
+    {
+        using var session = new RecordingSession();
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 7000 }, 0);
+
+        Assert.Equal(TimeSpan.FromMicroseconds(7000), batcher.QueueDelay);
+    }
+
+    [Fact]
+    public async Task RunAsync_TwoInstances_RunTwoBatchesAtOnce()
+    {
+        using var gate = new SemaphoreSlim(0);
+        using var session = new RecordingSession { Gate = gate };
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 0, MaxBatchSize = 1 }, 0, instances: 2);
+
+        var first = batcher.RunAsync([Row(0, width: 2)], ["y"], default);
+        var second = batcher.RunAsync([Row(1, width: 2)], ["y"], default);
+        // Both Runs entered while neither was released: two workers.
+        Assert.True(await session.Entered.WaitAsync(TimeSpan.FromSeconds(30)), "no Run started");
+        Assert.True(await session.Entered.WaitAsync(TimeSpan.FromSeconds(30)), "the second Run waited for the first");
+        gate.Release(2);
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, batcher.InstanceCount);
+    }
+
+    [Fact]
     public void CanBatch_FixedFirstDimension_IsFalse()
     {
         using var session = new RecordingSession(inputShape: [2, -1]);
