@@ -15,10 +15,15 @@ public sealed class UsageLedgerTests : IDisposable
     [InlineData(5)]
     public async Task AppendAsync_ManyConcurrentRecords_AllDurableInFewerTransactions(int flushIntervalMilliseconds)
     {
-        var store = new CountingStore(new SqliteUsageStore(new SqliteMeteringDatabase(Path.Combine(_directory, "usage.db"))));
+        // The first commit is held until every record has arrived: an idle ledger lets the first caller commit alone,
+        // and the rest arrive while it is in flight, as they do from concurrent requests.
+        var firstCommit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new CountingStore(new SqliteUsageStore(new SqliteMeteringDatabase(Path.Combine(_directory, "usage.db")))) { FirstCommitHeld = firstCommit.Task };
         var ledger = await StartAsync(store, flushIntervalMilliseconds);
 
-        await Task.WhenAll(Enumerable.Range(0, 2000).Select(i => ledger.AppendAsync(UsageRecords.Success("acme", "m", $"r{i}"))));
+        var appends = Enumerable.Range(0, 2000).Select(i => ledger.AppendAsync(UsageRecords.Success("acme", "m", $"r{i}"))).ToList();
+        firstCommit.SetResult();
+        await Task.WhenAll(appends);
         await ledger.StopAsync(CancellationToken.None);
 
         var stored = await store.ReadAsync(new UsageQuery(DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow.AddDays(1))).ToListAsync();
@@ -124,6 +129,34 @@ public sealed class UsageLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendAsync_LedgerIdle_CommitsOnTheCallersThreadWithoutAHandOff()
+    {
+        var store = new ThreadRecordingStore();
+        var ledger = await StartAsync(store, flushIntervalMilliseconds: 0);
+
+        var caller = Environment.CurrentManagedThreadId;
+        var append = ledger.AppendAsync(UsageRecords.Success("acme", "m", "alone"));
+
+        // A synchronous store: the record was committed before AppendAsync returned, on this thread.
+        Assert.True(append.IsCompletedSuccessfully);
+        Assert.Equal([caller], store.CommitThreads);
+        await ledger.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task AppendAsync_FlushIntervalSet_CommitsOnTheWriterToCollectGroups()
+    {
+        var store = new ThreadRecordingStore();
+        var ledger = await StartAsync(store, flushIntervalMilliseconds: 1);
+
+        await ledger.AppendAsync(UsageRecords.Success("acme", "m", "grouped"));
+
+        Assert.DoesNotContain(Environment.CurrentManagedThreadId, store.CommitThreads);
+        Assert.Equal(["usage-ledger"], store.CommitThreadNames);
+        await ledger.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task StopAsync_GroupsInFlight_ReturnsOnlyOnceTheyAreCommitted()
     {
         var store = new HeldStore(maxConcurrentAppends: 4);
@@ -176,8 +209,15 @@ public sealed class UsageLedgerTests : IDisposable
         public int Flushes;
         public int Records;
 
+        /// <summary>When set, the first commit waits for it.</summary>
+        public Task? FirstCommitHeld { get; init; }
+
         public async Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
         {
+            if (FirstCommitHeld is not null && Volatile.Read(ref Flushes) == 0)
+            {
+                await FirstCommitHeld;
+            }
             await inner.AppendAsync(records, cancellationToken);
             Interlocked.Increment(ref Flushes);
             Interlocked.Add(ref Records, records.Count);
@@ -218,6 +258,29 @@ public sealed class UsageLedgerTests : IDisposable
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Commit() => Committed.SetResult();
+    }
+
+    /// <summary>Commits at once, remembering the thread of each commit.</summary>
+    private sealed class ThreadRecordingStore : IUsageStore
+    {
+        private readonly List<(int Id, string? Name)> _threads = [];
+
+        public int[] CommitThreads { get { lock (_threads) { return _threads.Select(t => t.Id).ToArray(); } } }
+
+        public string[] CommitThreadNames { get { lock (_threads) { return _threads.Select(t => t.Name ?? "").ToArray(); } } }
+
+        public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
+        {
+            lock (_threads)
+            {
+                _threads.Add((Environment.CurrentManagedThreadId, Thread.CurrentThread.Name));
+            }
+            return Task.CompletedTask;
+        }
+
+        public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<UsageRecord>();
+
+        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) => Task.FromResult(0L);
     }
 
     /// <summary>A store that loses everything, or (like one failed Table partition) only the record named.</summary>
