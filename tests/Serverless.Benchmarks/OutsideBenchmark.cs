@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Serverless.Core.Batching;
 
 namespace Serverless.Benchmarks;
 
@@ -65,6 +66,15 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         report.Add("raw ORT Run, heavy 2048x3, batch 32 (rows), own process", rawRows, Ms(raw, "p50_ms"), Ms(raw, "p99_ms"), 1, "raw batch-32 rows/s");
         var rawCpuPerRow = raw.GetProperty("cpu_us_per_run").GetDouble() / 32;
         report.Add("  raw CPU us per row", rawCpuPerRow, double.NaN, double.NaN, 1, "of raw CPU per row");
+        // The server's default layout for this opt-in on this machine, without the server: the same instances and
+        // threads, each instance running its share of the 32 clients' rows.
+        var layout = BatchingLayout.For(new DynamicBatchingConfig { MaxBatchSize = 32 }, null, "CPUExecutionProvider", Environment.ProcessorCount);
+        var layoutBatch = Math.Max(1, 32 / layout.Instances);
+        var rawLayout = await OutsideProcess.RunToEndAsync(Self, "raw-layout", heavy.ModelPath, "256", layoutBatch.ToString(CultureInfo.InvariantCulture), Seconds,
+            layout.Instances.ToString(CultureInfo.InvariantCulture), (layout.IntraOpThreads ?? Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture));
+        var rawLayoutRows = rawLayout.GetProperty("per_second").GetDouble() * layoutBatch;
+        report.Add($"raw ORT Run, heavy 2048x3, server's layout ({layout.Instances} x {layout.IntraOpThreads ?? Environment.ProcessorCount} threads, batch {layoutBatch})",
+            rawLayoutRows, Ms(rawLayout, "p50_ms"), Ms(rawLayout, "p99_ms"), rawLayoutRows / rawRows, "of raw batch-32 rows/s");
         var body = Write("heavy-row.json", BatchingBenchmark.Row());
         foreach (var (label, settings) in new[] { ("metering on", Array.Empty<string>()), ("metering off", ["--Metering:Enabled=false"]) })
         {
@@ -74,6 +84,7 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
             var batched = await LoadAsync(server, HeavyModelRepository.Batched, body, 32);
             report.Add($"HTTP heavy 2048x3, 32 clients, max_batch_size 32, {label}", Rows(batched), Ms(batched, "p50_ms"), Ms(batched, "p99_ms"),
                 Rows(batched) / rawRows, "of raw batch-32 rows/s (target >= 0.8 on)");
+            report.Add($"  same, against raw in the server's layout ({label})", Rows(batched), double.NaN, double.NaN, Rows(batched) / rawLayoutRows, "of raw rows/s in the server's layout");
             report.Add($"  p99 / p50, rows per Run ({label})", RowsPerRun(batched), double.NaN, double.NaN,
                 Ms(batched, "p99_ms") / Ms(batched, "p50_ms"), "p99/p50 (target <= 2.5); value column: rows per Run");
             report.Add($"  server CPU us per row ({label})", Cpu(batched), double.NaN, double.NaN, Cpu(batched) / rawCpuPerRow, "of raw CPU per row");
