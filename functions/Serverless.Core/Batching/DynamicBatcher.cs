@@ -181,9 +181,16 @@ public sealed class DynamicBatcher : IDisposable
                 // Whole milliseconds only (the wait's resolution); the loop comes back for the rest.
                 _arrived.Wait((int)remaining.TotalMilliseconds);
             }
+            else if (_fixedDelayTicks < 0)
+            {
+                // The automatic delay never spins: under a millisecond no timed wait is that fine, and a worker
+                // yielding in a loop kept a core from the request work its batch was waiting for (2 cores, 32
+                // clients: a gathering instance spun for most of the delay). It runs what it has.
+                break;
+            }
             else
             {
-                // Under a millisecond no timed wait is that fine: give the core to whoever is runnable and look again.
+                // A configured sub-millisecond delay is kept as asked: give the core to whoever is runnable and look again.
                 Thread.Yield();
             }
         }

@@ -144,6 +144,30 @@ public sealed class UsageLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendAsync_AfterAGroupOfSeveral_IdleCallerGoesThroughTheWriterUntilCallsStopOverlapping()
+    {
+        var firstCommit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new ThreadRecordingStore { FirstCommitHeld = firstCommit.Task };
+        var ledger = await StartAsync(store, flushIntervalMilliseconds: 0);
+
+        // Calls overlap: one is being committed while two more arrive, and those two go as one group.
+        var held = ledger.AppendAsync(UsageRecords.Success("acme", "m", "held"));
+        var overlapping = new[] { ledger.AppendAsync(UsageRecords.Success("acme", "m", "a")), ledger.AppendAsync(UsageRecords.Success("acme", "m", "b")) };
+        firstCommit.SetResult();
+        await Task.WhenAll(overlapping.Append(held));
+        // The next call finds the ledger idle but the last group was of two: it is grouped by the writer.
+        await ledger.AppendAsync(UsageRecords.Success("acme", "m", "after-overlap"));
+        // That group was of one: calls no longer overlap, and the next caller commits its own.
+        var caller = Environment.CurrentManagedThreadId;
+        await ledger.AppendAsync(UsageRecords.Success("acme", "m", "alone"));
+
+        Assert.Equal([1, 2, 1, 1], store.GroupSizes);
+        Assert.Equal("usage-ledger", store.CommitThreadNames[2]);
+        Assert.Equal(caller, store.CommitThreads[3]);
+        await ledger.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task AppendAsync_FlushIntervalSet_CommitsOnTheWriterToCollectGroups()
     {
         var store = new ThreadRecordingStore();
@@ -263,19 +287,24 @@ public sealed class UsageLedgerTests : IDisposable
     /// <summary>Commits at once, remembering the thread of each commit.</summary>
     private sealed class ThreadRecordingStore : IUsageStore
     {
-        private readonly List<(int Id, string? Name)> _threads = [];
+        private readonly List<(int Id, string? Name, int Size)> _commits = [];
 
-        public int[] CommitThreads { get { lock (_threads) { return _threads.Select(t => t.Id).ToArray(); } } }
+        /// <summary>When set, the first commit completes with it.</summary>
+        public Task? FirstCommitHeld { get; init; }
 
-        public string[] CommitThreadNames { get { lock (_threads) { return _threads.Select(t => t.Name ?? "").ToArray(); } } }
+        public int[] CommitThreads { get { lock (_commits) { return _commits.Select(t => t.Id).ToArray(); } } }
+
+        public string[] CommitThreadNames { get { lock (_commits) { return _commits.Select(t => t.Name ?? "").ToArray(); } } }
+
+        public int[] GroupSizes { get { lock (_commits) { return _commits.Select(t => t.Size).ToArray(); } } }
 
         public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
         {
-            lock (_threads)
+            lock (_commits)
             {
-                _threads.Add((Environment.CurrentManagedThreadId, Thread.CurrentThread.Name));
+                _commits.Add((Environment.CurrentManagedThreadId, Thread.CurrentThread.Name, records.Count));
+                return _commits.Count == 1 && FirstCommitHeld is not null ? FirstCommitHeld : Task.CompletedTask;
             }
-            return Task.CompletedTask;
         }
 
         public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<UsageRecord>();
