@@ -46,8 +46,13 @@ public sealed class JournaledUsageStore(UsageJournal journal, IUsageStore table)
     /// <summary>
     /// Table storage only, so it lags this instance's journal by up to MaxCommitLag. The monthly quota stays exact all
     /// the same: it seeds a caller's month from here before this instance bills that caller's first call of the month
-    /// and counts in memory from then on, and a restarted instance ships its journal before it serves.
+    /// and counts in memory from then on, and what the last run left is shipped before the first count.
     /// </summary>
-    public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) =>
-        table.CountBilledAsync(callerId, from, to, rows, cancellationToken);
+    public async Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default)
+    {
+        // Standalone, the start-up ship is over before anything is served; under the Functions host the worker's own
+        // hosted service starts first and invocations may come before it is.
+        await journal.LeftoversShipped.WaitAsync(cancellationToken);
+        return await table.CountBilledAsync(callerId, from, to, rows, cancellationToken);
+    }
 }

@@ -27,6 +27,7 @@ public sealed class UsageJournal : IDisposable
     private readonly long _maxBytes;
     private readonly long _segmentBytes;
     private readonly FileStream _ownership;
+    private readonly TaskCompletionSource _leftoversShipped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FileStream? _open;
     private long _openSequence;
     private long _openBytes;
@@ -76,6 +77,11 @@ public sealed class UsageJournal : IDisposable
             }
         }
     }
+
+    /// <summary>Completes once what the last run left in the journal is in Table storage (the shipper's start-up ship).</summary>
+    public Task LeftoversShipped => _leftoversShipped.Task;
+
+    public void MarkLeftoversShipped() => _leftoversShipped.TrySetResult();
 
     /// <summary>Whether the open segment holds frames that <see cref="Seal"/> would hand to the shipper.</summary>
     public bool HasOpenFrames

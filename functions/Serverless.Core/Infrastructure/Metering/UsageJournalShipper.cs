@@ -38,6 +38,7 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore table,
             // Serving first would seed quotas and reports from a table without these records.
             throw new InvalidOperationException($"The usage journal {journal.Directory} holds {journal.Bytes} bytes that Table storage did not take; not serving until it does: {e.Message}", e);
         }
+        journal.MarkLeftoversShipped();
         if (leftover > 0)
         {
             logger.LogWarning("Shipped {Bytes} bytes of usage records left in the journal by the last run", leftover);

@@ -135,6 +135,26 @@ public sealed class UsageJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task CountBilledAsync_LastRunsRecordsNotYetShipped_WaitsForTheStartUpShip()
+    {
+        using (var crashed = Open())
+        {
+            crashed.Append(Group("left", 3));
+        }
+        var table = new MemoryTable();
+        using var journal = Open();
+        var store = new JournaledUsageStore(journal, table);
+        using var shipper = Shipper(journal, table);
+
+        var count = store.CountBilledAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, rows: false);
+        Assert.False(count.IsCompleted);
+        await shipper.StartAsync(CancellationToken.None);
+
+        Assert.Equal(3, await count);
+        await shipper.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public void Open_JournalInUseByAnotherOpen_Throws()
     {
         using var journal = Open();
