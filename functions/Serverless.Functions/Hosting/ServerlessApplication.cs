@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Serverless.Core.Infrastructure.Onnx;
+using Serverless.Core.Repository;
 using Serverless.Core.Metering;
 using Serverless.Core.Telemetry;
 using Serverless.Functions.Protocol.Endpoints;
@@ -72,6 +73,9 @@ public static class ServerlessApplication
     {
         _ = Task.Run(() => EndpointCatalog.Functions);
         _ = OnnxRuntimePreload.StartInBackground();
+        // System.Text.Json builds its reflection metadata for a type on first use: ~30 ms for config.json's types,
+        // which the first request of every model otherwise paid in its "fetch". Warmed here, every key present.
+        _ = Task.Run(() => ModelConfig.Parse("warm-up", """{"dynamic_batching": {}, "gpu": {}, "pricing": {}}"""u8));
     }
 
     private static void Prepare(IServiceProvider services, HostingMode mode)
