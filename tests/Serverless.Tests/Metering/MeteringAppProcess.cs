@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 using Serverless.Functions.Hosting;
 using Serverless.Tests.Fixtures;
 
@@ -71,6 +73,41 @@ internal sealed class MeteringAppProcess : IDisposable
             }
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>
+    /// 32 concurrent callers infer on linear-regressor with request ids call-1, call-2, ...; once
+    /// <paramref name="successesBeforeKill"/> have been answered 200, whichever caller sees it first kills the process
+    /// while the others are mid-call. Returns the ids answered 200.
+    /// </summary>
+    public async Task<IReadOnlyCollection<string>> CallUntilKilledAsync(int successesBeforeKill)
+    {
+        var succeeded = new ConcurrentBag<string>();
+        var next = 0;
+        var callers = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        {
+            while (true)
+            {
+                var id = $"call-{Interlocked.Increment(ref next)}";
+                try
+                {
+                    if (await MeteredApi.InferAsync(Client, "linear-regressor", id, key: null) == HttpStatusCode.OK)
+                    {
+                        succeeded.Add(id);
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    return; // the process is gone
+                }
+                if (succeeded.Count >= successesBeforeKill && !Killed)
+                {
+                    Kill();
+                }
+            }
+        })).ToList();
+        await Task.WhenAll(callers);
+        return succeeded;
     }
 
     public void Kill()

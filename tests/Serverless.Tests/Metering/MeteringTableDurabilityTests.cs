@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using Serverless.Core.Infrastructure.Metering;
 using Serverless.Tests.Fixtures;
 
@@ -19,35 +17,11 @@ public sealed class MeteringTableDurabilityTests(AzuriteFixture azurite) : IDisp
     [Fact]
     public async Task Infer_ProcessKilledWithCallsInFlight_EverySuccessHasItsTableRecordAfterRestart()
     {
-        var succeeded = new ConcurrentBag<string>();
+        IReadOnlyCollection<string> succeeded;
         // A lag of a minute: what the killed process answered is still in its journal, so the restart must ship it.
         using (var app = await MeteringAppProcess.StartAsync(_dataDirectory, Settings("60000")))
         {
-            var next = 0;
-            var workers = Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
-            {
-                while (true)
-                {
-                    var id = $"call-{Interlocked.Increment(ref next)}";
-                    try
-                    {
-                        if (await MeteredApi.InferAsync(app.Client, "linear-regressor", id, key: null) == HttpStatusCode.OK)
-                        {
-                            succeeded.Add(id);
-                        }
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return; // the process is gone
-                    }
-                    if (succeeded.Count >= SuccessesBeforeKill && !app.Killed)
-                    {
-                        // Killed by whichever worker sees the count first, while the others are mid-call.
-                        app.Kill();
-                    }
-                }
-            })).ToList();
-            await Task.WhenAll(workers);
+            succeeded = await app.CallUntilKilledAsync(SuccessesBeforeKill);
             Assert.True(app.Killed);
         }
         Assert.NotEmpty(Directory.GetFiles(UsageJournal.DirectoryFor(_dataDirectory), "*.journal"));
