@@ -4,11 +4,11 @@ using Serverless.Core.Metering;
 namespace Serverless.Core.Infrastructure.Metering;
 
 /// <summary>
-/// Table storage behind a local journal (Metering:Durability process): a group commit is durable once its frame is
-/// in the journal, and <see cref="UsageJournalShipper"/> moves it to Table storage within Metering:MaxCommitLagMilliseconds.
-/// So a metered call waits for a local write() instead of a Table round trip.
+/// The usage store (SQLite or Table storage) behind a local journal (Metering:Durability process): a group commit is durable once its frame is
+/// in the journal, and <see cref="UsageJournalShipper"/> moves it to the store within Metering:MaxCommitLagMilliseconds.
+/// So a metered call waits for a local write() instead of a Table round trip or an fsync.
 /// </summary>
-/// <param name="table">The <see cref="TableUsageStore"/>.</param>
+/// <param name="table">The durable store: <see cref="TableUsageStore"/> or <see cref="SqliteUsageStore"/>.</param>
 public sealed class JournaledUsageStore(UsageJournal journal, IUsageStore table) : IUsageStore
 {
     /// <summary>One: an append is a local write that returns at once, so the ledger's waiters go on inline on its thread.</summary>

@@ -7,7 +7,8 @@ using SQLitePCL;
 namespace Serverless.Core.Infrastructure.Metering;
 
 /// <summary>
-/// Usage records in SQLite: one transaction per group commit, on one connection kept by the single ledger writer.
+/// Usage records in SQLite: one transaction per group, on one connection kept by its single writer (the ledger with
+/// Metering:Durability strict; the usage journal's shipper, one transaction per shipped segment, with process).
 /// With <see cref="MeteringDurability.Process"/> a commit is not synced; a thread of its own checkpoints the WAL (which
 /// syncs it first) every half of the database's MaxCommitLag while commits are unsynced, and once more on Dispose.
 /// </summary>

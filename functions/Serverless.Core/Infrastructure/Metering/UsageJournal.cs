@@ -5,7 +5,7 @@ using Serverless.Core.Metering;
 namespace Serverless.Core.Infrastructure.Metering;
 
 /// <summary>
-/// The append-only local journal in front of Table storage (&lt;Storage:DataDirectory&gt;/usage-journal/&lt;host name&gt;/): numbered
+/// The append-only local journal in front of the usage store (SQLite or Table storage) (&lt;Storage:DataDirectory&gt;/usage-journal/&lt;host name&gt;/): numbered
 /// segment files of <see cref="UsageJournalFrame"/>s, one frame per group commit. Appends go to the open segment; the
 /// shipper seals it, ships sealed segments in order and deletes each once Table storage has it.
 /// </summary>
@@ -104,7 +104,7 @@ public sealed class UsageJournal : IDisposable
             if (_bytes + frame.WrittenCount > _maxBytes)
             {
                 throw new UsageStoreException(
-                    $"the usage journal is full ({_bytes} of {_maxBytes} bytes, Metering:MaxJournalBytes): Table storage has not taken its records yet",
+                    $"the usage journal is full ({_bytes} of {_maxBytes} bytes, Metering:MaxJournalBytes): the usage store has not taken its records yet",
                     records.Select(r => r.Id).ToHashSet());
             }
             if (_open is not null && _openBytes >= _segmentBytes)

@@ -6,7 +6,7 @@ using Serverless.Core.Metering;
 namespace Serverless.Core.Infrastructure.Metering;
 
 /// <summary>
-/// Moves the usage journal into Table storage: at start-up, before anything is served (what a crashed process left);
+/// Moves the usage journal into the usage store (SQLite or Table storage): at start-up, before anything is served (what a crashed process left);
 /// then every half Metering:MaxCommitLagMilliseconds (the open segment is sealed and every sealed segment shipped, so a
 /// record reaches the table within the lag while the table answers); at shutdown, after the ledger has drained,
 /// everything, leaving an empty journal.
@@ -18,7 +18,7 @@ namespace Serverless.Core.Infrastructure.Metering;
 /// between ships the same segment again, which writes the same entities (the table store names an entity after its
 /// first and last record), so no record is counted twice.
 /// </remarks>
-/// <param name="table">The <see cref="TableUsageStore"/>.</param>
+/// <param name="table">The durable store: <see cref="TableUsageStore"/> or <see cref="SqliteUsageStore"/>.</param>
 public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore table, IOptions<MeteringOptions> options, TimeProvider time,
     ILogger<UsageJournalShipper> logger) : IHostedService, IDisposable
 {
@@ -36,7 +36,7 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore table,
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Serving first would seed quotas and reports from a table without these records.
-            throw new InvalidOperationException($"The usage journal {journal.Directory} holds {journal.Bytes} bytes that Table storage did not take; not serving until it does: {e.Message}", e);
+            throw new InvalidOperationException($"The usage journal {journal.Directory} holds {journal.Bytes} bytes that the usage store did not take; not serving until it does: {e.Message}", e);
         }
         journal.MarkLeftoversShipped();
         if (leftover > 0)
@@ -109,7 +109,7 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore table,
                         break; // StopAsync ships what this ship did not
                     }
                     // The records stay on disk (up to Metering:MaxJournalBytes) and go with the next tick's ship.
-                    logger.LogWarning(e, "Shipping usage records to Table storage failed; {Bytes} bytes wait in the journal", journal.Bytes);
+                    logger.LogWarning(e, "Shipping usage records to the usage store failed; {Bytes} bytes wait in the journal", journal.Bytes);
                 }
             }
         }
