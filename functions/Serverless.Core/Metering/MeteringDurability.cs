@@ -4,11 +4,11 @@ namespace Serverless.Core.Metering;
 public enum MeteringDurability
 {
     /// <summary>
-    /// Once the record is safe against a crash of this process (SQLite: committed to the WAL with synchronous=NORMAL,
-    /// i.e. handed to the operating system); synced to disk behind, within Metering:MaxCommitLagMilliseconds.
+    /// Once the record is safe against a crash of this process: its group's frame is written (no fsync) to the local
+    /// usage journal, which ships it to the store (SQLite or Table storage) within Metering:MaxCommitLagMilliseconds.
     /// </summary>
     Process,
 
-    /// <summary>Once the record is durable against power loss (SQLite synchronous=FULL: an fsync per group commit).</summary>
+    /// <summary>Once the store has the record: SQLite synchronous=FULL (an fsync per group commit), or Table storage's round trip.</summary>
     Strict,
 }

@@ -48,10 +48,9 @@ public sealed class MeteringOptions : IValidatableObject
     public int FlushIntervalMilliseconds { get; set; }
 
     /// <summary>
-    /// process (default): a 2xx once its record is safe against a crash of the process, made durable behind within
-    /// <see cref="MaxCommitLagMilliseconds"/> (SQLite: synced to disk; Table store: written to the local usage journal,
-    /// shipped to Table storage); strict: once it is durable (SQLite: an fsync per group commit; Table store: the
-    /// group's round trip to Table storage).
+    /// process (default): a 2xx once its record is safe against a crash of the process (written to the local usage
+    /// journal), shipped to the store behind within <see cref="MaxCommitLagMilliseconds"/>; strict: once the store has
+    /// it (SQLite: an fsync per group commit; Table store: the group's round trip to Table storage).
     /// </summary>
     /// <remarks>
     /// Measured from outside (tests/Serverless.Benchmarks, --only outside, shared 2-core VM): with strict, iris-mlp at
@@ -61,15 +60,15 @@ public sealed class MeteringOptions : IValidatableObject
     public MeteringDurability Durability { get; set; } = MeteringDurability.Process;
 
     /// <summary>
-    /// With Durability process: longest a committed record may stay unsynced (SQLite) or in the local journal before it
-    /// is shipped to Table storage while the table answers; what a host crash can lose.
+    /// With Durability process: longest a record may stay in the local journal before it is shipped to the store while
+    /// the store answers; what a host crash can lose.
     /// </summary>
     [Range(10, 60_000, ErrorMessage = "Metering:MaxCommitLagMilliseconds must be between 10 and 60000.")]
     public int MaxCommitLagMilliseconds { get; set; } = 1000;
 
     /// <summary>
-    /// Table store with Durability process: most bytes the local usage journal may hold unshipped. While Table storage
-    /// does not take records the journal keeps them on disk; once full, metered calls are answered 503 with
+    /// With Durability process: most bytes the local usage journal may hold unshipped. While the store does not take
+    /// records the journal keeps them on disk; once full, metered calls are answered 503 with
     /// Retry-After rather than served unrecorded. 256 MiB is some 800,000 records, minutes of a busy instance.
     /// </summary>
     [Range(typeof(long), "1048576", "1099511627776", ErrorMessage = "Metering:MaxJournalBytes must be between 1 MiB (1048576) and 1 TiB.")]

@@ -10,8 +10,8 @@ namespace Serverless.Functions.Hosting;
 /// Registers the metering stores Metering:Store names. <c>auto</c> picks Table storage when the function app's own
 /// storage is configured (AzureWebJobsStorage as a connection string, or identity-based through
 /// AzureWebJobsStorage__tableServiceUri / __accountName), else SQLite at &lt;Storage:DataDirectory&gt;/usage.db.
-/// Table storage takes usage records through the local journal (&lt;Storage:DataDirectory&gt;/usage-journal/&lt;host&gt;/) unless
-/// Metering:Durability is strict, where every group commit is a Table round trip.
+/// Either store takes usage records through the local journal (&lt;Storage:DataDirectory&gt;/usage-journal/&lt;host&gt;/) unless
+/// Metering:Durability is strict, where every group commit goes to the store itself (a Table round trip, an SQLite fsync).
 /// </summary>
 public static class MeteringStoreFactory
 {
@@ -34,15 +34,10 @@ public static class MeteringStoreFactory
         }
         else
         {
-            services.AddSingleton(sp =>
-            {
-                var metering = sp.GetRequiredService<IOptions<MeteringOptions>>().Value;
-                // Behind the journal the database is written only by the shipper, off every call's path: each
-                // shipped group is synced (strict), and the journal holds what a crash of the process left.
-                return new SqliteMeteringDatabase(
-                    Path.Combine(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, "usage.db"),
-                    MeteringDurability.Strict, TimeSpan.FromMilliseconds(metering.MaxCommitLagMilliseconds));
-            });
+            // Behind the journal the database is written only by the shipper, off every call's path: each shipped
+            // group is synced (strict), and the journal holds what a crash of the process left.
+            services.AddSingleton(sp => new SqliteMeteringDatabase(
+                Path.Combine(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, "usage.db"), MeteringDurability.Strict));
             services.AddSingleton<SqliteUsageStore>();
             AddUsageStore<SqliteUsageStore>(services, configuration);
             services.AddSingleton<ICallerStore, SqliteCallerStore>();
