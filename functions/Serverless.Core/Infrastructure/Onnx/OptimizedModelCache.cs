@@ -27,9 +27,12 @@ public sealed class OptimizedModelCache(IOptions<StorageOptions> storage, ILogge
         System.Runtime.Intrinsics.X86.Avx2.IsSupported, System.Runtime.Intrinsics.X86.Avx512F.IsSupported,
         System.Runtime.Intrinsics.X86.AvxVnni.IsSupported, System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported);
 
+    // Part of the key so that graphs saved before their interface was checked (see SaveInBackground) are never opened.
+    private const string Format = "interface-checked";
+
     public string PathFor(ModelKey key, ModelFile file, string executionProvider)
     {
-        var identity = $"{file.ContentId}|{file.Length}|{RuntimeVersion}|{executionProvider}|{CpuSignature}";
+        var identity = $"{file.ContentId}|{file.Length}|{RuntimeVersion}|{executionProvider}|{CpuSignature}|{Format}";
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..24];
         return Path.Combine(storage.Value.DataDirectory, "optimized-models", key.Name,
             key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{hash}.onnx");
@@ -40,9 +43,15 @@ public sealed class OptimizedModelCache(IOptions<StorageOptions> storage, ILogge
     /// path, once per path at a time: a temporary name, published by rename only when complete, so a crash or a
     /// concurrent reader never sees half a graph.
     /// </summary>
+    /// <remarks>
+    /// A saved graph is published only when it offers the same interface as the model itself. ONNX Runtime 1.32 writes
+    /// the shape constants its optimizer makes for an IR 3 model (onnx_light_squeezenet's <c>fire3/expand1x1_w_0__SHAPE</c>
+    /// and 16 more) as graph inputs, so the graph opened on the next start would demand 18 inputs where the model takes
+    /// one: a restart would change the answer. Such a model is marked, and its later cold starts optimize as the first did.
+    /// </remarks>
     public void SaveInBackground(ModelKey key, string modelPath, string optimizedPath, Func<SessionOptions> createOptions)
     {
-        if (!_saving.TryAdd(optimizedPath, 0))
+        if (File.Exists(UnusableMarker(optimizedPath)) || !_saving.TryAdd(optimizedPath, 0))
         {
             return;
         }
@@ -55,8 +64,19 @@ public sealed class OptimizedModelCache(IOptions<StorageOptions> storage, ILogge
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 using var sessionOptions = createOptions();
                 sessionOptions.OptimizedModelFilePath = temporary;
-                using (new InferenceSession(modelPath, sessionOptions))
+                string? difference;
+                using (var original = new InferenceSession(modelPath, sessionOptions))
                 {
+                    using var savedOptions = createOptions();
+                    savedOptions.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+                    using var saved = new InferenceSession(temporary, savedOptions);
+                    difference = InterfaceDifference(original, saved);
+                }
+                if (difference is not null)
+                {
+                    File.WriteAllText(UnusableMarker(path), difference);
+                    logger.LogInformation("The optimized graph of {Model} v{Version} is not kept: opened again, {Difference}; cold starts optimize the model itself", key.Name, key.Version, difference);
+                    return;
                 }
                 File.Move(temporary, path, overwrite: true);
                 logger.LogInformation("Saved the optimized graph of {Model} v{Version} to {Path}", key.Name, key.Version, path);
@@ -71,5 +91,21 @@ public sealed class OptimizedModelCache(IOptions<StorageOptions> storage, ILogge
                 _saving.TryRemove(path, out _);
             }
         });
+    }
+
+    private static string UnusableMarker(string optimizedPath) => optimizedPath + ".unusable";
+
+    /// <summary>What a caller would see change (inputs, overridable initializers, outputs: names, types, shapes), or null.</summary>
+    private static string? InterfaceDifference(InferenceSession original, InferenceSession saved) =>
+        Difference("inputs", original.InputMetadata, saved.InputMetadata)
+        ?? Difference("initializer inputs", original.OverridableInitializerMetadata, saved.OverridableInitializerMetadata)
+        ?? Difference("outputs", original.OutputMetadata, saved.OutputMetadata);
+
+    private static string? Difference(string what, IReadOnlyDictionary<string, NodeMetadata> original, IReadOnlyDictionary<string, NodeMetadata> saved)
+    {
+        static string Describe(IReadOnlyDictionary<string, NodeMetadata> nodes) => string.Join(", ", nodes.Select(n =>
+            n.Value.IsTensor ? $"{n.Key} {n.Value.ElementDataType}[{string.Join(",", n.Value.Dimensions)}]" : $"{n.Key} {n.Value.OnnxValueType}"));
+        var (before, after) = (Describe(original), Describe(saved));
+        return before == after ? null : $"its {what} are ({after}) where the model's are ({before})";
     }
 }
