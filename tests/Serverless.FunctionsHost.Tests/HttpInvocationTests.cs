@@ -4,8 +4,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Azure.Functions.Worker.Grpc.Messages;
 using Serverless.FunctionsHost.Tests.StandIn;
+using Serverless.FunctionsHost.Tests.StandIn.Protocol;
 
 namespace Serverless.FunctionsHost.Tests;
 

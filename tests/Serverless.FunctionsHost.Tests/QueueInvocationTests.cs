@@ -5,8 +5,8 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Microsoft.Azure.Functions.Worker.Grpc.Messages;
 using Serverless.FunctionsHost.Tests.StandIn;
+using Serverless.FunctionsHost.Tests.StandIn.Protocol;
 
 namespace Serverless.FunctionsHost.Tests;
 

@@ -1,5 +1,5 @@
-using Microsoft.Azure.Functions.Worker.Grpc.Messages;
 using Serverless.FunctionsHost.Tests.StandIn;
+using Serverless.FunctionsHost.Tests.StandIn.Protocol;
 using static Serverless.FunctionsHost.Tests.FunctionsMetadataFile;
 
 namespace Serverless.FunctionsHost.Tests;

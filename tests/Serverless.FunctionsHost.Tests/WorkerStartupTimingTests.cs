@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Microsoft.Azure.Functions.Worker.Grpc.Messages;
 using Serverless.FunctionsHost.Tests.StandIn;
+using Serverless.FunctionsHost.Tests.StandIn.Protocol;
 using Xunit.Abstractions;
 
 namespace Serverless.FunctionsHost.Tests;

@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Microsoft.Azure.Functions.Worker.Grpc.Messages;
+using Serverless.FunctionsHost.Tests.StandIn.Protocol;
 
 namespace Serverless.FunctionsHost.Tests.StandIn;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Azure.Functions.Worker.Grpc.Messages;
+using Serverless.FunctionsHost.Tests.StandIn.Protocol;
 
 namespace Serverless.FunctionsHost.Tests.StandIn;
 

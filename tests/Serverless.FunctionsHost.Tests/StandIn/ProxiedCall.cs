@@ -1,4 +1,4 @@
-using Microsoft.Azure.Functions.Worker.Grpc.Messages;
+using Serverless.FunctionsHost.Tests.StandIn.Protocol;
 
 namespace Serverless.FunctionsHost.Tests.StandIn;
 

@@ -6,10 +6,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Azure.Functions.Worker.Grpc.Messages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Kind = Microsoft.Azure.Functions.Worker.Grpc.Messages.StreamingMessage.ContentOneofCase;
+using Serverless.FunctionsHost.Tests.StandIn.Protocol;
+using Kind = Serverless.FunctionsHost.Tests.StandIn.Protocol.StreamingMessage.ContentOneofCase;
 
 namespace Serverless.FunctionsHost.Tests.StandIn;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
 using RpcException = Grpc.Core.RpcException;
-using Microsoft.Azure.Functions.Worker.Grpc.Messages;
+using Serverless.FunctionsHost.Tests.StandIn.Protocol;
 
 namespace Serverless.FunctionsHost.Tests.StandIn;
 

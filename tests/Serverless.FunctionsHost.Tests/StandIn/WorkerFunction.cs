@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Microsoft.Azure.Functions.Worker.Grpc.Messages;
+using Serverless.FunctionsHost.Tests.StandIn.Protocol;
 
 namespace Serverless.FunctionsHost.Tests.StandIn;
 
