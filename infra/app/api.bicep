@@ -162,6 +162,8 @@ var serverlessSettings = {
   // DefaultAzureCredential in the app picks the user-assigned identity from this.
   AZURE_CLIENT_ID: identityClientId
   Models__Repository: '${blobEndpoint}${modelsContainerName}'
+  // The product answers GET / (and every unknown path) itself; the host's HTML homepage would shadow it.
+  AzureWebJobsDisableHomepage: 'true'
   Jobs__Queue: jobsQueueName
   Jobs__Table: jobsTableName
   Metering__TablePrefix: meteringTablePrefix

@@ -9,42 +9,46 @@ namespace Serverless.FunctionsHost.Tests;
 /// </summary>
 public sealed class FunctionsMetadataTests
 {
-    /// <summary>The contract: name, method, route, auth level of every HTTP function.</summary>
+    /// <summary>
+    /// The contract: name, method, route, auth level of every HTTP function. Every one is Anonymous at the host: the app
+    /// authenticates each caller itself (Metering:RequireKey is on under the host), so a Triton, KServe or OpenAI client
+    /// sends one key, its own, and never the host's function key.
+    /// </summary>
     public static TheoryData<string, string, string, string> HttpFunctions() => new()
     {
         { "HealthLive", "GET", "v2/health/live", "Anonymous" },
         { "HealthReady", "GET", "v2/health/ready", "Anonymous" },
-        { "ServerMetadata", "GET", "v2", "Function" },
-        { "ModelsStats", "GET", "v2/models/stats", "Function" },
-        { "ModelMetadata", "GET", "v2/models/{model}", "Function" },
-        { "ModelVersionMetadata", "GET", "v2/models/{model}/versions/{version}", "Function" },
-        { "ModelReady", "GET", "v2/models/{model}/ready", "Function" },
-        { "ModelVersionReady", "GET", "v2/models/{model}/versions/{version}/ready", "Function" },
-        { "ModelStats", "GET", "v2/models/{model}/stats", "Function" },
-        { "ModelVersionStats", "GET", "v2/models/{model}/versions/{version}/stats", "Function" },
-        { "ModelConfig", "GET", "v2/models/{model}/config", "Function" },
-        { "ModelVersionConfig", "GET", "v2/models/{model}/versions/{version}/config", "Function" },
-        { "Infer", "POST", "v2/models/{model}/infer", "Function" },
-        { "InferVersion", "POST", "v2/models/{model}/versions/{version}/infer", "Function" },
-        { "RepositoryIndex", "POST", "v2/repository/index", "Function" },
-        { "RepositoryLoad", "POST", "v2/repository/models/{model}/load", "Function" },
-        { "RepositoryUnload", "POST", "v2/repository/models/{model}/unload", "Function" },
-        { "SubmitJob", "POST", "jobs", "Function" },
-        { "ListJobs", "GET", "jobs", "Function" },
-        { "GetJob", "GET", "jobs/{id}", "Function" },
-        { "Usage", "GET", "usage", "Function" },
-        { "UsageExport", "GET", "usage/export", "Function" },
-        { "CreateCaller", "POST", "manage/callers", "Function" },
-        { "ListCallers", "GET", "manage/callers", "Function" },
-        { "IssueKey", "POST", "manage/callers/{id}/keys", "Function" },
-        { "RevokeKey", "DELETE", "manage/keys/{keyId}", "Function" },
-        { "Metrics", "GET", "metrics", "Function" },
+        { "ServerMetadata", "GET", "v2", "Anonymous" },
+        { "ModelsStats", "GET", "v2/models/stats", "Anonymous" },
+        { "ModelMetadata", "GET", "v2/models/{model}", "Anonymous" },
+        { "ModelVersionMetadata", "GET", "v2/models/{model}/versions/{version}", "Anonymous" },
+        { "ModelReady", "GET", "v2/models/{model}/ready", "Anonymous" },
+        { "ModelVersionReady", "GET", "v2/models/{model}/versions/{version}/ready", "Anonymous" },
+        { "ModelStats", "GET", "v2/models/{model}/stats", "Anonymous" },
+        { "ModelVersionStats", "GET", "v2/models/{model}/versions/{version}/stats", "Anonymous" },
+        { "ModelConfig", "GET", "v2/models/{model}/config", "Anonymous" },
+        { "ModelVersionConfig", "GET", "v2/models/{model}/versions/{version}/config", "Anonymous" },
+        { "Infer", "POST", "v2/models/{model}/infer", "Anonymous" },
+        { "InferVersion", "POST", "v2/models/{model}/versions/{version}/infer", "Anonymous" },
+        { "RepositoryIndex", "POST", "v2/repository/index", "Anonymous" },
+        { "RepositoryLoad", "POST", "v2/repository/models/{model}/load", "Anonymous" },
+        { "RepositoryUnload", "POST", "v2/repository/models/{model}/unload", "Anonymous" },
+        { "SubmitJob", "POST", "jobs", "Anonymous" },
+        { "ListJobs", "GET", "jobs", "Anonymous" },
+        { "GetJob", "GET", "jobs/{id}", "Anonymous" },
+        { "Usage", "GET", "usage", "Anonymous" },
+        { "UsageExport", "GET", "usage/export", "Anonymous" },
+        { "CreateCaller", "POST", "manage/callers", "Anonymous" },
+        { "ListCallers", "GET", "manage/callers", "Anonymous" },
+        { "IssueKey", "POST", "manage/callers/{id}/keys", "Anonymous" },
+        { "RevokeKey", "DELETE", "manage/keys/{keyId}", "Anonymous" },
+        { "Metrics", "GET", "metrics", "Anonymous" },
     };
 
     [Fact]
     public void FunctionsMetadata_BuiltApp_ListsExactlyTheContractedFunctions()
     {
-        var expected = HttpFunctions().Select(row => (string)row[0]).Append("ScoreShard").Order(StringComparer.Ordinal);
+        var expected = HttpFunctions().Select(row => (string)row[0]).Append("ScoreShard").Append("Unmatched").Order(StringComparer.Ordinal);
 
         var actual = Read().Select(f => f.GetProperty("name").GetString()!).Order(StringComparer.Ordinal);
 
@@ -62,6 +66,25 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(route, Text(trigger, "route"));
         Assert.Equal([method], Methods(trigger));
         Assert.Equal(authLevel, Text(trigger, "authLevel"));
+    }
+
+    [Fact]
+    public void FunctionsMetadata_Unmatched_AnonymousCatchAllForEveryVerb()
+    {
+        var trigger = Trigger(Function("Unmatched"));
+
+        Assert.Equal("{*path}", Text(trigger, "route"));
+        Assert.Equal(["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], Methods(trigger).Order(StringComparer.Ordinal));
+        Assert.Equal("Anonymous", Text(trigger, "authLevel"));
+    }
+
+    [Fact]
+    public void FunctionsMetadata_EveryHttpFunction_IsAnonymousAtTheHost()
+    {
+        var keyed = Read().Select(Trigger).Where(t => Text(t, "type") == "httpTrigger" && Text(t, "authLevel") != "Anonymous")
+            .Select(t => Text(t, "route"));
+
+        Assert.Empty(keyed);
     }
 
     [Fact]

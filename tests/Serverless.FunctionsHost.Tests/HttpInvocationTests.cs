@@ -64,6 +64,32 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
         AssertErrorBody(call);
     }
 
+    [Theory]
+    [InlineData("GET", "/")]
+    [InlineData("GET", "/v3/models")]
+    [InlineData("POST", "/v2/models/iris-mlp/infer/extra")]
+    public async Task UnknownPath_Returns404WithErrorBodyAsStandalone(string method, string path)
+    {
+        var call = await SendToBothAsync(new HttpMethod(method), path, null);
+
+        Assert.Equal(HttpStatusCode.NotFound, call.Response.StatusCode);
+        Assert.Equal("Unmatched", call.Function.Name);
+        AssertErrorBody(call);
+    }
+
+    [Theory]
+    [InlineData("DELETE", "/jobs/some-job", "GET")]
+    [InlineData("GET", "/v2/models/iris-mlp/infer", "POST")]
+    [InlineData("PUT", "/manage/callers", "GET, POST")]
+    public async Task KnownPathOtherVerb_Returns405WithAllowAndErrorBodyAsStandalone(string method, string path, string allow)
+    {
+        var call = await SendToBothAsync(new HttpMethod(method), path, null);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, call.Response.StatusCode);
+        Assert.Equal(allow, SameAnswer.Header(call.Response, "Allow"));
+        AssertErrorBody(call);
+    }
+
     // Hostile input that once got a 500: both hosts' handlers answer it with the same 400 naming the field.
     [Theory]
     [InlineData("POST", "/jobs", """{"model":"iris-mlp","input":"in\u0000.jsonl","output":"out"}""", "'input'")]
@@ -154,6 +180,7 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
         { "IssueKey", "POST", "/manage/callers/no-such-caller/keys", "{}", true },
         { "RevokeKey", "DELETE", "/manage/keys/no-such-key", null, true },
         { "Metrics", "GET", "/metrics", null, false },
+        { "Unmatched", "GET", "/no/such/path", null, true },
     };
 
     [Theory]

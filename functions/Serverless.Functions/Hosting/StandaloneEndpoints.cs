@@ -5,9 +5,10 @@ namespace Serverless.Functions.Hosting;
 
 /// <summary>
 /// The standalone server's routes: every HTTP function of <see cref="EndpointCatalog"/> at its trigger's route and
-/// verbs, inside the same <see cref="EndpointPipeline"/> the worker uses. Only what the Functions host would answer
-/// itself is standalone-specific: JSON errors for unknown paths and wrong verbs, and <c>/admin/...</c> as an alias of
-/// <c>/manage/...</c> (the host reserves <c>/admin</c>, so the functions cannot have it).
+/// verbs, inside the same <see cref="EndpointPipeline"/> the worker uses. Unknown paths and wrong verbs reach the
+/// catch-all function (<see cref="UnmatchedRequestFunctions"/>) under both hosts. Standalone-specific: <c>/admin/...</c>
+/// as an alias of <c>/manage/...</c> (the host reserves <c>/admin</c>, so the functions cannot have it), and a JSON body
+/// for whatever Kestrel or routing refuses before an endpoint runs.
 /// </summary>
 public static class StandaloneEndpoints
 {

@@ -215,6 +215,23 @@ public sealed partial class PlanSnapshotTests(PlanSnapshotFixture fixture)
         Assert.Equal("scoring-jobs", settings["Jobs__Queue"]);
     }
 
+    [Theory]
+    [InlineData("flex")]
+    [InlineData("flex-always-ready")]
+    [InlineData("premium")]
+    [InlineData("containerapps-cpu")]
+    [InlineData("containerapps-gpu")]
+    public void AppSettings_EveryPlan_NamesTheJobsQueueAndDisablesTheHostHomepage(string plan)
+    {
+        var snapshot = fixture[plan];
+        var settings = snapshot.ResourcesOfType(Site).Select(PlanSnapshot.AppSettings)
+            .Concat(snapshot.ResourcesOfType(ContainerApp).Select(PlanSnapshot.Environment)).Single();
+
+        // Without Jobs__Queue the host cannot bind %Jobs:Queue% and disables ScoreShard while HTTP keeps working.
+        Assert.Equal("scoring-jobs", settings["Jobs__Queue"]);
+        Assert.Equal("true", settings["AzureWebJobsDisableHomepage"]);
+    }
+
     [Fact]
     public void Flex_AppSettings_CarryNoContentShareOrPackageSettings()
     {

@@ -24,14 +24,17 @@ public sealed class HostJsonTests
     }
 
     [Fact]
-    public void HostJson_Queues_UseStaticConcurrencyWithValidEncoding()
+    public void HostJson_Queues_UseStaticConcurrencyAndPassMessagesAsSent()
     {
         var queues = HostJson["extensions"]!["queues"]!;
 
         Assert.Equal(4, (int)queues["batchSize"]!);
         Assert.Equal(2, (int)queues["newBatchThreshold"]!);
         Assert.Equal(5, (int)queues["maxDequeueCount"]!);
-        Assert.Contains((string)queues["messageEncoding"]!, new[] { "base64", "none" });
+        // "none": the extension hands the function the message text as sent, and the app takes base64 and plain JSON
+        // alike (JobMessageBody), as the standalone listener does. With "base64" the extension itself refuses a plain
+        // JSON message before the function runs: poisoned with no job record.
+        Assert.Equal("none", (string)queues["messageEncoding"]!);
         // Dynamic concurrency would ignore batchSize/newBatchThreshold (and the queue scaler's target assumes them).
         Assert.False((bool)HostJson["concurrency"]!["dynamicConcurrencyEnabled"]!);
     }

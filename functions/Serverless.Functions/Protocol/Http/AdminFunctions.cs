@@ -16,7 +16,7 @@ public sealed class AdminFunctions(CallerDirectory directory)
 
     [Function("CreateCaller")]
     [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
-    public async Task<IResult> CreateCallerAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "manage/callers")] HttpRequest request)
+    public async Task<IResult> CreateCallerAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/callers")] HttpRequest request)
     {
         var ct = request.HttpContext.RequestAborted;
         CreateCallerBody? body;
@@ -38,7 +38,7 @@ public sealed class AdminFunctions(CallerDirectory directory)
 
     [Function("ListCallers")]
     [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
-    public async Task<IResult> ListCallersAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "manage/callers")] HttpRequest request)
+    public async Task<IResult> ListCallersAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/callers")] HttpRequest request)
     {
         var ct = request.HttpContext.RequestAborted;
         var callers = new List<object>();
@@ -51,7 +51,7 @@ public sealed class AdminFunctions(CallerDirectory directory)
 
     [Function("IssueKey")]
     [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
-    public async Task<IResult> IssueKeyAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "manage/callers/{id}/keys")] HttpRequest request, string id)
+    public async Task<IResult> IssueKeyAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/callers/{id}/keys")] HttpRequest request, string id)
     {
         var (key, secret) = await directory.IssueKeyAsync(id, request.HttpContext.RequestAborted);
         return TypedResults.Json(new { key_id = key.KeyId, key = secret, caller = key.CallerId, created_at = key.CreatedAt }, ProtocolJson.Options,
@@ -60,7 +60,7 @@ public sealed class AdminFunctions(CallerDirectory directory)
 
     [Function("RevokeKey")]
     [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
-    public async Task<IResult> RevokeKeyAsync([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "manage/keys/{keyId}")] HttpRequest request, string keyId)
+    public async Task<IResult> RevokeKeyAsync([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "manage/keys/{keyId}")] HttpRequest request, string keyId)
     {
         await directory.RevokeKeyAsync(keyId, request.HttpContext.RequestAborted);
         return TypedResults.NoContent();

@@ -14,12 +14,12 @@ public sealed class InferenceFunctions(InferenceService service, UsageMeter mete
 {
     [Function("Infer")]
     [EndpointAccess(EndpointAccess.Metered)]
-    public Task InferAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{model}/infer")] HttpRequest request, string model) =>
+    public Task InferAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/models/{model}/infer")] HttpRequest request, string model) =>
         ServeAsync(request.HttpContext, model, null);
 
     [Function("InferVersion")]
     [EndpointAccess(EndpointAccess.Metered)]
-    public Task InferVersionAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{model}/versions/{version}/infer")] HttpRequest request,
+    public Task InferVersionAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/models/{model}/versions/{version}/infer")] HttpRequest request,
         string model, string version) =>
         ServeAsync(request.HttpContext, model, version);
 

@@ -10,7 +10,7 @@ namespace Serverless.Functions.Protocol.Http;
 public sealed class RepositoryFunctions(IModelRepository repository, ModelVersionIndex index, ModelCache cache)
 {
     [Function("RepositoryLoad")]
-    public async Task<IResult> LoadAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/repository/models/{model}/load")] HttpRequest request, string model)
+    public async Task<IResult> LoadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/repository/models/{model}/load")] HttpRequest request, string model)
     {
         var result = await cache.LoadAsync(model, request.HttpContext.RequestAborted);
         return TypedResults.Json(new
@@ -23,7 +23,7 @@ public sealed class RepositoryFunctions(IModelRepository repository, ModelVersio
     }
 
     [Function("RepositoryUnload")]
-    public async Task<IResult> UnloadAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/repository/models/{model}/unload")] HttpRequest request, string model)
+    public async Task<IResult> UnloadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/repository/models/{model}/unload")] HttpRequest request, string model)
     {
         await index.ResolveAsync(model, null, request.HttpContext.RequestAborted);
         var unloaded = cache.Unload(model);
@@ -32,7 +32,7 @@ public sealed class RepositoryFunctions(IModelRepository repository, ModelVersio
 
     /// <summary>Every version in the repository with its state; <c>{"ready": true}</c> in the body lists only loaded ones.</summary>
     [Function("RepositoryIndex")]
-    public async Task<IResult> IndexAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/repository/index")] HttpRequest request)
+    public async Task<IResult> IndexAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/repository/index")] HttpRequest request)
     {
         var ct = request.HttpContext.RequestAborted;
         var readyOnly = await ReadReadyFilterAsync(request, ct);
