@@ -161,13 +161,29 @@ public sealed record JobRequest
         {
             mapping[name] = value.ValueKind switch
             {
-                JsonValueKind.String => [value.GetString()!],
+                JsonValueKind.String => [Text(name, value)],
                 JsonValueKind.Array when value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) && value.GetArrayLength() > 0 =>
-                    value.EnumerateArray().Select(e => e.GetString()!).ToArray(),
+                    value.EnumerateArray().Select(e => Text(name, e)).ToArray(),
                 _ => throw new InvalidJobException($"'inputs.{name}' must be a field name or a non-empty array of column names"),
             };
         }
         return mapping;
+    }
+
+    /// <summary>
+    /// A field or column name kept as a raw JSON element: the deserializer checked its syntax, not its text, so bytes
+    /// that are not UTF-8 or an escaped lone surrogate surface only here.
+    /// </summary>
+    private static string Text(string input, JsonElement value)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new InvalidJobException($"'inputs.{input}' is not valid UTF-8 text (invalid bytes or a lone surrogate escape)");
+        }
     }
 
     /// <summary>The JSON shape on the wire.</summary>

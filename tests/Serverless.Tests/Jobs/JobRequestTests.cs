@@ -33,4 +33,21 @@ public sealed class JobRequestTests
 
         Assert.Contains(expected, error.Message);
     }
+
+    public static TheoryData<byte[]> InputsThatAreNotText() => new()
+    {
+        // A field name with a byte that is not UTF-8, raw and in a column list; and an escaped lone surrogate.
+        Encoding.UTF8.GetBytes("""{"model":"m","input":"a","output":"b","inputs":{"features":"X"}}""").Select(b => b == (byte)'X' ? (byte)0xFF : b).ToArray(),
+        Encoding.UTF8.GetBytes("""{"model":"m","input":"a","output":"b","inputs":{"features":["a","X"]}}""").Select(b => b == (byte)'X' ? (byte)0xFE : b).ToArray(),
+        Encoding.UTF8.GetBytes("""{"model":"m","input":"a","output":"b","inputs":{"features":"\ud800"}}"""),
+    };
+
+    [Theory]
+    [MemberData(nameof(InputsThatAreNotText))]
+    public void Parse_InputsMappingNotText_ThrowsNamingTheInput(byte[] json)
+    {
+        var error = Assert.Throws<InvalidJobException>(() => JobRequest.Parse(json));
+
+        Assert.Contains("'inputs.features' is not valid UTF-8 text", error.Message);
+    }
 }
