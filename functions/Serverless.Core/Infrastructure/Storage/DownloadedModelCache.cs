@@ -13,6 +13,9 @@ namespace Serverless.Core.Infrastructure.Storage;
 /// named after its files' names, sizes and ETags: downloaded into a temporary folder, every file verified (length,
 /// and MD5 where the store has one), then published by one rename. So a restart reuses a version while no ETag
 /// changed, a changed file gives a new folder, and a crash or a failed file never leaves a folder that looks complete.
+/// A download holds an exclusive lock on a file beside its temporary folder for as long as it runs; the lock dies with
+/// its process, so a folder whose lock can be taken was abandoned (a kill mid-download) and is swept: once per process
+/// before its first fetch, and after every completed download.
 /// </summary>
 public sealed class DownloadedModelCache(string root, ILogger logger)
 {
@@ -20,7 +23,9 @@ public sealed class DownloadedModelCache(string root, ILogger logger)
     public delegate Task Download(RemoteModelFile file, Stream destination, IProgress<long> progress, CancellationToken cancellationToken);
 
     private const string TemporarySuffix = ".tmp";
+    private const string LockSuffix = ".lock";
     private int _downloads;
+    private int _swept;
 
     /// <summary>Files downloaded so far (not served from the local copy).</summary>
     public int Downloads => Volatile.Read(ref _downloads);
@@ -28,6 +33,10 @@ public sealed class DownloadedModelCache(string root, ILogger logger)
     public async Task<ModelFile> GetAsync(ModelKey key, IReadOnlyList<RemoteModelFile> files, Download download,
         ModelFetchProgress? progress, CancellationToken cancellationToken = default)
     {
+        if (Interlocked.Exchange(ref _swept, 1) == 0)
+        {
+            SweepAbandoned();
+        }
         var total = files.Sum(f => f.Length);
         progress?.Begin(total, files.Count);
         var versionFolder = Path.Combine(root, key.Name, key.Version.ToString(CultureInfo.InvariantCulture));
@@ -42,6 +51,7 @@ public sealed class DownloadedModelCache(string root, ILogger logger)
         Directory.CreateDirectory(versionFolder);
         var staging = Path.Combine(versionFolder, $".{contentId}.{Guid.NewGuid():N}{TemporarySuffix}");
         var started = Stopwatch.GetTimestamp();
+        var held = HoldLock(staging);
         try
         {
             // One file at a time: each large file is already read in parallel ranges, and a version's files are
@@ -69,6 +79,7 @@ public sealed class DownloadedModelCache(string root, ILogger logger)
             {
                 Directory.Delete(staging, recursive: true);
             }
+            held.Dispose();
         }
         RemoveOtherCopies(key, versionFolder, contentId);
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -123,32 +134,77 @@ public sealed class DownloadedModelCache(string root, ILogger logger)
         Directory.Exists(folder) && files.All(f => ModelRepositoryLayout.ResolveInside(folder, f.RelativePath) is { } path
             && new FileInfo(path) is { Exists: true } info && info.Length == f.Length);
 
-    /// <summary>Earlier copies of the version (older ETags, the single-file layout before folders) and stale temporary folders.</summary>
+    /// <summary>
+    /// The lock of a download into <paramref name="staging"/>: exclusive (an advisory lock on Unix, a share mode on
+    /// Windows), released when disposed or when the process dies, and its file deleted on close.
+    /// </summary>
+    private static FileStream HoldLock(string staging) =>
+        new(staging + LockSuffix, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+
+    /// <summary>Whether the download that owned <paramref name="staging"/> is gone: its lock can be taken (and is, briefly).</summary>
+    private static bool IsAbandoned(string staging)
+    {
+        try
+        {
+            using (HoldLock(staging))
+            {
+            }
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Temporary folders left by downloads that died with their process, in every version of every model.</summary>
+    private void SweepAbandoned()
+    {
+        if (!Directory.Exists(root))
+        {
+            return;
+        }
+        foreach (var staging in Directory.EnumerateDirectories(root, "*" + TemporarySuffix, SearchOption.AllDirectories))
+        {
+            if (IsAbandoned(staging))
+            {
+                Remove(new DirectoryInfo(staging), "an abandoned download");
+            }
+        }
+    }
+
+    /// <summary>Earlier copies of the version (older ETags, the single-file layout before folders) and abandoned temporary folders.</summary>
     private void RemoveOtherCopies(ModelKey key, string versionFolder, string keep)
     {
         foreach (var entry in new DirectoryInfo(versionFolder).EnumerateFileSystemInfos())
         {
-            // NOTE: another process may be downloading into a fresh temporary folder right now; only old ones are crash leftovers.
-            if (entry.Name == keep || (entry.Name.EndsWith(TemporarySuffix, StringComparison.Ordinal) && entry.LastWriteTimeUtc > DateTime.UtcNow.AddHours(-1)))
+            // Another process may be downloading into a temporary folder right now: only an unlocked one is a leftover.
+            if (entry.Name == keep || entry.Name.EndsWith(LockSuffix, StringComparison.Ordinal)
+                || (entry.Name.EndsWith(TemporarySuffix, StringComparison.Ordinal) && !IsAbandoned(entry.FullName)))
             {
                 continue;
             }
-            try
+            Remove(entry, $"an old copy of {key.Name} v{key.Version}");
+        }
+    }
+
+    private void Remove(FileSystemInfo entry, string what)
+    {
+        try
+        {
+            // On Linux a session still open on an older copy keeps reading it: unlinked files live on while open.
+            if (entry is DirectoryInfo directory)
             {
-                // On Linux a session still open on an older copy keeps reading it: unlinked files live on while open.
-                if (entry is DirectoryInfo directory)
-                {
-                    directory.Delete(recursive: true);
-                }
-                else
-                {
-                    entry.Delete();
-                }
+                directory.Delete(recursive: true);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            else
             {
-                logger.LogWarning("Could not remove the old copy {Path} of {Model} v{Version}: {Reason}", entry.FullName, key.Name, key.Version, e.Message);
+                entry.Delete();
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not remove {What} at {Path}: {Reason}", what, entry.FullName, e.Message);
         }
     }
 
