@@ -11,6 +11,7 @@ namespace Serverless.Core.Metering;
 /// </summary>
 public sealed class UsageBilling(IUsageLedger ledger, PriceList prices, IOptions<MeteringOptions> options, TimeProvider time, ILogger<UsageBilling> logger)
 {
+    /// <summary>Metering:Enabled. Off, nothing is recorded, and a metered call passes no limit either.</summary>
     public bool Enabled { get; } = options.Value.Enabled;
 
     /// <summary>A record of one unit of work, stamped now; the caller's own text (request id, model name) is capped.</summary>
