@@ -30,11 +30,11 @@ public static class MeteringServices
         services.AddSingleton<CallerRateLimiter>();
         services.AddSingleton<MonthlyQuota>();
         services.AddSingleton<ModelConcurrencyLimiter>();
-        services.AddSingleton<CallLimits>();
         services.AddSingleton<UsageLedger>();
         services.AddSingleton<IUsageLedger>(sp => sp.GetRequiredService<UsageLedger>());
         services.AddHostedService(sp => sp.GetRequiredService<UsageLedger>());
-        services.AddSingleton<UsageMeter>();
+        services.AddSingleton<UsageBilling>();
+        services.AddSingleton<MeteredInference>();
 
         services.AddSingleton<PrometheusScrape>();
         AddTelemetry(builder);

@@ -13,7 +13,7 @@ namespace Serverless.Functions.Metering;
 /// wrong is always refused, even when keys are optional. Open endpoints (health) resolve nobody; with metering off
 /// every call is unmetered and the metering endpoints are not served.
 /// </summary>
-public sealed class CallerAuthenticator(CallerDirectory directory, UsageMeter meter, IOptions<MeteringOptions> options)
+public sealed class CallerAuthenticator(CallerDirectory directory, MeteredInference inference, IOptions<MeteringOptions> options)
 {
     private readonly MeteringOptions _options = options.Value;
     // Hashed once: comparing a presented key with the admin key then hashes only the presented one.
@@ -37,11 +37,12 @@ public sealed class CallerAuthenticator(CallerDirectory directory, UsageMeter me
         var (identity, refusal) = await ResolveAsync(context);
         if (identity is null)
         {
+            var unauthorized = new UnauthorizedCallerException(refusal!);
             if (rule.Access == EndpointAccess.Metered)
             {
-                await meter.RecordUnauthorizedAsync(context.GetRouteValue("model") as string ?? "", null, StatusCodes.Status401Unauthorized, context.RequestAborted);
+                inference.RecordUnauthorized(context.GetRouteValue("model") as string ?? "", unauthorized);
             }
-            throw new UnauthorizedCallerException(refusal!);
+            throw unauthorized;
         }
         var needsAdmin = rule.Access == EndpointAccess.Admin || (rule.Access == EndpointAccess.AdminWhenKeysRequired && _options.RequireKey == true);
         if (needsAdmin && !identity.IsAdmin)

@@ -6,10 +6,11 @@ namespace Serverless.Functions.Protocol.Endpoints;
 
 /// <summary>
 /// What every HTTP function runs inside, whichever host serves it: caller authentication for its access rule, then
-/// the function, with every failure turned into a JSON error. Our own exceptions carry their status, Kestrel's
-/// request errors (body too large, bad framing) keep theirs, and anything unexpected is a logged 500 with no
-/// internals leaked. The worker's ASP.NET Core pipeline takes no middleware of ours, so this is called by an
-/// adapter per host (standalone endpoints, the worker's function middleware) rather than being middleware itself.
+/// the function, with every failure turned into a JSON error. The status is <see cref="ServerlessException.StatusOf"/>'s,
+/// the one a metered call's usage record keeps: our own exceptions carry theirs, a cancellation the client did not
+/// cause is a 503, and anything unexpected is a logged 500 with no internals leaked; Kestrel's request errors (body
+/// too large, bad framing) keep their own. The worker's ASP.NET Core pipeline takes no middleware of ours, so this is
+/// called by an adapter per host (standalone endpoints, the worker's function middleware) rather than being middleware.
 /// </summary>
 public sealed class EndpointPipeline(CallerAuthenticator authenticator, ILogger<EndpointPipeline> logger)
 {
@@ -20,27 +21,38 @@ public sealed class EndpointPipeline(CallerAuthenticator authenticator, ILogger<
             await authenticator.AuthenticateAsync(context, access);
             await function();
         }
-        catch (ServerlessException e)
-        {
-            if (e.StatusCode >= 500)
-            {
-                logger.LogWarning("{Method} {Path} failed with {StatusCode}: {Reason}", context.Request.Method, context.Request.Path, e.StatusCode, e.Message);
-            }
-            await ErrorResponse.WriteAsync(context, e.StatusCode, e.Message, e.RetryAfterSeconds);
-        }
         catch (BadHttpRequestException e)
         {
+            // Kestrel's own request errors (body too large, bad framing) keep their status; they are raised only while
+            // a body is read, before any call is metered.
             var message = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "request body is larger than Inference:MaxRequestBytes allows" : e.Message;
             await ErrorResponse.WriteAsync(context, e.StatusCode, message);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; nobody is left to answer.
-        }
         catch (Exception e)
         {
-            logger.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
-            await ErrorResponse.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal server error");
+            // The same status a metered call's usage record keeps for this failure.
+            var status = ServerlessException.StatusOf(e, context.RequestAborted);
+            switch (e)
+            {
+                case ServerlessException known:
+                    if (status >= 500)
+                    {
+                        logger.LogWarning("{Method} {Path} failed with {StatusCode}: {Reason}", context.Request.Method, context.Request.Path, status, known.Message);
+                    }
+                    await ErrorResponse.WriteAsync(context, status, known.Message, known.RetryAfterSeconds);
+                    break;
+                case OperationCanceledException when status == ServerlessException.ClientClosedRequest:
+                    // The client went away; nobody is left to answer.
+                    break;
+                case OperationCanceledException:
+                    logger.LogWarning("{Method} {Path} was cancelled by the server, not the client: {Reason}", context.Request.Method, context.Request.Path, e.Message);
+                    await ErrorResponse.WriteAsync(context, status, "the server cancelled the call before it finished; retry shortly", retryAfterSeconds: 1);
+                    break;
+                default:
+                    logger.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+                    await ErrorResponse.WriteAsync(context, status, "internal server error");
+                    break;
+            }
         }
     }
 }

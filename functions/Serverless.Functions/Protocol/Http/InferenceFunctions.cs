@@ -10,7 +10,7 @@ using Serverless.Functions.Protocol.Endpoints;
 namespace Serverless.Functions.Protocol.Http;
 
 /// <summary><c>POST /v2/models/{model}[/versions/{version}]/infer</c>.</summary>
-public sealed class InferenceFunctions(InferenceService service, UsageMeter meter, ModelVersionIndex versions, RequestBodyReader bodies, RefusedBodyDrain drain)
+public sealed class InferenceFunctions(MeteredInference inference, ModelVersionIndex versions, RequestBodyReader bodies, RefusedBodyDrain drain)
 {
     [Function("Infer")]
     [EndpointAccess(EndpointAccess.Metered)]
@@ -28,32 +28,11 @@ public sealed class InferenceFunctions(InferenceService service, UsageMeter mete
         // Binary inputs point into the body and JSON inputs into the pooled buffers until the response is written.
         var (body, version) = await ReadBodyAsync(context, model, versionText);
         using var _ = body;
-        // The body is in before the model's concurrency slot is taken: a slow upload holds no slot others wait for.
-        // Rate limit and slot refusals are recorded, not billed.
-        await using var call = await meter.AdmitAsync(context.GetCaller(), model, context.RequestAborted);
-        using var buffers = new PooledTensorBuffers();
-        InferenceResponse? response = null;
-        BinaryOutputSelection binaryOutputs;
-        try
-        {
-            var (json, binary) = InferenceHeader.Split(body.Memory, context.Request.Headers[InferenceHeader.ContentLengthHeader]);
-            var request = InferenceRequestJsonReader.Read(json, binary, buffers, out binaryOutputs);
-            await call.BeginAsync(request.Id, InferenceService.BatchSize(request), body.Length, context.RequestAborted);
-            response = await service.InferAsync(model, version, request, context.RequestAborted);
-            InferenceResponseJsonWriter.EnsureWritable(response, binaryOutputs);
-            // Returns once the usage record is safe (Metering:Durability): no 2xx leaves without its record.
-            await call.SucceedAsync(response);
-        }
-        catch (Exception e) when (call.IsOpen)
-        {
-            response?.Dispose();
-            await call.FailAsync(FailureStatus.Of(e));
-            throw;
-        }
-        using (response)
-        {
-            await InferenceResponseBody.WriteAsync(context.Response, response, binaryOutputs, context.RequestAborted);
-        }
+        // The body is in before the call is admitted: a slow upload holds no model slot others wait for.
+        using var exchange = new JsonExchange(body, context.Request.Headers[InferenceHeader.ContentLengthHeader]);
+        // Returns once the usage record is safe (Metering:Durability): no 2xx leaves without its record.
+        using var response = await inference.InferAsync(context.GetCaller(), model, version, exchange, context.RequestAborted);
+        await InferenceResponseBody.WriteAsync(context.Response, response, exchange.BinaryOutputs, context.RequestAborted);
     }
 
     /// <summary>
@@ -76,5 +55,28 @@ public sealed class InferenceFunctions(InferenceService service, UsageMeter mete
             throw;
         }
         return (await bodies.ReadAsync(context, context.RequestAborted), version);
+    }
+
+    /// <summary>The v2 protocol's JSON body, with the binary tensor data extension: decoded once the call is admitted.</summary>
+    private sealed class JsonExchange(RequestBody body, string? headerLength) : IInferenceExchange, IDisposable
+    {
+        private readonly PooledTensorBuffers _buffers = new();
+
+        public long RequestBytes => body.Length;
+
+        /// <summary>Which outputs go back as binary data, as the request asked; known once it is read.</summary>
+        public BinaryOutputSelection BinaryOutputs { get; private set; } = BinaryOutputSelection.None;
+
+        public InferenceRequest ReadRequest()
+        {
+            var (json, binary) = InferenceHeader.Split(body.Memory, headerLength);
+            var request = InferenceRequestJsonReader.Read(json, binary, _buffers, out var binaryOutputs);
+            BinaryOutputs = binaryOutputs;
+            return request;
+        }
+
+        public void EnsureSendable(InferenceResponse response) => InferenceResponseJsonWriter.EnsureWritable(response, BinaryOutputs);
+
+        public void Dispose() => _buffers.Dispose();
     }
 }
