@@ -11,6 +11,7 @@ namespace Serverless.Core.Inference.Elements;
 /// </summary>
 public abstract class TensorElementCodec(int elementSize)
 {
+    // Indexed by the enum's value: Enum.GetValues returns the datatypes sorted, and they number from 0 without gaps.
     private static readonly TensorElementCodec[] ByType = Enum.GetValues<TensorDataType>().Select(Create).ToArray();
 
     public static TensorElementCodec For(TensorDataType type) => ByType[(int)type];

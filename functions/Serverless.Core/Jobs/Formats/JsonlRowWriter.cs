@@ -67,6 +67,7 @@ public sealed class JsonlRowWriter : IRowWriter
                     offsets[o] += data.Length;
                 }
                 writer.WritePropertyName(_names[o]);
+                // BYTES outputs are JSON strings: the scorer has checked they are UTF-8 (a row whose output is not fails with that reason).
                 var codec = TensorElementCodec.For(tensor.DataType);
                 if (_scalar[o] && perRow == 1)
                 {

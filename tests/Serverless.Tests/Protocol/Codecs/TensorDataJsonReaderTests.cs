@@ -53,6 +53,21 @@ public sealed class TensorDataJsonReaderTests
     }
 
     [Fact]
+    public void Read_ManyFloats_AllocatesOnlyTheTensor()
+    {
+        const int count = 10_000;
+        var json = Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Repeat("0.25", count)) + "]");
+        TensorDataJsonReader.Read(json, "x", TensorDataType.FP32, [count]);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        TensorDataJsonReader.Read(json, "x", TensorDataType.FP32, [count]);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // The decoding loop is specialized per datatype: a boxed or delegated element would cost bytes per element.
+        Assert.InRange(allocated, count * sizeof(float), count * sizeof(float) + 1024);
+    }
+
+    [Fact]
     public void Read_NestedArrays_FlattenRowMajor()
     {
         var flat = Read("[1,2,3,4,5,6]", TensorDataType.Int32, 2, 3);
