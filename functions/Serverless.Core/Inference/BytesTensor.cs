@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text.Unicode;
 
 namespace Serverless.Core.Inference;
 
@@ -52,6 +53,24 @@ public static class BytesTensor
         BinaryPrimitives.WriteUInt32LittleEndian(target, (uint)element.Length);
         element.CopyTo(target[LengthPrefix..]);
         return LengthPrefix + element.Length;
+    }
+
+    /// <summary>
+    /// The first element of well-formed data that is not UTF-8, or -1. Such an element has no JSON string form (nor a
+    /// place in a text file), so whoever writes BYTES as text checks first and tells the caller which element it was.
+    /// </summary>
+    public static long IndexOfInvalidUtf8(ReadOnlySpan<byte> data)
+    {
+        long index = 0;
+        foreach (var element in Elements(data))
+        {
+            if (!Utf8.IsValid(element))
+            {
+                return index;
+            }
+            index++;
+        }
+        return -1;
     }
 
     /// <summary>The elements of well-formed data, in order: <c>foreach (var element in BytesTensor.Elements(data))</c>.</summary>

@@ -3,41 +3,30 @@ using Serverless.Core.Inference;
 
 namespace Serverless.Core.Infrastructure.Onnx;
 
-/// <summary>Maps ONNX Runtime element types to protocol datatypes and back.</summary>
+/// <summary>Maps ONNX Runtime element types to protocol datatypes and back, from one table.</summary>
 internal static class OnnxTensorTypes
 {
-    public static TensorDataType? ToDataType(TensorElementType type) => type switch
-    {
-        TensorElementType.Bool => TensorDataType.Bool,
-        TensorElementType.UInt8 => TensorDataType.UInt8,
-        TensorElementType.UInt16 => TensorDataType.UInt16,
-        TensorElementType.UInt32 => TensorDataType.UInt32,
-        TensorElementType.UInt64 => TensorDataType.UInt64,
-        TensorElementType.Int8 => TensorDataType.Int8,
-        TensorElementType.Int16 => TensorDataType.Int16,
-        TensorElementType.Int32 => TensorDataType.Int32,
-        TensorElementType.Int64 => TensorDataType.Int64,
-        TensorElementType.Float16 => TensorDataType.FP16,
-        TensorElementType.Float => TensorDataType.FP32,
-        TensorElementType.Double => TensorDataType.FP64,
-        TensorElementType.String => TensorDataType.Bytes,
-        _ => null,
-    };
+    /// <summary>ONNX Runtime's element type of each datatype, in the order of <see cref="TensorDataType"/> (a test pins each pair).</summary>
+    private static readonly TensorElementType[] ElementTypes =
+    [
+        TensorElementType.Bool,
+        TensorElementType.UInt8,
+        TensorElementType.UInt16,
+        TensorElementType.UInt32,
+        TensorElementType.UInt64,
+        TensorElementType.Int8,
+        TensorElementType.Int16,
+        TensorElementType.Int32,
+        TensorElementType.Int64,
+        TensorElementType.Float16,
+        TensorElementType.Float,
+        TensorElementType.Double,
+        TensorElementType.String,
+    ];
 
-    public static TensorElementType ToElementType(TensorDataType type) => type switch
-    {
-        TensorDataType.Bool => TensorElementType.Bool,
-        TensorDataType.UInt8 => TensorElementType.UInt8,
-        TensorDataType.UInt16 => TensorElementType.UInt16,
-        TensorDataType.UInt32 => TensorElementType.UInt32,
-        TensorDataType.UInt64 => TensorElementType.UInt64,
-        TensorDataType.Int8 => TensorElementType.Int8,
-        TensorDataType.Int16 => TensorElementType.Int16,
-        TensorDataType.Int32 => TensorElementType.Int32,
-        TensorDataType.Int64 => TensorElementType.Int64,
-        TensorDataType.FP16 => TensorElementType.Float16,
-        TensorDataType.FP32 => TensorElementType.Float,
-        TensorDataType.FP64 => TensorElementType.Double,
-        _ => TensorElementType.String,
-    };
+    /// <summary>Null for the element types this server does not serve (BFLOAT16, complex numbers, ...).</summary>
+    public static TensorDataType? ToDataType(TensorElementType type) =>
+        Array.IndexOf(ElementTypes, type) is var index and >= 0 ? (TensorDataType)index : null;
+
+    public static TensorElementType ToElementType(TensorDataType type) => ElementTypes[(int)type];
 }

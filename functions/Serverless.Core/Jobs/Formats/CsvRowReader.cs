@@ -1,4 +1,5 @@
 using Serverless.Core.Inference;
+using Serverless.Core.Inference.Elements;
 
 namespace Serverless.Core.Jobs.Formats;
 
@@ -38,10 +39,11 @@ public sealed class CsvRowReader(RowLayout layout) : IRowReader
             }
             var slot = batch.Slot(i);
             var size = slot.Length / input.RowElements;
+            var codec = TensorElementCodec.For(input.DataType);
             for (var e = 0; e < input.Columns.Length; e++)
             {
                 var field = line[fields[input.Columns[e]]];
-                if (!ElementCodec.TryRead(field, input.DataType, slot.Slice(e * size, size)))
+                if (!codec.TryParseText(field, slot.Slice(e * size, size)))
                 {
                     error = $"column '{columns[input.Columns[e]]}': '{CsvFields.Text(field)}' is not a valid {input.DataType}";
                     return false;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Serverless.Core.Inference;
+using Serverless.Core.Inference.Elements;
 
 namespace Serverless.Core.Jobs.Formats;
 
@@ -56,14 +57,14 @@ public sealed class CsvRowWriter : IRowWriter
                     }
                     continue;
                 }
-                var size = tensor.DataType.ElementSize();
-                var perRow = tensor.Data.Length / size / count;
+                var codec = TensorElementCodec.For(tensor.DataType);
+                var perRow = tensor.Data.Length / codec.ElementSize / count;
                 var data = tensor.Data.Span;
                 for (var e = 0; e < perRow; e++)
                 {
                     span = output.GetSpan(40);
                     span[0] = (byte)',';
-                    written = ElementCodec.FormatText(tensor.DataType, data, r * perRow + e, span[1..]);
+                    written = codec.FormatText(data, r * perRow + e, span[1..]);
                     output.Advance(written + 1);
                 }
             }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Serverless.Core.Inference;
+using Serverless.Core.Inference.Elements;
 
 namespace Serverless.Core.Jobs.Formats;
 
@@ -133,7 +134,7 @@ public sealed class JsonlRowReader(RowLayout layout) : IRowReader
         if (input.DataType.HasFixedSize())
         {
             var size = slot.Length / input.RowElements;
-            error = ElementCodec.TryRead(ref reader, input.DataType, slot.Slice(element * size, size))
+            error = TensorElementCodec.For(input.DataType).TryReadJson(ref reader, slot.Slice(element * size, size))
                 ? null
                 : $"input '{input.Name}': value {element} ({Describe(ref reader)}) is not a valid {input.DataType}";
             return error is null;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Serverless.Core.Inference;
+using Serverless.Core.Inference.Elements;
 
 namespace Serverless.Core.Jobs.Formats;
 
@@ -66,14 +67,16 @@ public sealed class JsonlRowWriter : IRowWriter
                     offsets[o] += data.Length;
                 }
                 writer.WritePropertyName(_names[o]);
+                // BYTES outputs are JSON strings: the scorer has checked they are UTF-8 (a row whose output is not fails with that reason).
+                var codec = TensorElementCodec.For(tensor.DataType);
                 if (_scalar[o] && perRow == 1)
                 {
-                    ElementCodec.WriteJson(writer, tensor.DataType, data);
+                    codec.WriteJson(writer, data);
                 }
                 else
                 {
                     writer.WriteStartArray();
-                    ElementCodec.WriteJson(writer, tensor.DataType, data);
+                    codec.WriteJson(writer, data);
                     writer.WriteEndArray();
                 }
             }

@@ -1,6 +1,7 @@
 using Parquet;
 using Parquet.Schema;
 using Serverless.Core.Inference;
+using Serverless.Core.Inference.Elements;
 
 namespace Serverless.Core.Jobs.Formats;
 
@@ -67,7 +68,8 @@ public sealed class ParquetRowSource
         {
             var input = inputs[i];
             var slot = batch.Slot(i);
-            var size = input.DataType.ElementSize();
+            var codec = TensorElementCodec.For(input.DataType);
+            var size = codec.ElementSize;
             for (var e = 0; e < input.Columns.Length; e++)
             {
                 var column = _columns[input.Columns[e]];
@@ -76,7 +78,7 @@ public sealed class ParquetRowSource
                     error = $"column '{_fields[input.Columns[e]].Name}' is null";
                     return false;
                 }
-                if (!ElementCodec.TryWrite(column.Values[index], input.DataType, slot.Slice(e * size, size)))
+                if (!codec.TryConvert(column.Values[index], slot.Slice(e * size, size)))
                 {
                     error = $"column '{_fields[input.Columns[e]].Name}': {column.Values[index]} is not a valid {input.DataType}";
                     return false;

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Parquet;
 using Parquet.Schema;
 using Serverless.Core.Inference;
+using Serverless.Core.Inference.Elements;
 
 namespace Serverless.Core.Jobs.Formats;
 
@@ -36,7 +37,7 @@ public sealed class ParquetRowWriter : IRowWriter, IAsyncDisposable
         {
             fields.Add(new DataField<string>(RowLayout.IdField, true));
         }
-        fields.AddRange(_columns.Select(c => new DataField(c.Name, ClrType(layout.Outputs[c.Output].DataType), false)));
+        fields.AddRange(_columns.Select(c => new DataField(c.Name, ColumnType.Of(layout.Outputs[c.Output].DataType), false)));
         _schema = new ParquetSchema(fields);
         _values = layout.Outputs.Select(_ => new ArrayBufferWriter<byte>()).ToArray();
         _file = new FileStream(_temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
@@ -77,7 +78,8 @@ public sealed class ParquetRowWriter : IRowWriter, IAsyncDisposable
                 var type = _layout.Outputs[output].DataType;
                 var data = _values[output].WrittenMemory;
                 var perRow = _rows.Count == 0 ? 0 : data.Length / type.ElementSize() / _rows.Count;
-                await WriteColumnAsync(group, fields[next++], type, data, perRow, element, cancellationToken);
+                var column = new ColumnWrite(group, fields[next++], data, perRow, element, cancellationToken);
+                await type.Visit<ColumnWrite, Task>(ref column);
             }
         }
         _rows.Clear();
@@ -122,59 +124,41 @@ public sealed class ParquetRowWriter : IRowWriter, IAsyncDisposable
         await _file.DisposeAsync();
     }
 
-    private static Task WriteColumnAsync(ParquetRowGroupWriter group, DataField field, TensorDataType type, ReadOnlyMemory<byte> data, int perRow, int element, CancellationToken cancellationToken) => type switch
-    {
-        TensorDataType.FP32 => WriteAsync<float>(group, field, data, perRow, element, cancellationToken),
-        TensorDataType.FP64 => WriteAsync<double>(group, field, data, perRow, element, cancellationToken),
-        TensorDataType.FP16 => WriteHalfAsync(group, field, data, perRow, element, cancellationToken),
-        TensorDataType.Int64 => WriteAsync<long>(group, field, data, perRow, element, cancellationToken),
-        TensorDataType.Int32 => WriteAsync<int>(group, field, data, perRow, element, cancellationToken),
-        TensorDataType.Int16 => WriteAsync<short>(group, field, data, perRow, element, cancellationToken),
-        TensorDataType.Int8 => WriteAsync<sbyte>(group, field, data, perRow, element, cancellationToken),
-        TensorDataType.UInt64 => WriteAsync<ulong>(group, field, data, perRow, element, cancellationToken),
-        TensorDataType.UInt32 => WriteAsync<uint>(group, field, data, perRow, element, cancellationToken),
-        TensorDataType.UInt16 => WriteAsync<ushort>(group, field, data, perRow, element, cancellationToken),
-        TensorDataType.UInt8 => WriteAsync<byte>(group, field, data, perRow, element, cancellationToken),
-        _ => WriteAsync<bool>(group, field, data, perRow, element, cancellationToken),
-    };
+    /// <summary>Parquet.Net has no 16-bit float column: FP16 outputs are written widened to FP32 columns.</summary>
+    private static bool WidenedToFloat<T>() => typeof(T) == typeof(Half);
 
-    /// <summary>Element <paramref name="element"/> of every row: one column out of the row-major output values.</summary>
-    private static async Task WriteAsync<T>(ParquetRowGroupWriter group, DataField field, ReadOnlyMemory<byte> data, int perRow, int element, CancellationToken cancellationToken)
-        where T : unmanaged
+    /// <summary>The column type an output's values are written as: the element type, but for FP16.</summary>
+    private readonly struct ColumnType : ITensorElementVisitor<Type>
     {
-        var column = Gather<T>(data.Span, perRow, element);
-        await group.WriteAsync<T>(field, column, cancellationToken: cancellationToken);
-    }
-
-    private static async Task WriteHalfAsync(ParquetRowGroupWriter group, DataField field, ReadOnlyMemory<byte> data, int perRow, int element, CancellationToken cancellationToken)
-    {
-        var column = Gather<Half>(data.Span, perRow, element).Select(h => (float)h).ToArray();
-        await group.WriteAsync<float>(field, column, cancellationToken: cancellationToken);
-    }
-
-    private static T[] Gather<T>(ReadOnlySpan<byte> data, int perRow, int element) where T : unmanaged
-    {
-        var values = MemoryMarshal.Cast<byte, T>(data);
-        var column = new T[perRow == 0 ? 0 : values.Length / perRow];
-        for (var r = 0; r < column.Length; r++)
+        public static Type Of(TensorDataType type)
         {
-            column[r] = values[r * perRow + element];
+            var visitor = new ColumnType();
+            return type.Visit<ColumnType, Type>(ref visitor);
         }
-        return column;
+
+        public Type Visit<TElement, T>() where TElement : struct, ITensorElement<T> where T : unmanaged =>
+            WidenedToFloat<T>() ? typeof(float) : typeof(T);
+
+        public Type VisitBytes() => throw new InvalidOperationException("BYTES outputs are refused when the writer is made");
     }
 
-    private static Type ClrType(TensorDataType type) => type switch
+    /// <summary>Element <c>element</c> of every row: one column out of the row-major output values.</summary>
+    private readonly struct ColumnWrite(ParquetRowGroupWriter group, DataField field, ReadOnlyMemory<byte> data, int perRow, int element, CancellationToken cancellationToken)
+        : ITensorElementVisitor<Task>
     {
-        TensorDataType.FP32 or TensorDataType.FP16 => typeof(float),
-        TensorDataType.FP64 => typeof(double),
-        TensorDataType.Int64 => typeof(long),
-        TensorDataType.Int32 => typeof(int),
-        TensorDataType.Int16 => typeof(short),
-        TensorDataType.Int8 => typeof(sbyte),
-        TensorDataType.UInt64 => typeof(ulong),
-        TensorDataType.UInt32 => typeof(uint),
-        TensorDataType.UInt16 => typeof(ushort),
-        TensorDataType.UInt8 => typeof(byte),
-        _ => typeof(bool),
-    };
+        public Task Visit<TElement, T>() where TElement : struct, ITensorElement<T> where T : unmanaged
+        {
+            var values = MemoryMarshal.Cast<byte, T>(data.Span);
+            var column = new T[perRow == 0 ? 0 : values.Length / perRow];
+            for (var r = 0; r < column.Length; r++)
+            {
+                column[r] = values[r * perRow + element];
+            }
+            return WidenedToFloat<T>()
+                ? group.WriteAsync<float>(field, Array.ConvertAll((Half[])(object)column, h => (float)h), cancellationToken: cancellationToken)
+                : group.WriteAsync<T>(field, column, cancellationToken: cancellationToken);
+        }
+
+        public Task VisitBytes() => throw new InvalidOperationException("BYTES outputs are refused when the writer is made");
+    }
 }

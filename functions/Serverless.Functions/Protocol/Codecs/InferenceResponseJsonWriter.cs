@@ -1,8 +1,7 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Unicode;
 using Serverless.Core.Errors;
 using Serverless.Core.Inference;
+using Serverless.Core.Inference.Elements;
 
 namespace Serverless.Functions.Protocol.Codecs;
 
@@ -24,15 +23,10 @@ public static class InferenceResponseJsonWriter
             {
                 continue;
             }
-            var index = 0;
-            foreach (var element in BytesTensor.Elements(output.Data.Span))
+            if (BytesTensor.IndexOfInvalidUtf8(output.Data.Span) is var index and >= 0)
             {
-                if (!Utf8.IsValid(element))
-                {
-                    throw new InvalidInferenceInputException(
-                        $"output '{output.Name}': BYTES element {index} is not valid UTF-8, so it cannot be written as a JSON string; ask for it as binary data (outputs[].parameters.binary_data: true)");
-                }
-                index++;
+                throw new InvalidInferenceInputException(
+                    $"output '{output.Name}': BYTES element {index} is not valid UTF-8, so it cannot be written as a JSON string; ask for it as binary data (outputs[].parameters.binary_data: true)");
             }
         }
     }
@@ -68,7 +62,7 @@ public static class InferenceResponseJsonWriter
             else
             {
                 writer.WriteStartArray("data"u8);
-                WriteData(writer, output.DataType, output.Data.Span);
+                TensorElementCodec.For(output.DataType).WriteJson(writer, output.Data.Span);
                 writer.WriteEndArray();
             }
             writer.WriteEndObject();
@@ -76,80 +70,4 @@ public static class InferenceResponseJsonWriter
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
-
-    /// <summary>Flat, row-major element values; one loop per datatype so the per-element path has no branches or boxing.</summary>
-    public static void WriteData(Utf8JsonWriter writer, TensorDataType type, ReadOnlySpan<byte> data)
-    {
-        switch (type)
-        {
-            case TensorDataType.Bool:
-                foreach (var b in data) writer.WriteBooleanValue(b != 0);
-                break;
-            case TensorDataType.UInt8:
-                foreach (var v in data) writer.WriteNumberValue(v);
-                break;
-            case TensorDataType.Int8:
-                foreach (var v in MemoryMarshal.Cast<byte, sbyte>(data)) writer.WriteNumberValue(v);
-                break;
-            case TensorDataType.UInt16:
-                foreach (var v in MemoryMarshal.Cast<byte, ushort>(data)) writer.WriteNumberValue(v);
-                break;
-            case TensorDataType.Int16:
-                foreach (var v in MemoryMarshal.Cast<byte, short>(data)) writer.WriteNumberValue(v);
-                break;
-            case TensorDataType.UInt32:
-                foreach (var v in MemoryMarshal.Cast<byte, uint>(data)) writer.WriteNumberValue(v);
-                break;
-            case TensorDataType.Int32:
-                foreach (var v in MemoryMarshal.Cast<byte, int>(data)) writer.WriteNumberValue(v);
-                break;
-            case TensorDataType.UInt64:
-                foreach (var v in MemoryMarshal.Cast<byte, ulong>(data)) writer.WriteNumberValue(v);
-                break;
-            case TensorDataType.Int64:
-                foreach (var v in MemoryMarshal.Cast<byte, long>(data)) writer.WriteNumberValue(v);
-                break;
-            case TensorDataType.FP16:
-                foreach (var v in MemoryMarshal.Cast<byte, Half>(data)) WriteFloat(writer, (float)v);
-                break;
-            case TensorDataType.FP32:
-                foreach (var v in MemoryMarshal.Cast<byte, float>(data)) WriteFloat(writer, v);
-                break;
-            case TensorDataType.FP64:
-                foreach (var v in MemoryMarshal.Cast<byte, double>(data)) WriteDouble(writer, v);
-                break;
-            case TensorDataType.Bytes:
-                // UTF-8 already checked by EnsureWritable; the writer escapes what JSON needs escaped (NUL, quotes).
-                foreach (var element in BytesTensor.Elements(data)) writer.WriteStringValue(element);
-                break;
-        }
-    }
-
-    private static void WriteFloat(Utf8JsonWriter writer, float value)
-    {
-        if (float.IsFinite(value))
-        {
-            writer.WriteNumberValue(value);
-        }
-        else
-        {
-            WriteNonFinite(writer, value);
-        }
-    }
-
-    private static void WriteDouble(Utf8JsonWriter writer, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            writer.WriteNumberValue(value);
-        }
-        else
-        {
-            WriteNonFinite(writer, value);
-        }
-    }
-
-    // JSON has no NaN or infinities; they travel as strings (the request reader accepts the same).
-    private static void WriteNonFinite(Utf8JsonWriter writer, double value) =>
-        writer.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
 }
