@@ -6,13 +6,22 @@ using Serverless.Core.Inference.Elements;
 namespace Serverless.Core.Jobs.Formats;
 
 /// <summary>
-/// A JSONL row: one object mapping input fields to values (a number, or a flat or nested array for a per-row
-/// tensor; strings for a BYTES input), plus an optional <c>id</c>. Other fields are ignored.
+/// A JSONL row: exactly one object mapping input fields to values (a number, or a flat or nested array for a per-row
+/// tensor; strings for a BYTES input), plus an optional <c>id</c> (a string or a number). Other fields are ignored. A
+/// line holding anything after its object (a second object, or text after a CR-only line end), an input field given
+/// twice, or an <c>id</c> of another kind fails with the reason rather than being scored on a guess. A UTF-8 byte order
+/// mark before the object is ignored, as CSV ignores it before its header.
 /// </summary>
 public sealed class JsonlRowReader(RowLayout layout) : IRowReader
 {
+    private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     public bool TryRead(ReadOnlySpan<byte> line, long row, RowBatch batch, out string? error)
     {
+        if (line.StartsWith(ByteOrderMark))
+        {
+            line = line[ByteOrderMark.Length..];
+        }
         try
         {
             return TryReadObject(line, batch, row, out error);
@@ -47,14 +56,24 @@ public sealed class JsonlRowReader(RowLayout layout) : IRowReader
                 }
             }
             var isId = index < 0 && reader.ValueTextEquals("id"u8);
+            if (index >= 0 && inputs.Count <= 64 && (seen & (1UL << index)) != 0)
+            {
+                error = $"field '{Encoding.UTF8.GetString(inputs[index].Field)}' appears more than once";
+                return false;
+            }
             reader.Read();
             if (isId)
             {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.True or JsonTokenType.False)
+                {
+                    error = $"'id' must be a string or a number, not {Describe(ref reader)}";
+                    return false;
+                }
                 id = reader.TokenType switch
                 {
                     JsonTokenType.String => new RowId(reader.GetString(), false),
                     JsonTokenType.Number => new RowId(Encoding.UTF8.GetString(reader.ValueSpan), true),
-                    _ => RowId.None,
+                    _ => RowId.None, // null: the row has no id
                 };
             }
             else if (index < 0)
@@ -69,6 +88,16 @@ public sealed class JsonlRowReader(RowLayout layout) : IRowReader
             {
                 seen |= 1UL << Math.Min(index, 63);
             }
+        }
+        // The object is read; the reader throws for any value after it (Utf8JsonReader takes one root value).
+        try
+        {
+            reader.Read();
+        }
+        catch (JsonException e)
+        {
+            error = $"a JSONL row must be exactly one JSON object, and this line has more after it: {e.Message}";
+            return false;
         }
         for (var i = 0; i < inputs.Count; i++)
         {
@@ -158,6 +187,11 @@ public sealed class JsonlRowReader(RowLayout layout) : IRowReader
         }
     }
 
-    private static string Describe(ref Utf8JsonReader reader) =>
-        reader.TokenType is JsonTokenType.String or JsonTokenType.Number ? Encoding.UTF8.GetString(reader.ValueSpan) : reader.TokenType.ToString();
+    private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String or JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        _ => reader.TokenType.ToString(),
+    };
 }
