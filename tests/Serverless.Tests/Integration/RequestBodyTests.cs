@@ -32,6 +32,37 @@ public sealed class RequestBodyTests
         Assert.Contains("Inference:MaxRequestBytes", response.Error);
     }
 
+    [Theory]
+    [InlineData("/v2/models/iris-mlp/infer", "gzip")]
+    [InlineData("/jobs", "br")]
+    [InlineData("/v2/repository/index", "identity, deflate")]
+    public async Task Post_CompressedBody_Gets415NamingTheEncoding(string path, string encoding)
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));
+        var content = new ByteArrayContent([0x1f, 0x8b, 0x08, 0x00]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        foreach (var coding in encoding.Split(", "))
+        {
+            content.Headers.ContentEncoding.Add(coding);
+        }
+
+        var response = await host.Client.PostAsync(path, content);
+
+        await response.AssertErrorAsync(HttpStatusCode.UnsupportedMediaType, $"Content-Encoding '{encoding.Split(", ")[^1]}' are not accepted");
+    }
+
+    [Fact]
+    public async Task Infer_IdentityContentEncoding_IsServed()
+    {
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));
+        var content = new StringContent(IrisTwoRows, Encoding.UTF8, "application/json");
+        content.Headers.ContentEncoding.Add("identity");
+
+        var response = await host.Client.PostAsync("/v2/models/iris-mlp/infer", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task Infer_ClientSendingPastTheDrainCap_IsCutOff()
     {

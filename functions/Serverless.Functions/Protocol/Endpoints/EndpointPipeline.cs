@@ -5,8 +5,8 @@ using Serverless.Functions.Protocol.Http;
 namespace Serverless.Functions.Protocol.Endpoints;
 
 /// <summary>
-/// What every HTTP function runs inside, whichever host serves it: caller authentication for its access rule, then
-/// the function, with every failure turned into a JSON error. The status is <see cref="ServerlessException.StatusOf"/>'s,
+/// What every HTTP function runs inside, whichever host serves it: caller authentication for its access rule, the
+/// refusal of compressed bodies (<see cref="RequestContentEncoding"/>), then the function, with every failure turned into a JSON error. The status is <see cref="ServerlessException.StatusOf"/>'s,
 /// the one a metered call's usage record keeps: our own exceptions carry theirs, a cancellation the client did not
 /// cause is a 503, and anything unexpected is a logged 500 with no internals leaked; Kestrel's request errors (body
 /// too large, bad framing) keep their own. The worker's ASP.NET Core pipeline takes no middleware of ours, so this is
@@ -19,6 +19,7 @@ public sealed class EndpointPipeline(CallerAuthenticator authenticator, ILogger<
         try
         {
             await authenticator.AuthenticateAsync(context, access);
+            RequestContentEncoding.EnsureIdentity(context.Request);
             await function();
         }
         catch (BadHttpRequestException e)
