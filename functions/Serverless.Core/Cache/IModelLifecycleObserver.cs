@@ -7,13 +7,13 @@ namespace Serverless.Core.Cache;
 /// </summary>
 public interface IModelLifecycleObserver
 {
-    /// <summary>Loaded and warmed up, with its <see cref="LoadedModel.LoadTime"/>; before any request runs on it.</summary>
-    void ModelLoaded(LoadedModel model)
+    /// <summary>Loaded and warmed up, with its <see cref="ILoadedModel.LoadTime"/>; before any request runs on it.</summary>
+    void ModelLoaded(ILoadedModel model)
     {
     }
 
     /// <summary>Retired by the registry: no new leases, the session goes when the last one is released.</summary>
-    void ModelUnloaded(LoadedModel model, ModelUnloadReason reason)
+    void ModelUnloaded(ILoadedModel model, ModelUnloadReason reason)
     {
     }
 }

@@ -14,10 +14,10 @@ namespace Serverless.Core.Cache;
 /// request using it lets go, never under a running inference.
 /// </summary>
 /// <remarks>
-/// What the registry needs (key, bytes, provider, content, leases) is apart from what is tensor-specific (session,
-/// scheduler, validation), so another kind of loaded model can be served by the same registry, budgets and leases.
+/// What the registry's budgets and observers need is <see cref="ILoadedModel"/>; the session, the scheduler and the
+/// validation are this tensor model's own.
 /// </remarks>
-public sealed class LoadedModel
+public sealed class LoadedModel : ILoadedModel
 {
     private readonly object _gate = new();
     private readonly ModelStatistics _statistics;

@@ -173,7 +173,7 @@ public sealed class ModelCache : IDisposable
     }
 
     /// <summary>Evicts the least recently used of the models that <paramref name="counts"/> until they and <paramref name="loading"/> fit in <paramref name="budget"/>.</summary>
-    private void Evict(ModelKey loading, long loadingBytes, long budget, Func<LoadedModel, bool> counts)
+    private void Evict(ModelKey loading, long loadingBytes, long budget, Func<ILoadedModel, bool> counts)
     {
         var ready = _entries.Values.Where(e => e.Ready is { } model && e.Key != loading && counts(model)).ToList();
         var total = loadingBytes + ready.Sum(e => e.Ready!.SizeBytes);

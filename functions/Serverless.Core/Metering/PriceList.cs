@@ -24,7 +24,7 @@ public sealed class PriceList : IModelLifecycleObserver
         _logger = logger;
     }
 
-    public void ModelLoaded(LoadedModel model) => _byModel[model.Key.Name] = Parse(model.Key.Name, model.Config);
+    public void ModelLoaded(ILoadedModel model) => _byModel[model.Key.Name] = Parse(model.Key.Name, model.Config);
 
     public async ValueTask<ModelPricing> PricingOfAsync(string model, CancellationToken cancellationToken = default)
     {

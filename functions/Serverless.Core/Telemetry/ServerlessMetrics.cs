@@ -61,7 +61,7 @@ public sealed class ServerlessMetrics : IModelLifecycleObserver
         _shardDuration = meter.CreateHistogram<double>("serverless.batch.shard.duration", "s", "Time to score one batch shard, by model and outcome");
     }
 
-    public void ModelLoaded(LoadedModel model)
+    public void ModelLoaded(ILoadedModel model)
     {
         var tag = new KeyValuePair<string, object?>("model", model.Key.Name);
         _loadedAt[model.Key] = Stopwatch.GetTimestamp();
@@ -70,7 +70,7 @@ public sealed class ServerlessMetrics : IModelLifecycleObserver
         _modelLoadDuration.Record(model.LoadTime.TotalSeconds, tag);
     }
 
-    public void ModelUnloaded(LoadedModel model, ModelUnloadReason reason)
+    public void ModelUnloaded(ILoadedModel model, ModelUnloadReason reason)
     {
         Interlocked.Add(ref _loadedBytes, -model.SizeBytes);
         if (reason == ModelUnloadReason.Evicted)

@@ -332,9 +332,9 @@ public sealed class ModelCacheTests
 
         public IReadOnlyList<string> Events { get { lock (_events) { return [.. _events]; } } }
 
-        public void ModelLoaded(LoadedModel model) => Add($"loaded {model.Key}");
+        public void ModelLoaded(ILoadedModel model) => Add($"loaded {model.Key}");
 
-        public void ModelUnloaded(LoadedModel model, ModelUnloadReason reason) => Add($"{reason.ToString().ToLowerInvariant()} {model.Key}");
+        public void ModelUnloaded(ILoadedModel model, ModelUnloadReason reason) => Add($"{reason.ToString().ToLowerInvariant()} {model.Key}");
 
         private void Add(string line)
         {
