@@ -22,6 +22,9 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, IOptions<Jobs
     // Output is handed to the part writer in chunks of this size (one staged block per chunk for blobs).
     private const int FlushBytes = 4 * 1024 * 1024;
 
+    // Tries of one batch that a saturated batcher sheds; the last failure fails the attempt (the queue retries the shard).
+    private const int MaxShedAttempts = 10;
+
     /// <param name="retried">An earlier delivery of this shard failed, maybe killed mid-write: its temporary files are removed first.</param>
     public async Task<ShardResult> ScoreAsync(JobRecord job, int shard, bool retried = false, CancellationToken cancellationToken = default)
     {
@@ -250,7 +253,7 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, IOptions<Jobs
 
         private async Task ScoreAsync(int first, int count, CancellationToken cancellationToken)
         {
-            var result = await model.RunAsync(_batch.Tensors(first, count), _outputNames, cancellationToken);
+            var result = await RunAsync(_batch.Tensors(first, count), cancellationToken);
             // The writers copy the rows out, so the outputs' pooled arrays go back before the next batch rents its own.
             using (result.Buffers)
             {
@@ -259,6 +262,26 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, IOptions<Jobs
             }
             ComputeTime += result.ComputeTime(count);
             Scored += count;
+        }
+
+        /// <summary>
+        /// A shard shares a batching model's queue with HTTP requests, and is shed like them when the queue is full or a
+        /// request waited past default_timeout_us. An HTTP caller is told to retry; the shard waits as long and tries
+        /// the batch again, a few times, rather than failing the attempt and scoring the whole shard again.
+        /// </summary>
+        private async Task<SessionRunResult> RunAsync(IReadOnlyList<InferenceTensor> inputs, CancellationToken cancellationToken)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await model.RunAsync(inputs, _outputNames, cancellationToken);
+                }
+                catch (ModelOverloadedException e) when (attempt < MaxShedAttempts)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(e.RetryAfterSeconds ?? 1), cancellationToken);
+                }
+            }
         }
 
         /// <summary>

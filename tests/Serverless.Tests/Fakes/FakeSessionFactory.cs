@@ -23,11 +23,14 @@ internal sealed class FakeSessionFactory : IModelSessionFactory
 
     public IReadOnlyList<TensorMetadata>? Outputs { get; set; }
 
+    /// <summary>Every Run of an opened session waits on it, when set.</summary>
+    public SemaphoreSlim? RunGate { get; set; }
+
     public ExecutionProvider ProviderFor(ModelKey key, ModelConfig config) => ExecutionProviderOf(key);
 
     public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config, BatchingLayout layout)
     {
-        var session = new FakeSession(key, layout.Provider, OutputPool) { Layout = layout };
+        var session = new FakeSession(key, layout.Provider, OutputPool) { Layout = layout, Gate = RunGate };
         if (Inputs is not null)
         {
             session.Inputs = Inputs;
@@ -44,7 +47,7 @@ internal sealed class FakeSessionFactory : IModelSessionFactory
     }
 }
 
-/// <summary>Echoes its first input as y, in pooled arrays, and records the rows of every Run.</summary>
+/// <summary>Echoes its first input as y, in pooled arrays, and records the rows of every Run; can hold Runs until released.</summary>
 internal sealed class FakeSession(ModelKey key, ExecutionProvider executionProvider = ExecutionProvider.Cpu, ArrayPool<byte>? outputPool = null) : IModelSession
 {
     private readonly List<long> _runRows = [];
@@ -52,6 +55,8 @@ internal sealed class FakeSession(ModelKey key, ExecutionProvider executionProvi
     public ModelKey Key { get; } = key;
 
     public BatchingLayout? Layout { get; init; }
+
+    public SemaphoreSlim? Gate { get; init; }
 
     public bool Disposed { get; private set; }
 
@@ -70,6 +75,7 @@ internal sealed class FakeSession(ModelKey key, ExecutionProvider executionProvi
         {
             _runRows.Add(inputs[0].Shape.Length > 0 ? inputs[0].Shape[0] : 1);
         }
+        Gate?.Wait();
         var buffers = new PooledTensorBuffers(outputPool);
         var data = buffers.Rent(inputs[0].Data.Length);
         inputs[0].Data.CopyTo(data);

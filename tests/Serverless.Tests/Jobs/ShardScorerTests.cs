@@ -94,4 +94,45 @@ public sealed class ShardScorerTests : IDisposable
         Assert.Equal(3, _statistics.For(Key).Snapshot().InferenceCount);
         Assert.Equal(1, _statistics.For(Key).Snapshot().ExecutionCount);
     }
+
+    [Fact]
+    public async Task ScoreAsync_BatchShedByASaturatedBatcher_WaitsAndTriesAgain()
+    {
+        // One instance and room for one waiting request: while an HTTP request runs and another waits, the queue is full.
+        _repository.Configs["m"] = new ModelConfig
+        {
+            DynamicBatching = new DynamicBatchingConfig { MaxQueueDelayUs = 0, MaxQueueSize = 1, InstanceCount = 1 },
+        };
+        using var gate = new SemaphoreSlim(0);
+        _sessions.RunGate = gate;
+        var service = new InferenceService(_cache);
+        var row = new InferenceRequest(null, [new("x", TensorDataType.FP32, [1], new byte[4])], []);
+
+        var running = service.InferAsync("m", null, row);
+        await WaitUntil(() => _sessions.Opened.Count == 1 && _sessions.Opened[0].RunRows.Length == 1);
+        var waiting = service.InferAsync("m", null, row);
+        var shard = _scorer.ScoreAsync(Job([1, 2]), 0);
+        // Shed once: the statistics count the refusal.
+        await WaitUntil(() => _statistics.For(Key).Snapshot().Fail.Count == 1);
+        gate.Release(3);
+        using (await running)
+        using (await waiting)
+        {
+        }
+        var result = await shard;
+
+        Assert.Equal(2, result.RowsScored);
+        Assert.Equal(0, result.RowsFailed);
+        Assert.Equal([1L, 1L, 2L], _sessions.Opened[0].RunRows);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in 10 s");
+            await Task.Delay(5);
+        }
+    }
 }
