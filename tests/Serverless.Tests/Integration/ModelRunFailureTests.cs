@@ -116,7 +116,7 @@ public sealed class ModelRunFailureTests
             public IReadOnlyList<TensorMetadata> Outputs => real.Outputs;
 
             public SessionRunResult Run(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames) =>
-                faults.TakeFailure() ? throw OnnxRunFailure.Translate(key, ExecutionProviderSelector.Cuda, CudaOutOfMemory, null) : real.Run(inputs, outputNames);
+                faults.TakeFailure() ? throw OnnxRunFailure.Translate(key, ExecutionProvider.Cuda, CudaOutOfMemory, null) : real.Run(inputs, outputNames);
 
             public void Dispose() => real.Dispose();
         }

@@ -17,9 +17,8 @@ namespace Serverless.Core.Infrastructure.Onnx;
 /// </summary>
 public sealed class ExecutionProviderSelector(ILogger<ExecutionProviderSelector> logger)
 {
-    // ONNX Runtime's names, as GetAvailableProviders reports them (and ExecutionProviders.WireName reports ours).
-    public const string Cpu = "CPUExecutionProvider";
-    public const string Cuda = "CUDAExecutionProvider";
+    // ONNX Runtime's name for the provider, as GetAvailableProviders lists it.
+    private const string Cuda = "CUDAExecutionProvider";
 
     // ModelProto (IR 8, opset 13): y = Identity(x), x and y FLOAT [1]. Written by hand, as protoc is no dependency
     // of the app; ExecutionProviderSelectorTests opens it on the CPU.

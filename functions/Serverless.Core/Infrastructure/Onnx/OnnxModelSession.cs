@@ -92,7 +92,7 @@ internal sealed class OnnxModelSession : IModelSession
             catch (OnnxRuntimeException e)
             {
                 // By ORT's error code: only InvalidArgument is the caller's; out of GPU memory and the rest are 503s.
-                throw OnnxRunFailure.Translate(_key, ExecutionProvider.WireName(), e);
+                throw OnnxRunFailure.Translate(_key, ExecutionProvider, e);
             }
             var outputStarted = Stopwatch.GetTimestamp();
             using (results)
