@@ -117,7 +117,7 @@ public sealed class ModelCache : IDisposable
                 }
                 else
                 {
-                    // Still loading: its requests get the version, and it goes as soon as they let go of it.
+                    // Still loading: retired once loaded. Requests that waited for it finish on it, or load it again if it went first.
                     entry.WhenLoaded(loaded => Retire(loaded, ModelUnloadReason.Unloaded));
                 }
             }
