@@ -11,7 +11,7 @@ namespace Serverless.Benchmarks;
 public sealed partial record ModelLoadPhases(double TotalMs, double FetchMs, double OpenMs, double WarmupMs)
 {
     /// <summary>Passed to the app so the line is logged although the benchmark sets Logging default Warning.</summary>
-    public const string AppLogLevelArgument = "--Logging:LogLevel:Serverless.Core.Cache.ModelCache=Information";
+    public const string AppLogLevelArgument = "--Logging:LogLevel:Serverless.Core.Cache.ModelLoader=Information";
 
     /// <summary>Waits for the load line of <paramref name="model"/> (logged before the request that loaded it is answered).</summary>
     public static async Task<ModelLoadPhases> ReadAsync(OutsideProcess server, string model)

@@ -68,7 +68,7 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         report.Add("  raw CPU us per row", rawCpuPerRow, double.NaN, double.NaN, 1, "of raw CPU per row");
         // The server's default layout for this opt-in on this machine, without the server: the same instances and
         // threads, each instance running its share of the 32 clients' rows.
-        var layout = BatchingLayout.For(new DynamicBatchingConfig { MaxBatchSize = 32 }, null, "CPUExecutionProvider", Environment.ProcessorCount);
+        var layout = BatchingLayout.For(new DynamicBatchingConfig { MaxBatchSize = 32 }, null, Serverless.Core.Inference.ExecutionProvider.Cpu, Environment.ProcessorCount);
         var layoutBatch = Math.Max(1, 32 / layout.Instances);
         var rawLayout = await OutsideProcess.RunToEndAsync(Self, "raw-layout", heavy.ModelPath, "256", layoutBatch.ToString(CultureInfo.InvariantCulture), Seconds,
             layout.Instances.ToString(CultureInfo.InvariantCulture), (layout.IntraOpThreads ?? Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture));

@@ -1,8 +1,11 @@
+using Serverless.Core.Inference;
+
 namespace Serverless.Core.Batching;
 
 /// <summary>
-/// How a batched model uses the machine when its <c>config.json</c> does not say: how many batches run at once
-/// (<c>instance_count</c>) and how many ONNX Runtime intra-op threads each Run gets.
+/// How a model uses the machine, decided once per load (<see cref="Cache.ModelLoader"/>) and handed to the session
+/// factory: the provider it runs on, how many batches run at once (<c>instance_count</c>) and how many ONNX Runtime
+/// intra-op threads each Run gets, where <c>config.json</c> does not say.
 /// </summary>
 /// <remarks>
 /// On a CPU the default is one instance per core (at most <see cref="MaxDefaultCpuInstances"/>), sharing the cores
@@ -14,29 +17,26 @@ namespace Serverless.Core.Batching;
 /// large at moderate concurrency (not measured here: the benchmark machine has 2 cores). A GPU keeps one instance:
 /// its Runs are already parallel on the device and two would only compete for its memory.
 /// </remarks>
-public sealed record BatchingLayout(int Instances, int? IntraOpThreads)
+public sealed record BatchingLayout(ExecutionProvider Provider, int Instances, int? IntraOpThreads)
 {
     public const int MaxDefaultCpuInstances = 4;
 
-    // Infrastructure.Onnx.ExecutionProviderSelector.Cpu; the layout only compares the name a session reports.
-    private const string CpuExecutionProvider = "CPUExecutionProvider";
-
     /// <param name="batching">The model's dynamic batching; null or disabled: no batcher, ONNX Runtime's own threads.</param>
     /// <param name="intraOpThreads">The model's <c>intra_op_threads</c>, else <c>Inference:IntraOpThreads</c> when not 0; wins when set.</param>
-    /// <param name="executionProvider">The provider the session runs on.</param>
+    /// <param name="provider">The provider the session will run on.</param>
     /// <param name="cores">Cores this process may use (<see cref="Environment.ProcessorCount"/>).</param>
-    public static BatchingLayout For(DynamicBatchingConfig? batching, int? intraOpThreads, string executionProvider, int cores)
+    public static BatchingLayout For(DynamicBatchingConfig? batching, int? intraOpThreads, ExecutionProvider provider, int cores)
     {
         if (batching is not { Enabled: true })
         {
-            return new BatchingLayout(1, intraOpThreads);
+            return new BatchingLayout(provider, 1, intraOpThreads);
         }
-        var onCpu = executionProvider == CpuExecutionProvider;
+        var onCpu = provider == ExecutionProvider.Cpu;
         var instances = batching.InstanceCount ?? (onCpu ? Math.Clamp(cores, 1, MaxDefaultCpuInstances) : 1);
         instances = Math.Max(1, instances);
         // Several instances with ONNX Runtime's default (a thread per core each) would put instances x cores threads
         // on the cores; each instance gets its share instead.
         var threads = intraOpThreads ?? (onCpu && instances > 1 ? Math.Max(1, cores / instances) : null);
-        return new BatchingLayout(instances, threads);
+        return new BatchingLayout(provider, instances, threads);
     }
 }

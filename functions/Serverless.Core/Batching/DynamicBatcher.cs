@@ -19,7 +19,7 @@ namespace Serverless.Core.Batching;
 /// client (no company ever comes, every request waits the whole delay), and a Run of several milliseconds on one
 /// instance left batches half full while the previous batch's answers were still being written.
 /// </remarks>
-public sealed class DynamicBatcher : IDisposable
+public sealed class DynamicBatcher : IModelScheduler
 {
     public const int MaxAutomaticQueueDelayUs = 2000;
     private static readonly double TicksPerMicrosecond = Stopwatch.Frequency / 1_000_000.0;
@@ -34,6 +34,8 @@ public sealed class DynamicBatcher : IDisposable
     private readonly ManualResetEventSlim _arrived = new(false);
     private readonly Thread[] _workers;
     private readonly long _fixedDelayTicks;
+    // A request older than this when its batch starts is rejected: the configured timeout with timeout_action reject, else never.
+    private readonly long _rejectAfterTicks;
     private readonly long _maxAutomaticDelayTicks = (long)(MaxAutomaticQueueDelayUs * TicksPerMicrosecond);
     // Smoothed duration of this model's Runs (Stopwatch ticks), for the automatic queue delay. Workers update it
     // without a lock: a lost update among concurrent instances only skips one sample of an average.
@@ -49,6 +51,8 @@ public sealed class DynamicBatcher : IDisposable
         _maxBatchSize = config.MaxBatchSize > 0 ? config.MaxBatchSize : modelMaxBatchSize > 0 ? modelMaxBatchSize : 64;
         _largestPreferred = config.PreferredBatchSizes.Where(p => p <= _maxBatchSize).DefaultIfEmpty(_maxBatchSize).Max();
         _fixedDelayTicks = config.MaxQueueDelayUs is { } us ? (long)(Math.Max(0, us) * TicksPerMicrosecond) : -1;
+        _rejectAfterTicks = config.DefaultTimeoutUs > 0 && config.TimeoutAction == QueueTimeoutAction.Reject
+            ? (long)(config.DefaultTimeoutUs * TicksPerMicrosecond) : long.MaxValue;
         InstanceCount = Math.Max(1, instances);
         _queue = Channel.CreateBounded<PendingRequest>(new BoundedChannelOptions(Math.Max(1, config.MaxQueueSize))
         {
@@ -73,12 +77,6 @@ public sealed class DynamicBatcher : IDisposable
     public TimeSpan QueueDelay => Stopwatch.GetElapsedTime(0, QueueDelayTicks);
 
     private long QueueDelayTicks => _fixedDelayTicks >= 0 ? _fixedDelayTicks : Math.Min(_maxAutomaticDelayTicks, Volatile.Read(ref _smoothedRunTicks) / 2);
-
-    /// <summary>Whether this model's graph can take merged batches: every input and output has a dynamic first dimension.</summary>
-    public static bool CanBatch(IModelSession session) =>
-        session.Inputs.Count > 0
-        && session.Inputs.All(t => t.Shape.Length > 0 && t.Shape[0] < 0)
-        && session.Outputs.All(t => t.Shape.Length > 0 && t.Shape[0] < 0);
 
     public async Task<SessionRunResult> RunAsync(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken)
     {
@@ -202,8 +200,6 @@ public sealed class DynamicBatcher : IDisposable
     private void Execute(List<PendingRequest> batch)
     {
         var started = Stopwatch.GetTimestamp();
-        var timeout = _config.DefaultTimeoutUs > 0 && _config.TimeoutAction.Equals("reject", StringComparison.OrdinalIgnoreCase)
-            ? (long)(_config.DefaultTimeoutUs * (Stopwatch.Frequency / 1_000_000.0)) : long.MaxValue;
         batch.RemoveAll(request =>
         {
             if (request.Cancellation.IsCancellationRequested)
@@ -211,7 +207,7 @@ public sealed class DynamicBatcher : IDisposable
                 request.Completion.TrySetCanceled(request.Cancellation);
                 return true;
             }
-            if (started - request.EnqueuedAt > timeout)
+            if (started - request.EnqueuedAt > _rejectAfterTicks)
             {
                 request.Completion.TrySetException(new ModelOverloadedException($"model {_key}: the request waited longer than its {_config.DefaultTimeoutUs} us queue timeout"));
                 return true;

@@ -26,8 +26,8 @@ public sealed record DynamicBatchingConfig
     /// <summary>Longest a request may wait in the queue (0: no limit) before <see cref="TimeoutAction"/> applies.</summary>
     public int DefaultTimeoutUs { get; init; }
 
-    /// <summary><c>reject</c> (503) or <c>delay</c> (run it anyway) for a request past its timeout.</summary>
-    public string TimeoutAction { get; init; } = "reject";
+    /// <summary><c>reject</c> (503) or <c>delay</c> (run it anyway) for a request past its timeout; any other value fails the load.</summary>
+    public QueueTimeoutAction TimeoutAction { get; init; } = QueueTimeoutAction.Reject;
 
     /// <summary>Batches running at once on this model; absent, <see cref="BatchingLayout"/> decides (a CPU: one per core).</summary>
     public int? InstanceCount { get; init; }

@@ -1,43 +1,39 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serverless.Core.Batching;
 using Serverless.Core.Errors;
-using Serverless.Core.Inference;
 using Serverless.Core.Repository;
 
 namespace Serverless.Core.Cache;
 
 /// <summary>
-/// Which model versions are loaded. The first request for a version loads it (fetch, open, warm up) exactly once,
-/// however many requests arrive together; a failed load is reported to all of them and retried by the next request.
-/// Loaded sessions stay within Models:MaxLoadedBytes by evicting the least recently used.
+/// The registry of loaded model versions, with their budgets and leases. The first request for a version has it
+/// loaded (<see cref="ModelLoader"/>) exactly once, however many requests arrive together; a failed load is reported
+/// to all of them and retried by the next request. Loaded versions stay within Models:MaxLoadedBytes (and
+/// Models:MaxGpuLoadedBytes) by evicting the least recently used; observers hear of every load and unload.
 /// </summary>
 public sealed class ModelCache : IDisposable
 {
     private readonly ConcurrentDictionary<ModelKey, Entry> _entries = new();
+    private readonly ModelLoader _loader;
     private readonly IModelRepository _repository;
     private readonly ModelVersionIndex _index;
-    private readonly IModelSessionFactory _sessions;
+    private readonly IModelLifecycleObserver[] _observers;
     private readonly ModelsOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
-    public ModelCache(IModelRepository repository, ModelVersionIndex index, IModelSessionFactory sessions,
+    public ModelCache(ModelLoader loader, IModelRepository repository, ModelVersionIndex index, IEnumerable<IModelLifecycleObserver> observers,
         IOptions<ModelsOptions> options, ILogger<ModelCache> logger, TimeProvider time)
     {
+        _loader = loader;
         _repository = repository;
         _index = index;
-        _sessions = sessions;
+        _observers = observers.ToArray();
         _options = options.Value;
         _logger = logger;
         _time = time;
     }
-
-    /// <summary>Raised after a version is loaded (with its load time) and after one is evicted; telemetry listens.</summary>
-    public event Action<LoadedModel>? Loaded;
-    public event Action<LoadedModel>? Evicted;
 
     public long LoadedBytes => _entries.Values.Sum(e => e.Ready?.SizeBytes ?? 0);
 
@@ -52,6 +48,7 @@ public sealed class ModelCache : IDisposable
         while (true)
         {
             var entry = _entries.GetOrAdd(key, k => new Entry(k));
+            var wasLoaded = entry.Ready is not null;
             LoadedModel loaded;
             try
             {
@@ -68,7 +65,7 @@ public sealed class ModelCache : IDisposable
             if (loaded.TryAcquire())
             {
                 entry.LastUsed = _time.GetTimestamp();
-                return new ModelLease(loaded);
+                return new ModelLease(loaded, loadedForThisCall: !wasLoaded);
             }
             // Evicted or unloaded between load and lease: drop the stale entry and load again.
             _entries.TryRemove(KeyValuePair.Create(key, entry));
@@ -94,8 +91,8 @@ public sealed class ModelCache : IDisposable
             }
             if (_entries.TryRemove(KeyValuePair.Create(key, entry)))
             {
-                current.Retire();
                 _logger.LogInformation("Reloading {Model} v{Version}: its content changed in the repository", key.Name, key.Version);
+                Retire(current, ModelUnloadReason.Reloaded);
             }
             action = ModelLoadAction.Reloaded;
         }
@@ -114,9 +111,14 @@ public sealed class ModelCache : IDisposable
             {
                 if (entry.Ready is { } loaded)
                 {
-                    loaded.Retire();
                     unloaded++;
                     _logger.LogInformation("Unloaded {Model} v{Version}", key.Name, key.Version);
+                    Retire(loaded, ModelUnloadReason.Unloaded);
+                }
+                else
+                {
+                    // Still loading: retired once loaded. Requests that waited for it finish on it, or load it again if it went first.
+                    entry.WhenLoaded(loaded => Retire(loaded, ModelUnloadReason.Unloaded));
                 }
             }
         }
@@ -144,95 +146,34 @@ public sealed class ModelCache : IDisposable
 
     private async Task<LoadedModel> LoadVersionAsync(ModelKey key, ModelFetchProgress progress)
     {
-        try
-        {
-            return await OpenAsync(key, progress);
-        }
-        catch (Exception e) when (e is not ServerlessException)
-        {
-            _logger.LogError(e, "Loading {Model} v{Version} failed", key.Name, key.Version);
-            throw new ModelLoadException($"model {key} could not be loaded: {ServerPaths.Hide(e.Message, _repository.Location)}", e);
-        }
-        catch (ModelLoadException e) when (ServerPaths.Hide(e.Message, _repository.Location) is var told && told != e.Message)
-        {
-            // The full message, with the paths, is for the log; the caller and the repository index get the rest.
-            _logger.LogError(e, "Loading {Model} v{Version} failed", key.Name, key.Version);
-            throw new ModelLoadException(told, e) { RetryAfterSeconds = e.RetryAfterSeconds };
-        }
-    }
-
-    private async Task<LoadedModel> OpenAsync(ModelKey key, ModelFetchProgress progress)
-    {
-        var started = Stopwatch.GetTimestamp();
-        // The config is small and independent of the model file: read it while the file downloads.
-        var configRead = _repository.ReadConfigAsync(key.Name);
-        var file = await _repository.FetchAsync(key, progress);
-        var config = await configRead;
-        var fetched = Stopwatch.GetTimestamp();
-        EnsureFitsBudget(key, file.Length);
         // Room is made before the session exists, so a model larger than half the budget replaces the least recently
         // used one instead of holding both in memory for a moment; EnforceBudget settles concurrent loads afterwards.
-        Evict(key, file.Length, _options.MaxLoadedBytes, _ => true);
-        var session = _sessions.Open(key, file, config);
-        var opened = Stopwatch.GetTimestamp();
-        try
+        var loaded = await _loader.LoadAsync(key, progress, bytes =>
         {
-            if (config.Warmup)
-            {
-                ModelWarmup.Run(session);
-            }
-        }
-        catch (Exception e)
+            EnsureFitsBudget(key, bytes);
+            Evict(key, bytes, _options.MaxLoadedBytes, _ => true);
+        });
+        foreach (var observer in _observers)
         {
-            session.Dispose();
-            throw new ModelLoadException($"model {key}: warm-up inference failed: {e.Message}", e);
+            observer.ModelLoaded(loaded);
         }
-        var batcher = CreateBatcher(key, session, config);
-        var loaded = new LoadedModel(key, session, config, file.Length, Stopwatch.GetElapsedTime(started), batcher) { ContentId = file.ContentId };
-        _logger.LogInformation("Loaded {Model} v{Version} on {ExecutionProvider} in {ElapsedMs} ms ({Bytes} bytes): fetch {FetchMs} ms, open {OpenMs} ms, warm-up {WarmupMs} ms",
-            key.Name, key.Version, session.ExecutionProvider, loaded.LoadTime.TotalMilliseconds, file.Length,
-            Stopwatch.GetElapsedTime(started, fetched).TotalMilliseconds, Stopwatch.GetElapsedTime(fetched, opened).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(opened).TotalMilliseconds);
-        Loaded?.Invoke(loaded);
         EnforceBudget(loaded);
         return loaded;
-    }
-
-    private DynamicBatcher? CreateBatcher(ModelKey key, IModelSession session, ModelConfig config)
-    {
-        if (config.DynamicBatching is not { Enabled: true } batching)
-        {
-            return null;
-        }
-        if (!DynamicBatcher.CanBatch(session))
-        {
-            _logger.LogWarning("{Model} v{Version}: dynamic batching is configured but not every input and output has a dynamic first dimension; batching is off",
-                key.Name, key.Version);
-            return null;
-        }
-        // The layout the session factory gave the session its threads by; the instance count depends only on the config and the provider.
-        var layout = BatchingLayout.For(batching, config.IntraOpThreads, session.ExecutionProvider, Environment.ProcessorCount);
-        return new DynamicBatcher(key, session, batching, config.MaxBatchSize, layout.Instances);
     }
 
     /// <summary>Runs inside the load, before its task completes: the new model is counted explicitly.</summary>
     private void EnforceBudget(LoadedModel justLoaded)
     {
         Evict(justLoaded.Key, justLoaded.SizeBytes, _options.MaxLoadedBytes, _ => true);
-        if (_options.MaxGpuLoadedBytes > 0 && OnGpu(justLoaded))
+        if (_options.MaxGpuLoadedBytes > 0 && justLoaded.OnGpu)
         {
             // Only sessions on the GPU free GPU memory, so only they are candidates.
-            Evict(justLoaded.Key, justLoaded.SizeBytes, _options.MaxGpuLoadedBytes, OnGpu);
+            Evict(justLoaded.Key, justLoaded.SizeBytes, _options.MaxGpuLoadedBytes, model => model.OnGpu);
         }
     }
 
-    private static bool OnGpu(LoadedModel model) => model.Session.ExecutionProvider == GpuExecutionProvider;
-
-    // Infrastructure.Onnx.ExecutionProviderSelector.Cuda; the cache only compares the name a session reports.
-    private const string GpuExecutionProvider = "CUDAExecutionProvider";
-
     /// <summary>Evicts the least recently used of the models that <paramref name="counts"/> until they and <paramref name="loading"/> fit in <paramref name="budget"/>.</summary>
-    private void Evict(ModelKey loading, long loadingBytes, long budget, Func<LoadedModel, bool> counts)
+    private void Evict(ModelKey loading, long loadingBytes, long budget, Func<ILoadedModel, bool> counts)
     {
         var ready = _entries.Values.Where(e => e.Ready is { } model && e.Key != loading && counts(model)).ToList();
         var total = loadingBytes + ready.Sum(e => e.Ready!.SizeBytes);
@@ -246,13 +187,22 @@ public sealed class ModelCache : IDisposable
             {
                 var victim = entry.Ready!;
                 total -= victim.SizeBytes;
-                victim.Retire();
                 _logger.LogInformation("Evicted {Model} v{Version} to stay within {Budget} bytes", entry.Key.Name, entry.Key.Version, budget);
-                Evicted?.Invoke(victim);
+                Retire(victim, ModelUnloadReason.Evicted);
             }
         }
     }
 
+    private void Retire(LoadedModel model, ModelUnloadReason reason)
+    {
+        model.Retire();
+        foreach (var observer in _observers)
+        {
+            observer.ModelUnloaded(model, reason);
+        }
+    }
+
+    /// <summary>At shutdown: every version is retired; observers are not told, the process is going.</summary>
     public void Dispose()
     {
         foreach (var entry in _entries.Values)
@@ -274,6 +224,10 @@ public sealed class ModelCache : IDisposable
         public long LastUsed { get; set; }
 
         public LoadedModel? Ready => _load is { IsCompletedSuccessfully: true } load ? load.Result : null;
+
+        /// <summary>Runs <paramref name="then"/> on the loaded version once the load in progress succeeds.</summary>
+        public void WhenLoaded(Action<LoadedModel> then) =>
+            _load?.ContinueWith(load => then(load.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
         public Task<LoadedModel> EnsureLoading(Func<ModelKey, ModelFetchProgress, Task<LoadedModel>> load, Func<ModelKey, ModelFetchProgress> newProgress)
         {

@@ -5,14 +5,16 @@ namespace Serverless.Core.Cache;
 /// <summary>One inference on zeros (dynamic dimensions set to 1) so lazy allocations happen before the first real call.</summary>
 public static class ModelWarmup
 {
-    public static void Run(IModelSession session)
+    /// <summary>Runs through the model's scheduler like any request, uncounted; its output buffers go back to the pool.</summary>
+    public static async Task RunAsync(LoadedModel model, CancellationToken cancellationToken = default)
     {
-        var inputs = session.Inputs.Select(input =>
+        var inputs = model.Session.Inputs.Select(input =>
         {
             var shape = input.Shape.Select(d => d < 0 ? 1 : d).ToArray();
             return new InferenceTensor(input.Name, input.DataType, shape, Zeros(input.DataType, TensorShape.ElementCount(shape)));
         }).ToList();
-        session.Run(inputs, session.Outputs.Select(o => o.Name).ToList());
+        var result = await model.RunUncountedAsync(inputs, [], cancellationToken);
+        result.Buffers?.Dispose();
     }
 
     /// <summary>

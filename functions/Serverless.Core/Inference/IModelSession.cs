@@ -1,10 +1,13 @@
 namespace Serverless.Core.Inference;
 
-/// <summary>An opened model that can run inferences; thread-safe for concurrent <see cref="Run"/> calls.</summary>
+/// <summary>
+/// An opened model that can run inferences; thread-safe for concurrent <see cref="Run"/> calls. Only a scheduler
+/// (<see cref="Batching.IModelScheduler"/>) calls <see cref="Run"/>; everyone else runs a model through
+/// <see cref="Cache.LoadedModel.RunAsync(IReadOnlyList{InferenceTensor}, IReadOnlyList{string}, CancellationToken)"/>.
+/// </summary>
 public interface IModelSession : IDisposable
 {
-    /// <summary>Execution provider the session runs on (e.g. CPUExecutionProvider).</summary>
-    string ExecutionProvider { get; }
+    ExecutionProvider ExecutionProvider { get; }
 
     /// <summary>The inputs a request must send.</summary>
     IReadOnlyList<TensorMetadata> Inputs { get; }

@@ -9,9 +9,10 @@ namespace Serverless.Core.Inference;
 /// </summary>
 public static class InferenceInputValidator
 {
-    public static void Validate(string model, IModelSession session, InferenceRequest request, int maxBatchSize)
+    /// <param name="requestedOutputs">The outputs asked for; empty asks for all.</param>
+    public static void Validate(string model, IModelSession session, IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> requestedOutputs, int maxBatchSize)
     {
-        foreach (var input in request.Inputs)
+        foreach (var input in inputs)
         {
             var declared = Find(session.Inputs, input.Name) ?? Find(session.OptionalInputs, input.Name)
                 ?? throw new InvalidInferenceInputException($"unexpected inference input '{input.Name}' for model '{model}' (inputs: {Names(session.Inputs, session.OptionalInputs)})");
@@ -46,21 +47,21 @@ public static class InferenceInputValidator
         }
         foreach (var declared in session.Inputs)
         {
-            if (!request.Inputs.Any(i => i.Name == declared.Name))
+            if (!inputs.Any(i => i.Name == declared.Name))
             {
-                throw new InvalidInferenceInputException($"expected {session.Inputs.Count} inputs but got {request.Inputs.Count(i => Find(session.Inputs, i.Name) is not null)} inputs for model '{model}': input '{declared.Name}' is missing (required: {Names(session.Inputs)})");
+                throw new InvalidInferenceInputException($"expected {session.Inputs.Count} inputs but got {inputs.Count(i => Find(session.Inputs, i.Name) is not null)} inputs for model '{model}': input '{declared.Name}' is missing (required: {Names(session.Inputs)})");
             }
         }
-        if (request.Inputs.Count != request.Inputs.Select(i => i.Name).Distinct().Count())
+        if (inputs.Count != inputs.Select(i => i.Name).Distinct().Count())
         {
             throw new InvalidInferenceInputException("an input is given more than once");
         }
         // Each output comes back once: a name asked for twice would otherwise come back twice, as two tensors of one name.
-        if (request.RequestedOutputs.GroupBy(o => o, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        if (requestedOutputs.GroupBy(o => o, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
             throw new InvalidInferenceInputException($"output '{twice.Key}' is asked for more than once in 'outputs'");
         }
-        foreach (var output in request.RequestedOutputs)
+        foreach (var output in requestedOutputs)
         {
             if (Find(session.Outputs, output) is null)
             {

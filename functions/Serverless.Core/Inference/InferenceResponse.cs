@@ -1,3 +1,5 @@
+using Serverless.Core.Repository;
+
 namespace Serverless.Core.Inference;
 
 public sealed record InferenceResponse(string ModelName, string ModelVersion, string? Id, IReadOnlyList<InferenceTensor> Outputs) : IDisposable
@@ -12,6 +14,12 @@ public sealed record InferenceResponse(string ModelName, string ModelVersion, st
 
     /// <summary>Pooled arrays <see cref="Outputs"/> live in; returned by <see cref="Dispose"/> once they are written.</summary>
     public PooledTensorBuffers? Buffers { get; init; }
+
+    /// <summary>The version that ran (<see cref="ModelName"/> and <see cref="ModelVersion"/> as a key, not text to parse back).</summary>
+    public ModelKey Key { get; init; }
+
+    /// <summary>The version was not loaded when this call asked for it (a cache miss): the call started or waited for its load.</summary>
+    public bool LoadedForThisCall { get; init; }
 
     public void Dispose()
     {

@@ -1,60 +1,33 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
+using System.Globalization;
 using Serverless.Core.Cache;
-using Serverless.Core.Errors;
 
 namespace Serverless.Core.Inference;
 
 /// <summary>
-/// The inference path: lease the model (loading it if needed), validate the request against it, run it,
-/// and keep the statistics. Protocol-neutral: both HTTP and batch scoring call it.
+/// One inference call by model name: lease the version (loading it if needed) and run the request through the
+/// loaded model's one door (<see cref="LoadedModel.RunAsync(IReadOnlyList{InferenceTensor}, IReadOnlyList{string}, long, CancellationToken)"/>),
+/// which validates, schedules and counts it. Protocol-neutral.
 /// </summary>
-public sealed class InferenceService(ModelCache cache, InferenceStatistics statistics)
+public sealed class InferenceService(ModelCache cache)
 {
     public async Task<InferenceResponse> InferAsync(string model, long? version, InferenceRequest request, CancellationToken cancellationToken = default)
     {
-        var started = Stopwatch.GetTimestamp();
+        // From here: a request that waits for its model's load has that wait counted as queue time.
+        var arrived = Stopwatch.GetTimestamp();
         using var lease = await cache.AcquireAsync(model, version, cancellationToken);
         var loaded = lease.Model;
-        var stats = statistics.For(loaded.Key);
-        var queueTicks = Stopwatch.GetTimestamp() - started;
-        try
+        var run = await loaded.RunAsync(request.Inputs, request.RequestedOutputs, arrived, cancellationToken);
+        return new InferenceResponse(loaded.Key.Name, loaded.Key.Version.ToString(CultureInfo.InvariantCulture), request.Id, run.Outputs)
         {
-            InferenceInputValidator.Validate(model, loaded.Session, request, loaded.Config.MaxBatchSize);
-            var outputNames = request.RequestedOutputs.Count > 0 ? request.RequestedOutputs : AllOutputNames(loaded.Session);
-            var run = loaded.Batcher is { } batcher
-                ? await batcher.RunAsync(request.Inputs, outputNames, cancellationToken)
-                : loaded.Session.Run(request.Inputs, outputNames);
-            stats.RecordSuccess(Stopwatch.GetTimestamp() - started, queueTicks + run.QueueTicks, run, BatchSize(request));
-            return new InferenceResponse(loaded.Key.Name, loaded.Key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), request.Id, run.Outputs)
-            {
-                ExecutionProvider = loaded.Session.ExecutionProvider,
-                Buffers = run.Buffers,
-                ComputeTime = run.ComputeTime(BatchSize(request)),
-            };
-        }
-        catch (ServerlessException)
-        {
-            stats.RecordFailure(Stopwatch.GetTimestamp() - started);
-            throw;
-        }
+            ExecutionProvider = loaded.Session.ExecutionProvider.WireName(),
+            Buffers = run.Buffers,
+            ComputeTime = run.ComputeTime(BatchSize(request)),
+            Key = loaded.Key,
+            LoadedForThisCall = lease.LoadedForThisCall,
+        };
     }
 
-    // Every output, in the model's order: computed once per session rather than once per request.
-    private static readonly ConditionalWeakTable<IModelSession, string[]> OutputNames = new();
-
-    private static string[] AllOutputNames(IModelSession session) =>
-        OutputNames.GetValue(session, static s =>
-        {
-            var names = new string[s.Outputs.Count];
-            for (var i = 0; i < names.Length; i++)
-            {
-                names[i] = s.Outputs[i].Name;
-            }
-            return names;
-        });
-
     /// <summary>Rows in a request: the first dimension of its first input (1 for rank-0 inputs).</summary>
-    public static long BatchSize(InferenceRequest request) =>
-        request.Inputs.Count > 0 && request.Inputs[0].Shape.Length > 0 ? request.Inputs[0].Shape[0] : 1;
+    public static long BatchSize(InferenceRequest request) => LoadedModel.Rows(request.Inputs);
 }

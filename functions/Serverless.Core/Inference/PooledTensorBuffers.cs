@@ -7,8 +7,10 @@ namespace Serverless.Core.Inference;
 /// together once the last owner is done: a batch's outputs are shared by every request that rode in it. Not disposing
 /// is safe (the arrays are then garbage collected); disposing while a tensor is still read is not.
 /// </summary>
-public sealed class PooledTensorBuffers : IDisposable
+/// <param name="pool">Where the arrays come from and go back to; <see cref="ArrayPool{T}.Shared"/> unless a test counts them.</param>
+public sealed class PooledTensorBuffers(ArrayPool<byte>? pool = null) : IDisposable
 {
+    private readonly ArrayPool<byte> _pool = pool ?? ArrayPool<byte>.Shared;
     private readonly List<byte[]> _arrays = new(2);
     private int _owners = 1;
 
@@ -19,7 +21,7 @@ public sealed class PooledTensorBuffers : IDisposable
         {
             return Memory<byte>.Empty;
         }
-        var array = ArrayPool<byte>.Shared.Rent(length);
+        var array = _pool.Rent(length);
         _arrays.Add(array);
         return array.AsMemory(0, length);
     }
@@ -35,7 +37,7 @@ public sealed class PooledTensorBuffers : IDisposable
         }
         foreach (var array in _arrays)
         {
-            ArrayPool<byte>.Shared.Return(array);
+            _pool.Return(array);
         }
         _arrays.Clear();
     }

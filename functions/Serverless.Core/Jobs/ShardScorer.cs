@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,14 +12,18 @@ namespace Serverless.Core.Jobs;
 
 /// <summary>
 /// Scores one shard: streams its lines (or Parquet row groups), decodes them into micro-batches laid out as the model's
-/// input tensors, runs each batch straight on the leased session, and streams the rows into the shard's part,
-/// committed once at the end.
+/// input tensors, runs each batch through the leased model's one door (<see cref="LoadedModel.RunAsync(IReadOnlyList{InferenceTensor}, IReadOnlyList{string}, CancellationToken)"/>,
+/// so a model with dynamic batching shares its batcher with HTTP requests), and streams the rows into the shard's
+/// part, committed once at the end.
 /// Rows that do not decode, or that the model rejects, go to the shard's error file; the rest of the shard goes on.
 /// </summary>
-public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStatistics statistics, IOptions<JobsOptions> options, ILogger<ShardScorer> logger)
+public sealed class ShardScorer(IJobFiles files, ModelCache cache, IOptions<JobsOptions> options, ILogger<ShardScorer> logger)
 {
     // Output is handed to the part writer in chunks of this size (one staged block per chunk for blobs).
     private const int FlushBytes = 4 * 1024 * 1024;
+
+    // Tries of one batch that a saturated batcher sheds; the last failure fails the attempt (the queue retries the shard).
+    private const int MaxShedAttempts = 10;
 
     /// <param name="retried">An earlier delivery of this shard failed, maybe killed mid-write: its temporary files are removed first.</param>
     public async Task<ShardResult> ScoreAsync(JobRecord job, int shard, bool retried = false, CancellationToken cancellationToken = default)
@@ -47,7 +50,7 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
         await errors.CommitAsync(run, cancellationToken);
         await part.CommitAsync(cancellationToken);
         logger.LogInformation("Scored shard {Shard} of job {JobId}: {Rows} rows, {Failed} failed, {ComputeMs} ms in the model",
-            shard, job.Id, run.Scored, run.Failed, Stopwatch.GetElapsedTime(0, run.ComputeTicks).TotalMilliseconds);
+            shard, job.Id, run.Scored, run.Failed, run.ComputeTime.TotalMilliseconds);
         return new ShardResult
         {
             JobId = job.Id,
@@ -57,7 +60,7 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
             RowsScored = run.Scored,
             RowsFailed = run.Failed,
             ErrorPart = run.Failed > 0 ? message.ErrorPartName : null,
-            ComputeMilliseconds = Stopwatch.GetElapsedTime(0, run.ComputeTicks).TotalMilliseconds,
+            ComputeMilliseconds = run.ComputeTime.TotalMilliseconds,
         };
     }
 
@@ -68,7 +71,7 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
         var request = job.Request;
         var csv = request.Format == JobFormat.Csv;
         var layout = RowLayout.Create(model.Session, model.Config.MaxBatchSize, request, csv ? CsvFields.SplitHeader(job.CsvHeader ?? "") : [], options.Value.RowBatchSize);
-        var run = new Run(layout, model, statistics.For(model.Key), csv ? new CsvRowWriter(layout) : new JsonlRowWriter(layout));
+        var run = new Run(layout, model, csv ? new CsvRowWriter(layout) : new JsonlRowWriter(layout));
         IRowReader reader = csv ? new CsvRowReader(layout) : new JsonlRowReader(layout);
         var lines = new ShardLineReader(stream, start, end);
         run.Writer.WriteHeader(run.Output);
@@ -83,9 +86,9 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
             {
                 run.Reject($"the line is longer than {lines.MaxLineBytes} bytes");
             }
-            else
+            else if (run.Accept(lines.Line, reader))
             {
-                run.Accept(lines.Line, reader);
+                await run.FlushAsync(cancellationToken);
             }
             if (run.Output.WrittenCount >= FlushBytes)
             {
@@ -94,7 +97,7 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
             }
             await errors.WriteAsync(run, FlushBytes, cancellationToken);
         }
-        run.Flush();
+        await run.FlushAsync(cancellationToken);
         await part.WriteAsync(run.Output.WrittenMemory, cancellationToken);
         return run;
     }
@@ -106,7 +109,7 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
         await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
         var layout = RowLayout.Create(model.Session, model.Config.MaxBatchSize, job.Request, ParquetRowSource.ColumnsOf(reader), options.Value.RowBatchSize);
         await using var writer = new ParquetRowWriter(layout);
-        var run = new Run(layout, model, statistics.For(model.Key), writer);
+        var run = new Run(layout, model, writer);
         var source = new ParquetRowSource(reader, layout);
         var (first, end) = job.ShardRowGroups(shard);
         for (var group = first; group < end; group++)
@@ -114,9 +117,12 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
             await source.LoadAsync(group, cancellationToken);
             for (var index = 0; index < source.RowCount; index++)
             {
-                run.Accept(source, index);
+                if (run.Accept(source, index))
+                {
+                    await run.FlushAsync(cancellationToken);
+                }
             }
-            run.Flush();
+            await run.FlushAsync(cancellationToken);
             await writer.EndRowGroupAsync(cancellationToken);
             await errors.WriteAsync(run, FlushBytes, cancellationToken);
         }
@@ -157,8 +163,8 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
         }
     }
 
-    /// <summary>The synchronous part of scoring a shard: rows in, batches through the session, rows out.</summary>
-    private sealed class Run(RowLayout layout, LoadedModel model, ModelStatistics stats, IRowWriter writer)
+    /// <summary>Scoring a shard's rows: rows in, batches through the model, rows out.</summary>
+    private sealed class Run(RowLayout layout, LoadedModel model, IRowWriter writer)
     {
         private readonly RowBatch _batch = new(layout);
         private readonly string[] _outputNames = layout.Outputs.Select(o => o.Name).ToArray();
@@ -177,41 +183,41 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
 
         public long Failed { get; private set; }
 
-        public long ComputeTicks { get; private set; }
+        /// <summary>The model's own time for this shard's rows (<see cref="SessionRunResult.ComputeTime"/>): neither reading, writing nor waiting in a batcher's queue.</summary>
+        public TimeSpan ComputeTime { get; private set; }
 
-        public void Accept(ReadOnlySpan<byte> line, IRowReader reader)
+        /// <returns>Whether the batch is full: flush it before the next row.</returns>
+        public bool Accept(ReadOnlySpan<byte> line, IRowReader reader)
         {
             var row = Row++;
             if (line.Trim(" \t"u8).IsEmpty)
             {
-                return;
+                return false;
             }
-            Added(reader.TryRead(line, row, _batch, out var error), row, error);
+            return Added(reader.TryRead(line, row, _batch, out var error), row, error);
         }
 
         /// <summary>A row that cannot even be read: it takes its row number and fails with the reason.</summary>
         public void Reject(string reason) => RecordError(Row++, reason);
 
-        public void Accept(ParquetRowSource source, int index)
+        /// <returns>Whether the batch is full: flush it before the next row.</returns>
+        public bool Accept(ParquetRowSource source, int index)
         {
             var row = Row++;
-            Added(source.TryRead(index, row, _batch, out var error), row, error);
+            return Added(source.TryRead(index, row, _batch, out var error), row, error);
         }
 
-        private void Added(bool added, long row, string? error)
+        private bool Added(bool added, long row, string? error)
         {
             if (!added)
             {
                 RecordError(row, error!);
             }
-            else if (_batch.IsFull)
-            {
-                Flush();
-            }
+            return _batch.IsFull;
         }
 
         /// <summary>Scores the rows collected so far.</summary>
-        public void Flush()
+        public async Task FlushAsync(CancellationToken cancellationToken)
         {
             if (_batch.Count == 0)
             {
@@ -221,7 +227,7 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
             // is the server's: it fails the attempt, and the queue retries the whole shard.
             try
             {
-                Score(0, _batch.Count);
+                await ScoreAsync(0, _batch.Count, cancellationToken);
             }
             catch (InvalidInferenceInputException) when (_batch.Count > 1)
             {
@@ -230,7 +236,7 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
                 {
                     try
                     {
-                        Score(i, 1);
+                        await ScoreAsync(i, 1, cancellationToken);
                     }
                     catch (InvalidInferenceInputException e)
                     {
@@ -245,16 +251,37 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, InferenceStat
             _batch.Clear();
         }
 
-        private void Score(int first, int count)
+        private async Task ScoreAsync(int first, int count, CancellationToken cancellationToken)
         {
-            var started = Stopwatch.GetTimestamp();
-            var result = model.Session.Run(_batch.Tensors(first, count), _outputNames);
-            EnsureText(result.Outputs);
-            var elapsed = Stopwatch.GetTimestamp() - started;
-            ComputeTicks += elapsed;
-            stats.RecordSuccess(elapsed, 0, result, count);
-            Writer.WriteRows(_batch, first, count, result.Outputs, Output);
+            var result = await RunAsync(_batch.Tensors(first, count), cancellationToken);
+            // The writers copy the rows out, so the outputs' pooled arrays go back before the next batch rents its own.
+            using (result.Buffers)
+            {
+                EnsureText(result.Outputs);
+                Writer.WriteRows(_batch, first, count, result.Outputs, Output);
+            }
+            ComputeTime += result.ComputeTime(count);
             Scored += count;
+        }
+
+        /// <summary>
+        /// A shard shares a batching model's queue with HTTP requests, and is shed like them when the queue is full or a
+        /// request waited past default_timeout_us. An HTTP caller is told to retry; the shard waits as long and tries
+        /// the batch again, a few times, rather than failing the attempt and scoring the whole shard again.
+        /// </summary>
+        private async Task<SessionRunResult> RunAsync(IReadOnlyList<InferenceTensor> inputs, CancellationToken cancellationToken)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await model.RunAsync(inputs, _outputNames, cancellationToken);
+                }
+                catch (ModelOverloadedException e) when (attempt < MaxShedAttempts)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(e.RetryAfterSeconds ?? 1), cancellationToken);
+                }
+            }
         }
 
         /// <summary>

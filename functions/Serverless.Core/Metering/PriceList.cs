@@ -8,22 +8,23 @@ namespace Serverless.Core.Metering;
 
 /// <summary>
 /// The price of each model, from the <c>pricing</c> of its config.json or else Metering:DefaultPricing.
-/// Refreshed whenever the cache loads a version (the config is read then anyway), so pricing costs nothing per call.
+/// Refreshed whenever the registry loads a version (the config is read then anyway), so pricing costs nothing per call.
 /// </summary>
-public sealed class PriceList
+public sealed class PriceList : IModelLifecycleObserver
 {
     private readonly ConcurrentDictionary<string, ModelPricing> _byModel = new(StringComparer.Ordinal);
     private readonly IModelRepository _repository;
     private readonly ModelPricing _default;
     private readonly ILogger _logger;
 
-    public PriceList(ModelCache cache, IModelRepository repository, IOptions<MeteringOptions> options, ILogger<PriceList> logger)
+    public PriceList(IModelRepository repository, IOptions<MeteringOptions> options, ILogger<PriceList> logger)
     {
         _repository = repository;
         _default = options.Value.DefaultPricing;
         _logger = logger;
-        cache.Loaded += model => _byModel[model.Key.Name] = Parse(model.Key.Name, model.Config);
     }
+
+    public void ModelLoaded(ILoadedModel model) => _byModel[model.Key.Name] = Parse(model.Key.Name, model.Config);
 
     public async ValueTask<ModelPricing> PricingOfAsync(string model, CancellationToken cancellationToken = default)
     {
@@ -31,7 +32,7 @@ public sealed class PriceList
         {
             return pricing;
         }
-        // Loaded before this price list subscribed (or never loaded here): read the config once.
+        // Never loaded in this process (e.g. a call refused before its model loaded): read the config once.
         var config = await _repository.ReadConfigAsync(model, cancellationToken);
         return _byModel.GetOrAdd(model, Parse(model, config));
     }

@@ -9,12 +9,12 @@ namespace Serverless.Core.Telemetry;
 /// <summary>
 /// Every instrument of the service, on one meter that OpenTelemetry exports (Prometheus at /metrics, Azure Monitor).
 /// Durations are in seconds, as the OpenTelemetry semantic conventions ask. Model load, eviction and loaded bytes
-/// come from the cache's own events, so the cache knows nothing about telemetry. A call's model label is its name
+/// come from the registry as one of its observers, so the registry knows nothing about telemetry. A call's model label is its name
 /// only once the repository is known to have that model (<see cref="UnknownModel"/> otherwise): names in URLs are the
 /// caller's to invent, and every distinct label is a series kept for the life of the process (5,000 invented names
 /// filled the series limit; 1,750 unauthenticated 8 KB names made /metrics 122 MB, then a 500 on every scrape).
 /// </summary>
-public sealed class ServerlessMetrics
+public sealed class ServerlessMetrics : IModelLifecycleObserver
 {
     public const string MeterName = "Serverless";
 
@@ -37,8 +37,10 @@ public sealed class ServerlessMetrics
     private readonly Histogram<double> _shardDuration;
     private readonly ConcurrentDictionary<ModelKey, long> _loadedAt = new();
     private readonly ModelVersionIndex _models;
+    // Loaded bytes as the registry's loads and unloads add and take them (each load is unloaded once).
+    private long _loadedBytes;
 
-    public ServerlessMetrics(IMeterFactory meterFactory, ModelCache cache, ModelVersionIndex models)
+    public ServerlessMetrics(IMeterFactory meterFactory, ModelVersionIndex models)
     {
         _models = models;
         var meter = meterFactory.Create(MeterName);
@@ -52,20 +54,29 @@ public sealed class ServerlessMetrics
         _modelLoads = meter.CreateCounter<long>("serverless.model.loads", "{load}", "Model versions loaded");
         _modelLoadDuration = meter.CreateHistogram<double>("serverless.model.load.duration", "s", "Time to fetch, open and warm up a model version");
         _modelEvictions = meter.CreateCounter<long>("serverless.model.evictions", "{eviction}", "Model versions evicted to stay within Models:MaxLoadedBytes");
-        meter.CreateObservableGauge("serverless.model.loaded_bytes", () => cache.LoadedBytes, "By", "Bytes of loaded model versions");
+        meter.CreateObservableGauge("serverless.model.loaded_bytes", () => Interlocked.Read(ref _loadedBytes), "By", "Bytes of loaded model versions");
         _ledgerFlushDuration = meter.CreateHistogram<double>("serverless.usage.flush.duration", "s", "Time to commit one group of usage records");
         _ledgerFlushRecords = meter.CreateHistogram<long>("serverless.usage.flush.records", "{record}", "Usage records per group commit");
         _batchRows = meter.CreateCounter<long>("serverless.batch.rows", "{row}", "Rows scored by batch jobs, by model");
         _shardDuration = meter.CreateHistogram<double>("serverless.batch.shard.duration", "s", "Time to score one batch shard, by model and outcome");
+    }
 
-        cache.Loaded += model =>
+    public void ModelLoaded(ILoadedModel model)
+    {
+        var tag = new KeyValuePair<string, object?>("model", model.Key.Name);
+        _loadedAt[model.Key] = Stopwatch.GetTimestamp();
+        Interlocked.Add(ref _loadedBytes, model.SizeBytes);
+        _modelLoads.Add(1, tag);
+        _modelLoadDuration.Record(model.LoadTime.TotalSeconds, tag);
+    }
+
+    public void ModelUnloaded(ILoadedModel model, ModelUnloadReason reason)
+    {
+        Interlocked.Add(ref _loadedBytes, -model.SizeBytes);
+        if (reason == ModelUnloadReason.Evicted)
         {
-            var tag = new KeyValuePair<string, object?>("model", model.Key.Name);
-            _loadedAt[model.Key] = Stopwatch.GetTimestamp();
-            _modelLoads.Add(1, tag);
-            _modelLoadDuration.Record(model.LoadTime.TotalSeconds, tag);
-        };
-        cache.Evicted += model => _modelEvictions.Add(1, new KeyValuePair<string, object?>("model", model.Key.Name));
+            _modelEvictions.Add(1, new KeyValuePair<string, object?>("model", model.Key.Name));
+        }
     }
 
     public void RecordRequest(string model, int status, TimeSpan duration)

@@ -2,6 +2,7 @@ using Azure.Monitor.OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Serverless.Core.Cache;
 using Serverless.Core.Metering;
 using Serverless.Core.Telemetry;
 using Serverless.Functions.Protocol.Http;
@@ -26,6 +27,9 @@ public static class MeteringServices
         MeteringStoreFactory.AddMeteringStores(services, configuration);
         services.AddSingleton<ServerlessMetrics>();
         services.AddSingleton<PriceList>();
+        // The model registry tells them of every load and unload.
+        services.AddSingleton<IModelLifecycleObserver>(sp => sp.GetRequiredService<ServerlessMetrics>());
+        services.AddSingleton<IModelLifecycleObserver>(sp => sp.GetRequiredService<PriceList>());
         services.AddSingleton<CallerDirectory>();
         services.AddSingleton<CallerRateLimiter>();
         services.AddSingleton<MonthlyQuota>();

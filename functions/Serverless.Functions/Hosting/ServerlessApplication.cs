@@ -2,8 +2,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Serverless.Core.Infrastructure.Onnx;
 using Serverless.Core.Repository;
-using Serverless.Core.Metering;
-using Serverless.Core.Telemetry;
 using Serverless.Functions.Protocol.Endpoints;
 
 namespace Serverless.Functions.Hosting;
@@ -36,7 +34,7 @@ public static class ServerlessApplication
         overrideServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapStandaloneEndpoints();
-        Prepare(app.Services, HostingMode.Standalone);
+        LogHostingMode(app.Services, HostingMode.Standalone);
         return app;
     }
 
@@ -50,7 +48,7 @@ public static class ServerlessApplication
         builder.UseMiddleware<EndpointPipelineMiddleware>();
         builder.AddServerless(HostingMode.FunctionsWorker);
         var host = builder.Build();
-        Prepare(host.Services, HostingMode.FunctionsWorker);
+        LogHostingMode(host.Services, HostingMode.FunctionsWorker);
         return host;
     }
 
@@ -78,12 +76,7 @@ public static class ServerlessApplication
         _ = Task.Run(() => ModelConfig.Parse("warm-up", """{"dynamic_batching": {}, "gpu": {}, "pricing": {}}"""u8));
     }
 
-    private static void Prepare(IServiceProvider services, HostingMode mode)
-    {
-        // Created now, before any hosted service preloads a model, so they see every ModelCache.Loaded event.
-        services.GetRequiredService<ServerlessMetrics>();
-        services.GetRequiredService<PriceList>();
+    private static void LogHostingMode(IServiceProvider services, HostingMode mode) =>
         services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServerlessApplication))
             .LogInformation("Hosting mode: {HostingMode}", mode);
-    }
 }

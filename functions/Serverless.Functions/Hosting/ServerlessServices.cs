@@ -36,6 +36,7 @@ public static class ServerlessServices
         services.AddSingleton<ExecutionProviderSelector>();
         services.AddSingleton<OptimizedModelCache>();
         services.AddSingleton<IModelSessionFactory, OnnxSessionFactory>();
+        services.AddSingleton<ModelLoader>();
         services.AddSingleton<ModelCache>();
         services.AddSingleton<InferenceStatistics>();
         services.AddSingleton<InferenceService>();

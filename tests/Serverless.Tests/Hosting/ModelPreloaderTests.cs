@@ -16,7 +16,7 @@ public sealed class ModelPreloaderTests
         repository.Versions["big"] = [3];
         var options = Options.Create(new ModelsOptions { Preload = ["big"] });
         var time = new ManualTimeProvider();
-        using var cache = new ModelCache(repository, new ModelVersionIndex(repository, options, time), new FakeSessionFactory(), options, NullLogger<ModelCache>.Instance, time);
+        using var cache = TestModelCaches.Create(repository, new FakeSessionFactory(), options, time);
         var readiness = new ServerReadiness();
         using var preloader = new ModelPreloader(cache, readiness, options, NullLogger<ModelPreloader>.Instance);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Core.Batching;
 using Serverless.Core.Inference;
 using Serverless.Core.Infrastructure.Onnx;
 using Serverless.Core.Repository;
@@ -93,9 +94,11 @@ public sealed class ModelRunFailureTests
 
         private sealed class Factory(FaultySessionFactory faults, IModelSessionFactory real) : IModelSessionFactory
         {
-            public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config)
+            public ExecutionProvider ProviderFor(ModelKey key, ModelConfig config) => real.ProviderFor(key, config);
+
+            public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config, BatchingLayout layout)
             {
-                var session = new Session(faults, key, real.Open(key, file, config));
+                var session = new Session(faults, key, real.Open(key, file, config, layout));
                 lock (faults.Opened)
                 {
                     faults.Opened.Add(session);
@@ -106,14 +109,14 @@ public sealed class ModelRunFailureTests
 
         private sealed class Session(FaultySessionFactory faults, ModelKey key, IModelSession real) : IModelSession
         {
-            public string ExecutionProvider => real.ExecutionProvider;
+            public ExecutionProvider ExecutionProvider => real.ExecutionProvider;
 
             public IReadOnlyList<TensorMetadata> Inputs => real.Inputs;
 
             public IReadOnlyList<TensorMetadata> Outputs => real.Outputs;
 
             public SessionRunResult Run(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames) =>
-                faults.TakeFailure() ? throw OnnxRunFailure.Translate(key, ExecutionProviderSelector.Cuda, CudaOutOfMemory, null) : real.Run(inputs, outputNames);
+                faults.TakeFailure() ? throw OnnxRunFailure.Translate(key, ExecutionProvider.Cuda, CudaOutOfMemory, null) : real.Run(inputs, outputNames);
 
             public void Dispose() => real.Dispose();
         }

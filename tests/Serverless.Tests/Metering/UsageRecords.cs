@@ -32,7 +32,6 @@ internal static class UsageRecords
         var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var repository = new Fakes.FakeModelRepository();
         var options = Microsoft.Extensions.Options.Options.Create(new Serverless.Core.Repository.ModelsOptions());
-        var cache = new ModelCache(repository, null!, null!, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<ModelCache>.Instance, TimeProvider.System);
-        return new ServerlessMetrics(services.GetRequiredService<IMeterFactory>(), cache, new Serverless.Core.Repository.ModelVersionIndex(repository, options, TimeProvider.System));
+        return new ServerlessMetrics(services.GetRequiredService<IMeterFactory>(), new Serverless.Core.Repository.ModelVersionIndex(repository, options, TimeProvider.System));
     }
 }

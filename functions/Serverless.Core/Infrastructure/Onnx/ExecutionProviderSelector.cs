@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Serverless.Core.Errors;
+using Serverless.Core.Inference;
 using Serverless.Core.Repository;
 
 namespace Serverless.Core.Infrastructure.Onnx;
@@ -16,8 +17,8 @@ namespace Serverless.Core.Infrastructure.Onnx;
 /// </summary>
 public sealed class ExecutionProviderSelector(ILogger<ExecutionProviderSelector> logger)
 {
-    public const string Cpu = "CPUExecutionProvider";
-    public const string Cuda = "CUDAExecutionProvider";
+    // ONNX Runtime's name for the provider, as GetAvailableProviders lists it.
+    private const string Cuda = "CUDAExecutionProvider";
 
     // ModelProto (IR 8, opset 13): y = Identity(x), x and y FLOAT [1]. Written by hand, as protoc is no dependency
     // of the app; ExecutionProviderSelectorTests opens it on the CPU.
@@ -33,13 +34,13 @@ public sealed class ExecutionProviderSelector(ILogger<ExecutionProviderSelector>
     private readonly ConcurrentDictionary<int, Lazy<string?>> _cudaUnusable = new();
     private readonly ConcurrentDictionary<int, bool> _fallbackLogged = new();
 
-    /// <summary>Adds the chosen provider, with the model's <paramref name="gpu"/> settings, to <paramref name="options"/> and returns its name.</summary>
-    public string Apply(SessionOptions options, string requested, ModelKey key, GpuConfig gpu)
+    /// <summary>The provider a model runs on: <paramref name="requested"/> (auto, cuda or cpu) against what this process can use.</summary>
+    public ExecutionProvider Choose(string requested, ModelKey key, GpuConfig gpu)
     {
         var mode = requested.Trim().ToLowerInvariant();
         if (mode is "cpu")
         {
-            return Cpu;
+            return ExecutionProvider.Cpu;
         }
         if (mode is not ("auto" or "cuda"))
         {
@@ -56,12 +57,20 @@ public sealed class ExecutionProviderSelector(ILogger<ExecutionProviderSelector>
                 // Once per device and process; a CPU build choosing CPU is what it was built for and says nothing.
                 logger.LogWarning("CUDA device {DeviceId} is unusable, so models with execution provider auto run on CPU: {Reason}", gpu.DeviceId, reason);
             }
-            return Cpu;
+            return ExecutionProvider.Cpu;
         }
-        using var cuda = new OrtCUDAProviderOptions();
-        cuda.UpdateOptions(CudaProviderOptions(gpu));
-        options.AppendExecutionProvider_CUDA(cuda);
-        return Cuda;
+        return ExecutionProvider.Cuda;
+    }
+
+    /// <summary>Adds <paramref name="provider"/>, with the model's <paramref name="gpu"/> settings, to <paramref name="options"/> (the CPU is always there).</summary>
+    public static void Append(SessionOptions options, ExecutionProvider provider, GpuConfig gpu)
+    {
+        if (provider == ExecutionProvider.Cuda)
+        {
+            using var cuda = new OrtCUDAProviderOptions();
+            cuda.UpdateOptions(CudaProviderOptions(gpu));
+            options.AppendExecutionProvider_CUDA(cuda);
+        }
     }
 
     /// <summary>Whether this ONNX Runtime build has the CUDA provider at all (the Gpu flavor).</summary>

@@ -25,7 +25,7 @@ internal sealed class OnnxModelSession : IModelSession
 
     /// <param name="afterServing">Run once, in the background, after the <paramref name="servingRun"/>-th run has returned.</param>
     /// <param name="ioBinding">Run through an IO binding (config.json gpu.io_binding, on CUDA only).</param>
-    public OnnxModelSession(ModelKey key, InferenceSession session, SessionOptions options, string executionProvider, Action? afterServing = null, int servingRun = 1, bool ioBinding = false)
+    public OnnxModelSession(ModelKey key, InferenceSession session, SessionOptions options, ExecutionProvider executionProvider, Action? afterServing = null, int servingRun = 1, bool ioBinding = false)
     {
         _ioBinding = ioBinding;
         _afterServing = afterServing;
@@ -47,7 +47,7 @@ internal sealed class OnnxModelSession : IModelSession
         }
     }
 
-    public string ExecutionProvider { get; }
+    public ExecutionProvider ExecutionProvider { get; }
 
     public IReadOnlyList<TensorMetadata> Inputs { get; }
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.ML.OnnxRuntime;
 using Serverless.Core.Errors;
+using Serverless.Core.Inference;
 using Serverless.Core.Repository;
 
 namespace Serverless.Core.Infrastructure.Onnx;
@@ -21,10 +22,10 @@ internal static partial class OnnxRunFailure
     [GeneratedRegex(@"out of memory|Available memory of \d+ is smaller than requested|ALLOC(ATION)?_FAILED|bad_alloc|Failed to allocate memory", RegexOptions.IgnoreCase)]
     private static partial Regex OutOfMemory();
 
-    public static ServerlessException Translate(ModelKey key, string executionProvider, OnnxRuntimeException e) =>
+    public static ServerlessException Translate(ModelKey key, ExecutionProvider executionProvider, OnnxRuntimeException e) =>
         Translate(key, executionProvider, e.Message, e);
 
-    public static ServerlessException Translate(ModelKey key, string executionProvider, string message, Exception? inner)
+    public static ServerlessException Translate(ModelKey key, ExecutionProvider executionProvider, string message, Exception? inner)
     {
         var prefix = CodePrefix().Match(message);
         var code = prefix.Success ? prefix.Groups["code"].Value : "";
@@ -37,12 +38,12 @@ internal static partial class OnnxRunFailure
         }
         if (OutOfMemory().IsMatch(message))
         {
-            var memory = executionProvider == ExecutionProviderSelector.Cuda ? "GPU memory" : "memory";
+            var memory = executionProvider.OnGpu() ? "GPU memory" : "memory";
             return new ModelRunException($"model {key} ran out of {memory} during this request (a smaller batch may fit): {detail}", inner)
             {
                 RetryAfterSeconds = 1,
             };
         }
-        return new ModelRunException($"model {key} failed to run on {executionProvider} ({(code.Length > 0 ? code : "no error code")}): {detail}", inner);
+        return new ModelRunException($"model {key} failed to run on {executionProvider.WireName()} ({(code.Length > 0 ? code : "no error code")}): {detail}", inner);
     }
 }

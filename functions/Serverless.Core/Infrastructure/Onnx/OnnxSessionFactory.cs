@@ -8,7 +8,7 @@ using Serverless.Core.Repository;
 
 namespace Serverless.Core.Infrastructure.Onnx;
 
-/// <summary>Opens ONNX Runtime sessions with the configured execution provider and threading.</summary>
+/// <summary>Opens ONNX Runtime sessions on the provider and with the threads of the layout the loader decided.</summary>
 public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, OptimizedModelCache optimizedModels,
     IOptions<InferenceOptions> options, ILogger<OnnxSessionFactory> logger) : IModelSessionFactory
 {
@@ -20,20 +20,29 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         return true;
     });
 
-    public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config)
+    public ExecutionProvider ProviderFor(ModelKey key, ModelConfig config)
+    {
+        var gpu = config.Gpu ?? GpuConfig.Default;
+        gpu.Validate(key);
+        // A model's own "auto" defers to the server setting; only an explicit cuda or cpu overrides it.
+        var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider;
+        return providers.Choose(requested, key, gpu);
+    }
+
+    public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config, BatchingLayout layout)
     {
         _ = RuntimeQuieted.Value;
         var externalData = ExternalDataCheck.Verify(key, file.Path);
-        var sessionOptions = CreateOptions(key, config, out var provider);
+        var sessionOptions = CreateOptions(key, config, layout);
         try
         {
-            var session = OpenSession(key, file, externalData, provider, sessionOptions, out var saveOptimized, () => CreateOptions(key, config, out _));
+            var session = OpenSession(key, file, externalData, layout.Provider, sessionOptions, out var saveOptimized, () => CreateOptions(key, config, layout));
             // An IO binding only pays where inputs cross to a device; on the CPU it would be an extra step.
-            var ioBinding = provider == ExecutionProviderSelector.Cuda && (config.Gpu ?? GpuConfig.Default).IoBinding;
+            var ioBinding = layout.Provider == ExecutionProvider.Cuda && (config.Gpu ?? GpuConfig.Default).IoBinding;
             // Serializing the optimized graph costs as much as opening the model again: it starts once the first
             // request has been served (the run after the warm-up run, when there is one), so that request does not
             // share the cores with it and only later cold starts benefit.
-            return new OnnxModelSession(key, session, sessionOptions, provider, saveOptimized, servingRun: config.Warmup ? 2 : 1, ioBinding);
+            return new OnnxModelSession(key, session, sessionOptions, layout.Provider, saveOptimized, servingRun: config.Warmup ? 2 : 1, ioBinding);
         }
         catch
         {
@@ -42,7 +51,7 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         }
     }
 
-    private SessionOptions CreateOptions(ModelKey key, ModelConfig config, out string provider)
+    private SessionOptions CreateOptions(ModelKey key, ModelConfig config, BatchingLayout layout)
     {
         var gpu = config.Gpu ?? GpuConfig.Default;
         gpu.Validate(key);
@@ -56,12 +65,8 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         };
         try
         {
-            // A model's own "auto" defers to the server setting; only an explicit cuda or cpu overrides it.
-            var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider;
-            provider = providers.Apply(sessionOptions, requested, key, gpu);
-            // Threads follow the provider: a batched model on a CPU shares the cores among its instances.
-            var configured = config.IntraOpThreads ?? (options.Value.IntraOpThreads > 0 ? options.Value.IntraOpThreads : null);
-            if (BatchingLayout.For(config.DynamicBatching, configured, provider, Environment.ProcessorCount).IntraOpThreads is > 0 and var intraOp)
+            ExecutionProviderSelector.Append(sessionOptions, layout.Provider, gpu);
+            if (layout.IntraOpThreads is > 0 and var intraOp)
             {
                 sessionOptions.IntraOpNumThreads = intraOp;
             }
@@ -81,10 +86,10 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
     }
 
     /// <param name="saveOptimized">What saves the optimized graph for later cold starts; null when there is nothing to save.</param>
-    private InferenceSession OpenSession(ModelKey key, ModelFile file, bool externalData, string provider, SessionOptions sessionOptions, out Action? saveOptimized, Func<SessionOptions> sameOptions)
+    private InferenceSession OpenSession(ModelKey key, ModelFile file, bool externalData, ExecutionProvider provider, SessionOptions sessionOptions, out Action? saveOptimized, Func<SessionOptions> sameOptions)
     {
         saveOptimized = null;
-        var optimized = optimizedModels.PathFor(key, file, provider);
+        var optimized = optimizedModels.PathFor(key, file, provider.WireName());
         // A version with external data is opened from its own folder by path, so ONNX Runtime finds the weights
         // relative to model.onnx. Its optimized graph is not cached: saved elsewhere it would inline every weight
         // (over protobuf's 2 GB limit for the models that need external data) and cost a second copy on disk.

@@ -67,7 +67,7 @@ public sealed class ModelFunctions(ModelCache cache, ModelVersionIndex index, In
             properties = new Dictionary<string, string>
             {
                 ["version"] = lease.Model.Key.Version.ToString(CultureInfo.InvariantCulture),
-                ["execution_provider"] = session.ExecutionProvider,
+                ["execution_provider"] = session.ExecutionProvider.WireName(),
             },
         }, ProtocolJson.Options);
     }

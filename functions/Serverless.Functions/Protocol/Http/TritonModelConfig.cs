@@ -1,3 +1,4 @@
+using Serverless.Core.Batching;
 using Serverless.Core.Cache;
 using Serverless.Core.Inference;
 
@@ -18,9 +19,9 @@ public static class TritonModelConfig
         var config = model.Config;
         // Triton's max_batch_size means every input and output has an implicit first (batch) dimension that dims leave
         // out; a model where that does not hold is described as Triton describes one without batching: 0 and full dims.
-        var batched = config.MaxBatchSize > 0
-            && session.Inputs.Concat(session.Outputs).All(t => t.Shape.Length > 0 && t.Shape[0] < 0);
-        var batcher = model.Batcher is null ? null : config.DynamicBatching;
+        var batched = config.MaxBatchSize > 0 && model.HasBatchDimension;
+        var batcher = model.Scheduler as DynamicBatcher;
+        var batching = batcher is null ? null : config.DynamicBatching;
         return new
         {
             name = model.Key.Name,
@@ -31,16 +32,16 @@ public static class TritonModelConfig
             max_batch_size = batched ? config.MaxBatchSize : 0,
             input = session.Inputs.Concat(session.OptionalInputs).Select(t => Tensor(t, batched)),
             output = session.Outputs.Select(t => Tensor(t, batched)),
-            dynamic_batching = batcher is null ? null : new
+            dynamic_batching = batching is null ? null : new
             {
-                preferred_batch_size = batcher.PreferredBatchSizes,
+                preferred_batch_size = batching.PreferredBatchSizes,
                 // The delay in force: the configured one, or the automatic one as it stands now.
-                max_queue_delay_microseconds = (long)model.Batcher!.QueueDelay.TotalMicroseconds,
+                max_queue_delay_microseconds = (long)batcher!.QueueDelay.TotalMicroseconds,
                 default_queue_policy = new
                 {
-                    timeout_action = batcher.TimeoutAction.Equals("delay", StringComparison.OrdinalIgnoreCase) ? "DELAY" : "REJECT",
-                    default_timeout_microseconds = batcher.DefaultTimeoutUs,
-                    max_queue_size = batcher.MaxQueueSize,
+                    timeout_action = batching.TimeoutAction == QueueTimeoutAction.Delay ? "DELAY" : "REJECT",
+                    default_timeout_microseconds = batching.DefaultTimeoutUs,
+                    max_queue_size = batching.MaxQueueSize,
                 },
             },
             instance_group = new[]
@@ -48,8 +49,8 @@ public static class TritonModelConfig
                 new
                 {
                     name = model.Key.Name,
-                    kind = session.ExecutionProvider.StartsWith("CPU", StringComparison.OrdinalIgnoreCase) ? "KIND_CPU" : "KIND_GPU",
-                    count = model.Batcher?.InstanceCount ?? 1,
+                    kind = session.ExecutionProvider.OnGpu() ? "KIND_GPU" : "KIND_CPU",
+                    count = model.Scheduler.InstanceCount,
                 },
             },
         };

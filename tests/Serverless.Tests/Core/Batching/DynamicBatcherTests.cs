@@ -137,15 +137,6 @@ public sealed class DynamicBatcherTests
         Assert.Equal(2, batcher.InstanceCount);
     }
 
-    [Fact]
-    public void CanBatch_FixedFirstDimension_IsFalse()
-    {
-        using var session = new RecordingSession(inputShape: [2, -1]);
-
-        Assert.False(DynamicBatcher.CanBatch(session));
-        Assert.True(DynamicBatcher.CanBatch(new RecordingSession()));
-    }
-
     private static InferenceTensor Row(int seed, int width)
     {
         var values = Values(seed, width);
@@ -165,7 +156,7 @@ public sealed class DynamicBatcherTests
 
         public long[] RunRows { get { lock (_runRows) { return [.. _runRows]; } } }
 
-        public string ExecutionProvider => "Recording";
+        public ExecutionProvider ExecutionProvider => ExecutionProvider.Cpu;
 
         public IReadOnlyList<TensorMetadata> Inputs { get; } = [new("x", TensorDataType.FP32, inputShape ?? [-1, -1])];
 

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Cache;
 using Serverless.Core.Errors;
+using Serverless.Core.Inference;
 using Serverless.Core.Repository;
 using Serverless.Tests.Fakes;
 
@@ -12,14 +12,15 @@ public sealed class ModelCacheTests
     private readonly FakeModelRepository _repository = new();
     private readonly FakeSessionFactory _sessions = new();
 
+    private readonly RecordingObserver _observer = new();
+
     private ModelCache CreateCache(long maxLoadedBytes = long.MaxValue, long maxGpuLoadedBytes = 0, int loadWaitTimeoutSeconds = 120)
     {
         var options = Options.Create(new ModelsOptions
         {
             MaxLoadedBytes = maxLoadedBytes, MaxGpuLoadedBytes = maxGpuLoadedBytes, RefreshIntervalSeconds = 30, LoadWaitTimeoutSeconds = loadWaitTimeoutSeconds,
         });
-        var time = new ManualTimeProvider();
-        return new ModelCache(_repository, new ModelVersionIndex(_repository, options, time), _sessions, options, NullLogger<ModelCache>.Instance, time);
+        return TestModelCaches.Create(_repository, _sessions, options, new ManualTimeProvider(), observers: _observer);
     }
 
     [Fact]
@@ -124,7 +125,7 @@ public sealed class ModelCacheTests
             _repository.Versions[name] = [1];
         }
         _repository.FileLength = 100;
-        _sessions.ExecutionProviderOf = key => key.Name.StartsWith("gpu", StringComparison.Ordinal) ? "CUDAExecutionProvider" : "CPUExecutionProvider";
+        _sessions.ExecutionProviderOf = key => key.Name.StartsWith("gpu", StringComparison.Ordinal) ? ExecutionProvider.Cuda : ExecutionProvider.Cpu;
         using var cache = CreateCache(maxGpuLoadedBytes: 250);
 
         foreach (var name in new[] { "gpu-a", "cpu-b", "gpu-c", "gpu-d", "cpu-e" })
@@ -208,11 +209,11 @@ public sealed class ModelCacheTests
         _repository.Versions["b"] = [1];
         _repository.FileLength = 100;
         var disposedBeforeOpening = new List<bool>();
-        // Called inside Open: records whether the other model's session had already gone when this one was opened.
+        // Asked just before Open: records whether the other model's session had already gone when this one was opened.
         _sessions.ExecutionProviderOf = key =>
         {
             disposedBeforeOpening.Add(_sessions.Opened.Where(s => s.Key != key).All(s => s.Disposed));
-            return "FakeExecutionProvider";
+            return ExecutionProvider.Cpu;
         };
         using var cache = CreateCache(maxLoadedBytes: 150);
 
@@ -278,6 +279,71 @@ public sealed class ModelCacheTests
 
         Assert.Equal(ModelState.Loading, state.State);
         Assert.Equal("fetched 0.0 of 50.0 MB", state.Reason);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_FirstAndLaterCalls_OnlyTheFirstLoadedItsVersion()
+    {
+        _repository.Versions["m"] = [1];
+        using var cache = CreateCache();
+
+        using var first = await cache.AcquireAsync("m", null);
+        using var second = await cache.AcquireAsync("m", null);
+
+        Assert.True(first.LoadedForThisCall);
+        Assert.False(second.LoadedForThisCall);
+    }
+
+    [Fact]
+    public async Task Observers_LoadThenEviction_ToldOfEachWithTheReason()
+    {
+        _repository.Versions["a"] = [1];
+        _repository.Versions["b"] = [1];
+        using var cache = CreateCache(maxLoadedBytes: 150);
+
+        (await cache.AcquireAsync("a", null)).Dispose();
+        (await cache.AcquireAsync("b", null)).Dispose();
+
+        Assert.Equal(["loaded a v1", "evicted a v1", "loaded b v1"], _observer.Events);
+    }
+
+    [Fact]
+    public async Task Unload_WhileTheVersionLoads_RetiredOnceLoadedAndObserversToldOnce()
+    {
+        _repository.Versions["m"] = [1];
+        _repository.FetchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cache = CreateCache();
+
+        var request = cache.AcquireAsync("m", null);
+        await WaitUntil(() => _repository.Fetches > 0);
+        Assert.Equal(0, cache.Unload("m"));
+        _repository.FetchGate.SetResult();
+        await WaitUntil(() => _observer.Events.Contains("unloaded m v1"));
+        // The waiting request got the version before it was retired, or loaded it again: either way the first one goes.
+        (await request).Dispose();
+
+        Assert.Equal("loaded m v1", _observer.Events[0]);
+        Assert.Single(_observer.Events, e => e == "unloaded m v1");
+        Assert.True(_sessions.Opened[0].Disposed);
+    }
+
+    private sealed class RecordingObserver : IModelLifecycleObserver
+    {
+        private readonly List<string> _events = [];
+
+        public IReadOnlyList<string> Events { get { lock (_events) { return [.. _events]; } } }
+
+        public void ModelLoaded(ILoadedModel model) => Add($"loaded {model.Key}");
+
+        public void ModelUnloaded(ILoadedModel model, ModelUnloadReason reason) => Add($"{reason.ToString().ToLowerInvariant()} {model.Key}");
+
+        private void Add(string line)
+        {
+            lock (_events)
+            {
+                _events.Add(line);
+            }
+        }
     }
 
     private static async Task WaitUntil(Func<bool> condition)

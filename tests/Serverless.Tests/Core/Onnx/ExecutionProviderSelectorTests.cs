@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Serverless.Core.Errors;
+using Serverless.Core.Inference;
 using Serverless.Core.Infrastructure.Onnx;
 using Serverless.Core.Repository;
 using Serverless.Tests.Fakes;
@@ -33,17 +34,13 @@ public sealed class ExecutionProviderSelectorTests
     }
 
     [WithoutGpuFact]
-    public void Apply_AutoForSeveralModelsWithoutGpu_RunsOnCpuAndWarnsOncePerProcess()
+    public void Choose_AutoForSeveralModelsWithoutGpu_RunsOnCpuAndWarnsOncePerProcess()
     {
         var selector = new ExecutionProviderSelector(_logger);
 
-        var providers = Enumerable.Range(1, 3).Select(version =>
-        {
-            using var options = new SessionOptions();
-            return selector.Apply(options, "auto", new ModelKey("m", version), GpuConfig.Default);
-        }).ToList();
+        var providers = Enumerable.Range(1, 3).Select(version => selector.Choose("auto", new ModelKey("m", version), GpuConfig.Default)).ToList();
 
-        Assert.All(providers, p => Assert.Equal(ExecutionProviderSelector.Cpu, p));
+        Assert.All(providers, p => Assert.Equal(ExecutionProvider.Cpu, p));
         if (OnnxRuntimeBuild.HasCuda)
         {
             // The Gpu flavor on a machine without CUDA: one line that says what is missing.
@@ -56,12 +53,11 @@ public sealed class ExecutionProviderSelectorTests
     }
 
     [WithoutGpuFact]
-    public void Apply_CudaWithoutGpu_Throws503NamingWhatIsMissing()
+    public void Choose_CudaWithoutGpu_Throws503NamingWhatIsMissing()
     {
         var selector = new ExecutionProviderSelector(_logger);
-        using var options = new SessionOptions();
 
-        var error = Assert.Throws<ModelLoadException>(() => selector.Apply(options, "cuda", Key, GpuConfig.Default));
+        var error = Assert.Throws<ModelLoadException>(() => selector.Choose("cuda", Key, GpuConfig.Default));
 
         Assert.Equal(503, error.StatusCode);
         Assert.Contains("execution provider 'cuda' requested", error.Message);
@@ -78,33 +74,32 @@ public sealed class ExecutionProviderSelectorTests
     }
 
     [WithGpuFact]
-    public void Apply_CudaOnMachineWithGpu_ReturnsCuda()
+    public void Choose_CudaOnMachineWithGpu_ReturnsCudaThatSessionOptionsTake()
     {
         var selector = new ExecutionProviderSelector(_logger);
         using var options = new SessionOptions();
 
-        Assert.Equal(ExecutionProviderSelector.Cuda, selector.Apply(options, "cuda", Key, GpuConfig.Default));
+        Assert.Equal(ExecutionProvider.Cuda, selector.Choose("cuda", Key, GpuConfig.Default));
+        ExecutionProviderSelector.Append(options, ExecutionProvider.Cuda, GpuConfig.Default);
     }
 
     [Theory]
     [InlineData("cpu")]
     [InlineData(" CPU ")]
-    public void Apply_Cpu_ReturnsCpuWithoutProbing(string requested)
+    public void Choose_Cpu_ReturnsCpuWithoutProbing(string requested)
     {
         var selector = new ExecutionProviderSelector(_logger);
-        using var options = new SessionOptions();
 
-        Assert.Equal(ExecutionProviderSelector.Cpu, selector.Apply(options, requested, Key, GpuConfig.Default with { DeviceId = 7 }));
+        Assert.Equal(ExecutionProvider.Cpu, selector.Choose(requested, Key, GpuConfig.Default with { DeviceId = 7 }));
         Assert.Empty(_logger.Entries);
     }
 
     [Fact]
-    public void Apply_UnknownProvider_Throws503()
+    public void Choose_UnknownProvider_Throws503()
     {
         var selector = new ExecutionProviderSelector(_logger);
-        using var options = new SessionOptions();
 
-        var error = Assert.Throws<ModelLoadException>(() => selector.Apply(options, "tpu", Key, GpuConfig.Default));
+        var error = Assert.Throws<ModelLoadException>(() => selector.Choose("tpu", Key, GpuConfig.Default));
 
         Assert.Contains("'tpu' is not one of auto, cuda, cpu", error.Message);
     }

@@ -17,7 +17,7 @@ public sealed class OnnxModelSessionTests
     private static OnnxModelSession Open(bool ioBinding)
     {
         var options = new SessionOptions();
-        return new OnnxModelSession(new ModelKey("iris-mlp", 1), new InferenceSession(IrisModel, options), options, ExecutionProviderSelector.Cpu, ioBinding: ioBinding);
+        return new OnnxModelSession(new ModelKey("iris-mlp", 1), new InferenceSession(IrisModel, options), options, ExecutionProvider.Cpu, ioBinding: ioBinding);
     }
 
     private static InferenceTensor Features(float[] values, long[] shape) =>

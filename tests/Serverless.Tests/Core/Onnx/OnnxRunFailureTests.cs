@@ -1,4 +1,5 @@
 using Serverless.Core.Errors;
+using Serverless.Core.Inference;
 using Serverless.Core.Infrastructure.Onnx;
 using Serverless.Core.Repository;
 using Serverless.Tests.Fixtures;
@@ -14,7 +15,7 @@ public sealed class OnnxRunFailureTests
     [Fact]
     public void Translate_InvalidArgument_Is400ForTheCaller()
     {
-        var error = OnnxRunFailure.Translate(Key, ExecutionProviderSelector.Cpu,
+        var error = OnnxRunFailure.Translate(Key, ExecutionProvider.Cpu,
             "[ErrorCode:InvalidArgument] Non-zero status code returned while running Gather node. Name:'' Status Message: indices element out of data bounds, idx=9 must be within the inclusive range [-4,3]", null);
 
         Assert.IsType<InvalidInferenceInputException>(error);
@@ -28,7 +29,7 @@ public sealed class OnnxRunFailureTests
     [InlineData("[ErrorCode:Fail] Non-zero status code returned while running Gemm node. Status Message: CUBLAS failure 3: CUBLAS_STATUS_ALLOC_FAILED ; GPU=0")]
     public void Translate_OutOfMemoryOnCuda_Is503RanOutOfGpuMemory(string message)
     {
-        var error = OnnxRunFailure.Translate(Key, ExecutionProviderSelector.Cuda, message, null);
+        var error = OnnxRunFailure.Translate(Key, ExecutionProvider.Cuda, message, null);
 
         Assert.IsType<ModelRunException>(error);
         Assert.Equal(503, error.StatusCode);
@@ -39,7 +40,7 @@ public sealed class OnnxRunFailureTests
     [Fact]
     public void Translate_OutOfMemoryOnCpu_SaysMemoryNotGpuMemory()
     {
-        var error = OnnxRunFailure.Translate(Key, ExecutionProviderSelector.Cpu, "[ErrorCode:RuntimeException] std::bad_alloc", null);
+        var error = OnnxRunFailure.Translate(Key, ExecutionProvider.Cpu, "[ErrorCode:RuntimeException] std::bad_alloc", null);
 
         Assert.Equal(503, error.StatusCode);
         Assert.StartsWith("model m v3 ran out of memory", error.Message);
@@ -52,7 +53,7 @@ public sealed class OnnxRunFailureTests
     [InlineData("an error without ORT's prefix", "no error code")]
     public void Translate_AnyOtherCode_Is503NotTheCallersFault(string message, string code)
     {
-        var error = OnnxRunFailure.Translate(Key, ExecutionProviderSelector.Cuda, message, null);
+        var error = OnnxRunFailure.Translate(Key, ExecutionProvider.Cuda, message, null);
 
         Assert.IsType<ModelRunException>(error);
         Assert.Equal(503, error.StatusCode);

@@ -1,3 +1,5 @@
+using System.Text;
+using Serverless.Core.Batching;
 using Serverless.Core.Errors;
 using Serverless.Core.Repository;
 
@@ -35,6 +37,36 @@ public sealed class ModelConfigTests
         Assert.Equal([4, 8], config.DynamicBatching.PreferredBatchSizes);
         Assert.True(config.DynamicBatching.Enabled);
         Assert.Equal(0.001, config.Pricing!.Value.GetProperty("per_call").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("\"delay\"", QueueTimeoutAction.Delay)]
+    [InlineData("\"DELAY\"", QueueTimeoutAction.Delay)]
+    [InlineData("\"Reject\"", QueueTimeoutAction.Reject)]
+    public void Parse_TimeoutAction_ReadsTritonsNamesInAnyCase(string value, QueueTimeoutAction expected)
+    {
+        var config = ModelConfig.Parse("m", Encoding.UTF8.GetBytes($$$"""{"dynamic_batching": {"timeout_action": {{{value}}}}}"""));
+
+        Assert.Equal(expected, config.DynamicBatching!.TimeoutAction);
+    }
+
+    [Fact]
+    public void Parse_TimeoutActionAbsent_IsReject()
+    {
+        Assert.Equal(QueueTimeoutAction.Reject, ModelConfig.Parse("m", """{"dynamic_batching": {}}"""u8).DynamicBatching!.TimeoutAction);
+    }
+
+    [Theory]
+    [InlineData("\"drop\"", "'drop'")]
+    [InlineData("1", "number")]
+    [InlineData("\"reject, delay\"", "'reject, delay'")]
+    public void Parse_TimeoutActionNotRejectOrDelay_FailsTheLoadNamingTheField(string value, string told)
+    {
+        var error = Assert.Throws<ModelLoadException>(() => ModelConfig.Parse("m", Encoding.UTF8.GetBytes($$$"""{"dynamic_batching": {"timeout_action": {{{value}}}}}""")));
+
+        Assert.Equal(503, error.StatusCode);
+        Assert.Contains("model 'm': config.json is not valid", error.Message);
+        Assert.Contains($"dynamic_batching.timeout_action is {told}; it must be reject or delay", error.Message);
     }
 
     [Fact]

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Cache;
+using Serverless.Core.Inference;
+using Serverless.Core.Repository;
+
+namespace Serverless.Tests.Fakes;
+
+/// <summary>A model registry over fakes, wired as the app wires it (loader, version index, observers).</summary>
+internal static class TestModelCaches
+{
+    public static ModelCache Create(IModelRepository repository, IModelSessionFactory sessions, IOptions<ModelsOptions> options, TimeProvider time,
+        InferenceStatistics? statistics = null, params IModelLifecycleObserver[] observers)
+    {
+        var loader = new ModelLoader(repository, sessions, statistics ?? new InferenceStatistics(), Options.Create(new InferenceOptions()), NullLogger<ModelLoader>.Instance);
+        return new ModelCache(loader, repository, new ModelVersionIndex(repository, options, time), observers, options, NullLogger<ModelCache>.Instance, time);
+    }
+}
