@@ -296,14 +296,9 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, IOptions<Jobs
                 {
                     continue;
                 }
-                var index = 0;
-                foreach (var element in BytesTensor.Elements(output.Data.Span))
+                if (BytesTensor.IndexOfInvalidUtf8(output.Data.Span) is var index and >= 0)
                 {
-                    if (!System.Text.Unicode.Utf8.IsValid(element))
-                    {
-                        throw new InvalidInferenceInputException($"output '{output.Name}': BYTES element {index} is not valid UTF-8, which a JSONL or CSV part cannot hold");
-                    }
-                    index++;
+                    throw new InvalidInferenceInputException($"output '{output.Name}': BYTES element {index} is not valid UTF-8, which a JSONL or CSV part cannot hold");
                 }
             }
         }

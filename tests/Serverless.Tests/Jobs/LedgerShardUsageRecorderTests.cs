@@ -25,9 +25,7 @@ public sealed class LedgerShardUsageRecorderTests
             DefaultPricing = new ModelPricing { PerCall = 0.01m, Per1000Rows = 1m },
         });
         var models = Options.Create(new ModelsOptions());
-        var cache = new ModelCache(_repository, new ModelVersionIndex(_repository, models, TimeProvider.System), new FakeSessionFactory(), models,
-            NullLogger<ModelCache>.Instance, TimeProvider.System);
-        var billing = new UsageBilling(_ledger, new PriceList(cache, _repository, metering, NullLogger<PriceList>.Instance), metering, TimeProvider.System,
+        var billing = new UsageBilling(_ledger, new PriceList(_repository, metering, NullLogger<PriceList>.Instance), metering, TimeProvider.System,
             NullLogger<UsageBilling>.Instance);
         return new LedgerShardUsageRecorder(billing, _log);
     }

@@ -30,14 +30,13 @@ public sealed class MeteredInferenceTests
         _repository.Versions[Model] = [1];
         var metering = Options.Create(new MeteringOptions { ModelConcurrency = 1, ModelQueueLength = 0 });
         var models = Options.Create(new ModelsOptions());
-        var cache = new ModelCache(_repository, new ModelVersionIndex(_repository, models, TimeProvider.System), new FakeSessionFactory(), models,
-            NullLogger<ModelCache>.Instance, TimeProvider.System);
-        var prices = new PriceList(cache, _repository, metering, NullLogger<PriceList>.Instance);
+        var prices = new PriceList(_repository, metering, NullLogger<PriceList>.Instance);
+        var cache = TestModelCaches.Create(_repository, new FakeSessionFactory(), models, TimeProvider.System, observers: prices);
         _concurrency = new ModelConcurrencyLimiter(metering);
         _store.Steps = _steps;
         _ledger.Steps = _steps;
         _ledger.SlotIsFree = SlotIsFree;
-        _inference = new MeteredInference(new InferenceService(cache, new InferenceStatistics()), new CallerRateLimiter(), new MonthlyQuota(_store, TimeProvider.System),
+        _inference = new MeteredInference(new InferenceService(cache), new CallerRateLimiter(), new MonthlyQuota(_store, TimeProvider.System),
             _concurrency, new UsageBilling(_ledger, prices, metering, TimeProvider.System, NullLogger<UsageBilling>.Instance), UsageRecords.Metrics());
     }
 
@@ -149,10 +148,10 @@ public sealed class MeteredInferenceTests
     {
         var metering = Options.Create(new MeteringOptions { Enabled = false });
         var models = Options.Create(new ModelsOptions());
-        var cache = new ModelCache(_repository, new ModelVersionIndex(_repository, models, TimeProvider.System), new FakeSessionFactory(), models,
-            NullLogger<ModelCache>.Instance, TimeProvider.System);
-        var unmetered = new MeteredInference(new InferenceService(cache, new InferenceStatistics()), new CallerRateLimiter(), new MonthlyQuota(_store, TimeProvider.System),
-            new ModelConcurrencyLimiter(metering), new UsageBilling(_ledger, new PriceList(cache, _repository, metering, NullLogger<PriceList>.Instance), metering,
+        var prices = new PriceList(_repository, metering, NullLogger<PriceList>.Instance);
+        var cache = TestModelCaches.Create(_repository, new FakeSessionFactory(), models, TimeProvider.System, observers: prices);
+        var unmetered = new MeteredInference(new InferenceService(cache), new CallerRateLimiter(), new MonthlyQuota(_store, TimeProvider.System),
+            new ModelConcurrencyLimiter(metering), new UsageBilling(_ledger, prices, metering,
                 TimeProvider.System, NullLogger<UsageBilling>.Instance), UsageRecords.Metrics());
         var caller = Caller(requestsPerSecond: 0.001, monthlyQuota: 1);
 

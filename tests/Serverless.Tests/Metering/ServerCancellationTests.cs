@@ -1,3 +1,4 @@
+using Serverless.Core.Batching;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Core.Inference;
@@ -52,12 +53,14 @@ public sealed class ServerCancellationTests
 
         private sealed class Factory(CancellingSessionFactory owner, IModelSessionFactory real) : IModelSessionFactory
         {
-            public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config) => new Session(owner, real.Open(key, file, config));
+            public ExecutionProvider ProviderFor(ModelKey key, ModelConfig config) => real.ProviderFor(key, config);
+
+            public IModelSession Open(ModelKey key, ModelFile file, ModelConfig config, BatchingLayout layout) => new Session(owner, real.Open(key, file, config, layout));
         }
 
         private sealed class Session(CancellingSessionFactory owner, IModelSession real) : IModelSession
         {
-            public string ExecutionProvider => real.ExecutionProvider;
+            public ExecutionProvider ExecutionProvider => real.ExecutionProvider;
 
             public IReadOnlyList<TensorMetadata> Inputs => real.Inputs;
 

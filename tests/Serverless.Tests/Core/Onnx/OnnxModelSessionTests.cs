@@ -51,7 +51,7 @@ public sealed class OnnxModelSessionTests
         const string name = "test_layer_normalization_4d_axis_negative_1_expanded";
         var options = new SessionOptions();
         using var session = new OnnxModelSession(new ModelKey(name, 1),
-            new InferenceSession(Path.Combine(RepositoryPaths.Conformance, "models", name, "1", "model.onnx"), options), options, ExecutionProviderSelector.Cpu);
+            new InferenceSession(Path.Combine(RepositoryPaths.Conformance, "models", name, "1", "model.onnx"), options), options, ExecutionProvider.Cpu);
         var request = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Conformance, "cases", name, "request.json")));
         var inputs = request.RootElement.GetProperty("inputs").EnumerateArray().Select(i => (
             Name: i.GetProperty("name").GetString()!,
