@@ -39,6 +39,32 @@ public sealed class RepositoryLoadTests : IAsyncLifetime
         Assert.Equal(3, await FeatureCountAsync());
     }
 
+    [Theory]
+    [InlineData("""{"parameters":{"config":"{\"max_batch_size\": 4}"}}""", "load parameter 'config' is not honoured")]
+    [InlineData("""{"parameters":{"file:1/model.onnx":"AAAA"}}""", "load parameter 'file:1/model.onnx' is not honoured")]
+    [InlineData("""{"unknown":1}""", "takes only 'parameters'")]
+    [InlineData("""[1]""", "must be a JSON object")]
+    [InlineData("""garbage""", "not valid JSON")]
+    public async Task Load_BodyAskingForWhatIsNotHonoured_Returns400AndLoadsNothing(string body, string reason)
+    {
+        var response = await _host.Client.PostAsync("/v2/repository/models/swapped/load", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        await response.AssertErrorAsync(HttpStatusCode.BadRequest, reason);
+        var loaded = await _host.Client.PostAsync("/v2/repository/index", new StringContent("""{"ready":true}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(0, (await loaded.ReadJsonAsync(HttpStatusCode.OK)).GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{}")]
+    [InlineData("""{"parameters":{}}""")]
+    public async Task Load_EmptyRequest_Loads(string body)
+    {
+        var response = await _host.Client.PostAsync("/v2/repository/models/swapped/load", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal("loaded", (await response.ReadJsonAsync(HttpStatusCode.OK)).GetProperty("action").GetString());
+    }
+
     [Fact]
     public async Task Load_LoadedVersionUnchanged_KeepsItAndSaysSo()
     {

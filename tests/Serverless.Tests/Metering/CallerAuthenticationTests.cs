@@ -231,4 +231,22 @@ public sealed class CallerAuthenticationTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
     }
+
+    [Theory]
+    [InlineData("/v2/repository/models/linear-regressor/load")]
+    [InlineData("/v2/repository/models/linear-regressor/unload")]
+    public async Task RepositoryLoadAndUnload_CallerKeyWhileKeysRequired_Return403AndTheAdminKeyMay(string path)
+    {
+        var key = await MeteredApi.CreateCallerWithKeyAsync(_host.Client, "loader-" + path.Split('/')[^1]);
+        using var byCaller = new HttpRequestMessage(HttpMethod.Post, path);
+        byCaller.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var byAdmin = new HttpRequestMessage(HttpMethod.Post, path);
+        byAdmin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", MeteredApi.AdminKey);
+
+        var refused = await _host.Client.SendAsync(byCaller);
+        var allowed = await _host.Client.SendAsync(byAdmin);
+
+        await refused.AssertErrorAsync(HttpStatusCode.Forbidden, "needs the admin key");
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
 }

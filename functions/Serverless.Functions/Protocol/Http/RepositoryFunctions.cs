@@ -3,15 +3,21 @@ using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Serverless.Core.Cache;
 using Serverless.Core.Repository;
+using Serverless.Functions.Protocol.Endpoints;
 
 namespace Serverless.Functions.Protocol.Http;
 
-/// <summary>Triton's model repository extension: index, load, unload.</summary>
+/// <summary>
+/// Triton's model repository extension: index, load, unload. Load and unload are the operator's, as in Triton: the admin
+/// key once keys are required, since each load opens sessions and threads that every caller's requests then share.
+/// </summary>
 public sealed class RepositoryFunctions(IModelRepository repository, ModelVersionIndex index, ModelCache cache)
 {
     [Function("RepositoryLoad")]
+    [EndpointAccess(EndpointAccess.AdminWhenKeysRequired)]
     public async Task<IResult> LoadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/repository/models/{model}/load")] HttpRequest request, string model)
     {
+        EnsureNothingToHonour(await SmallJsonBody.ReadAsync(request, request.HttpContext.RequestAborted));
         var result = await cache.LoadAsync(model, request.HttpContext.RequestAborted);
         return TypedResults.Json(new
         {
@@ -23,6 +29,7 @@ public sealed class RepositoryFunctions(IModelRepository repository, ModelVersio
     }
 
     [Function("RepositoryUnload")]
+    [EndpointAccess(EndpointAccess.AdminWhenKeysRequired)]
     public async Task<IResult> UnloadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/repository/models/{model}/unload")] HttpRequest request, string model)
     {
         await index.ResolveAsync(model, null, request.HttpContext.RequestAborted);
@@ -59,19 +66,36 @@ public sealed class RepositoryFunctions(IModelRepository repository, ModelVersio
 
     private static async Task<bool> ReadReadyFilterAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any())
+        using var doc = await SmallJsonBody.ReadAsync(request, ct);
+        return doc is { RootElement.ValueKind: JsonValueKind.Object } && doc.RootElement.TryGetProperty("ready", out var ready) && ready.ValueKind == JsonValueKind.True;
+    }
+
+    /// <summary>
+    /// A load request may carry Triton's overrides (<c>parameters.config</c>, <c>parameters."file:..."</c>): this server
+    /// loads the version folder as the repository holds it, so an override it would silently ignore is refused instead.
+    /// </summary>
+    private static void EnsureNothingToHonour(JsonDocument? body)
+    {
+        using var _ = body;
+        if (body is null)
         {
-            return false;
+            return;
         }
-        try
+        if (body.RootElement.ValueKind != JsonValueKind.Object)
         {
-            using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("ready", out var ready) && ready.ValueKind == JsonValueKind.True;
+            throw new SmallJsonBody.InvalidRequestBodyException($"a load request body must be a JSON object, not {body.RootElement.ValueKind}");
         }
-        catch (JsonException e)
+        foreach (var field in body.RootElement.EnumerateObject())
         {
-            throw new Serverless.Core.Errors.InvalidInferenceInputException($"request body is not valid JSON: {e.Message}", e);
+            if (field.Name != "parameters" || field.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw new SmallJsonBody.InvalidRequestBodyException($"a load request takes only 'parameters' (an object), not '{field.Name}'");
+            }
+            foreach (var parameter in field.Value.EnumerateObject())
+            {
+                throw new SmallJsonBody.InvalidRequestBodyException(
+                    $"load parameter '{parameter.Name}' is not honoured: models load as their version folder holds them; change config.json or the files in the repository instead");
+            }
         }
     }
 }
