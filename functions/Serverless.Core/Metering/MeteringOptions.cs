@@ -48,9 +48,8 @@ public sealed class MeteringOptions : IValidatableObject
     public int FlushIntervalMilliseconds { get; set; }
 
     /// <summary>
-    /// process (default): a 2xx once its record is safe against a crash of the process (written to the local usage
-    /// journal), shipped to the store behind within <see cref="MaxCommitLagMilliseconds"/>; strict: once the store has
-    /// it (SQLite: an fsync per group commit; Table store: the group's round trip to Table storage).
+    /// process (default): a 2xx once its record is in the local usage journal, shipped to the store within
+    /// <see cref="MaxCommitLagMilliseconds"/>; strict: once the store has it. See <see cref="MeteringDurability"/>.
     /// </summary>
     /// <remarks>
     /// Measured from outside (tests/Serverless.Benchmarks, --only outside, shared 2-core VM): with strict, iris-mlp at

@@ -34,10 +34,8 @@ public static class MeteringStoreFactory
         }
         else
         {
-            // Behind the journal the database is written only by the shipper, off every call's path: each shipped
-            // group is synced (strict), and the journal holds what a crash of the process left.
             services.AddSingleton(sp => new SqliteMeteringDatabase(
-                Path.Combine(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, "usage.db"), MeteringDurability.Strict));
+                Path.Combine(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, "usage.db")));
             services.AddSingleton<SqliteUsageStore>();
             AddUsageStore<SqliteUsageStore>(services, configuration);
             services.AddSingleton<ICallerStore, SqliteCallerStore>();
