@@ -27,8 +27,7 @@ public sealed class MeteringOptions : IValidatableObject
     public string? ApimSecret { get; set; }
 
     /// <summary><c>auto</c> (Table storage when AzureWebJobsStorage is configured, else SQLite), <c>table</c> or <c>sqlite</c>.</summary>
-    [RegularExpression("^(?i)(auto|table|sqlite)$", ErrorMessage = "Metering:Store must be auto, table or sqlite.")]
-    public string Store { get; set; } = "auto";
+    public MeteringStoreKind Store { get; set; } = MeteringStoreKind.Auto;
 
     /// <summary>Prefix of the Table storage table names (&lt;prefix&gt;usage, &lt;prefix&gt;callers, &lt;prefix&gt;keys).</summary>
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{0,40}$", ErrorMessage = "Metering:TablePrefix must be letters and digits, starting with a letter.")]

@@ -7,53 +7,46 @@ using Serverless.Core.Metering;
 namespace Serverless.Functions.Hosting;
 
 /// <summary>
-/// Registers the metering stores Metering:Store names. <c>auto</c> picks Table storage when the function app's own
-/// storage is configured (AzureWebJobsStorage as a connection string, or identity-based through
-/// AzureWebJobsStorage__tableServiceUri / __accountName), else SQLite at &lt;Storage:DataDirectory&gt;/usage.db.
-/// Either store takes usage records through the local journal (&lt;Storage:DataDirectory&gt;/usage-journal/&lt;host&gt;/) unless
-/// Metering:Durability is strict, where every group commit goes to the store itself (a Table round trip, an SQLite fsync).
+/// Registers the metering stores Metering:Store names: Table storage in the AzureWebJobsStorage account, or SQLite at
+/// &lt;Storage:DataDirectory&gt;/usage.db (auto: Table storage when that account is configured). Unless
+/// Metering:Durability is strict, the usage store sits behind the local usage journal; what each mode promises is the
+/// durability contract, docs/metering.md.
 /// </summary>
-public static class MeteringStoreFactory
+public static class MeteringStoreServices
 {
-    public static bool UsesTableStorage(IConfiguration configuration)
+    public static IServiceCollection AddMeteringStores(this IServiceCollection services, MeteringOptions metering, FunctionsStorageConnection? storage)
     {
-        var store = configuration[$"{MeteringOptions.Section}:Store"] ?? "auto";
-        return store.Equals("table", StringComparison.OrdinalIgnoreCase)
-            || (store.Equals("auto", StringComparison.OrdinalIgnoreCase) && StorageConfigured(configuration));
-    }
-
-    public static void AddMeteringStores(IServiceCollection services, IConfiguration configuration)
-    {
-        if (UsesTableStorage(configuration))
+        if (metering.Store == MeteringStoreKind.Table || (metering.Store == MeteringStoreKind.Auto && storage is not null))
         {
-            services.AddSingleton(sp => new MeteringTables(CreateTableService(configuration),
-                configuration[$"{MeteringOptions.Section}:TablePrefix"] ?? new MeteringOptions().TablePrefix));
+            if (storage is null)
+            {
+                throw new OptionsValidationException(MeteringOptions.Section, typeof(MeteringOptions),
+                    [$"Metering:Store is table but {FunctionsStorageConnection.Setting} (or its identity-based __accountName / service URIs) is not set"]);
+            }
+            services.AddSingleton(sp => new MeteringTables(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<MeteringOptions>>().Value.TablePrefix));
             services.AddSingleton<TableUsageStore>();
             services.AddSingleton<ICallerStore, TableCallerStore>();
-            AddUsageStore<TableUsageStore>(services, configuration);
+            AddUsageStore<TableUsageStore>(services, metering.Durability);
         }
         else
         {
             services.AddSingleton(sp => new SqliteMeteringDatabase(
                 Path.Combine(sp.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, "usage.db")));
             services.AddSingleton<SqliteUsageStore>();
-            AddUsageStore<SqliteUsageStore>(services, configuration);
+            AddUsageStore<SqliteUsageStore>(services, metering.Durability);
             services.AddSingleton<ICallerStore, SqliteCallerStore>();
         }
+        return services;
     }
 
-    /// <summary>
-    /// The ledger's store: <typeparamref name="TDurable"/> itself with Metering:Durability strict (every group commit
-    /// a Table round trip or an fsync), else the local journal in front of it. A call then waits for one local
-    /// write() of its group's frame; the journal ships to the durable store within Metering:MaxCommitLagMilliseconds.
-    /// </summary>
+    /// <summary>The ledger's store: <typeparamref name="TDurable"/> itself when strict, else the local journal in front of it.</summary>
     /// <remarks>
     /// SQLite goes through the journal too: a SQLite transaction per call at one client cost ~100 us of CPU more than
     /// metering off (WAL frames, locks, the index pages), a journal frame is one write().
     /// </remarks>
-    private static void AddUsageStore<TDurable>(IServiceCollection services, IConfiguration configuration) where TDurable : class, IUsageStore
+    private static void AddUsageStore<TDurable>(IServiceCollection services, MeteringDurability durability) where TDurable : class, IUsageStore
     {
-        if (Durability(configuration) == MeteringDurability.Strict)
+        if (durability == MeteringDurability.Strict)
         {
             services.AddSingleton<IUsageStore>(sp => sp.GetRequiredService<TDurable>());
             return;
@@ -67,17 +60,4 @@ public static class MeteringStoreFactory
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<UsageJournalShipper>(sp, sp.GetRequiredService<TDurable>()));
         services.AddHostedService(sp => sp.GetRequiredService<UsageJournalShipper>());
     }
-
-    // Read here, like Metering:Store, because it decides the registrations; a bad value still fails options validation at start-up.
-    private static MeteringDurability Durability(IConfiguration configuration) =>
-        Enum.TryParse<MeteringDurability>(configuration[$"{MeteringOptions.Section}:Durability"], ignoreCase: true, out var durability)
-            ? durability
-            : new MeteringOptions().Durability;
-
-    private static bool StorageConfigured(IConfiguration configuration) => FunctionsStorageConnection.From(configuration) is not null;
-
-    private static TableServiceClient CreateTableService(IConfiguration configuration) =>
-        (FunctionsStorageConnection.From(configuration)
-            ?? throw new InvalidOperationException($"Metering:Store is table but {FunctionsStorageConnection.Setting} (or its identity-based __accountName / service URIs) is not set"))
-        .TableService();
 }

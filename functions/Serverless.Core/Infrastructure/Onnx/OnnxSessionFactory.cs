@@ -57,7 +57,7 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         try
         {
             // A model's own "auto" defers to the server setting; only an explicit cuda or cpu overrides it.
-            var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider;
+            var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider.ToString();
             provider = providers.Apply(sessionOptions, requested, key, gpu);
             // Threads follow the provider: a batched model on a CPU shares the cores among its instances.
             var configured = config.IntraOpThreads ?? (options.Value.IntraOpThreads > 0 ? options.Value.IntraOpThreads : null);
