@@ -18,6 +18,8 @@ public static class JobsServices
     public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder, HostingMode mode, FunctionsStorageConnection? storage)
     {
         var services = builder.Services;
+        // First host.json's queue settings, then Jobs:* over them.
+        services.AddOptions<JobsOptions>().Configure(options => HostJsonQueueSettings.Seed(options, HostJsonQueueSettings.DefaultPath));
         services.AddValidatedOptions<JobsOptions>(JobsOptions.Section);
         if (storage is null)
         {
