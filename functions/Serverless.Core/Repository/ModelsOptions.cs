@@ -10,7 +10,10 @@ public sealed class ModelsOptions : IValidatableObject
     /// <summary>A local folder, or a blob container URL with an optional prefix. Empty means the sample repository.</summary>
     public string Repository { get; set; } = "";
 
-    /// <summary>Connection string for a blob repository; without it, DefaultAzureCredential (managed identity in Azure).</summary>
+    /// <summary>
+    /// Connection string for a blob repository; without it, the app's one credential: AzureWebJobsStorage's identity
+    /// when that is identity-based, else DefaultAzureCredential (managed identity in Azure).
+    /// </summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>Models (name or name:version) loaded at start-up; readiness waits for them. Blank entries are skipped.</summary>
