@@ -20,7 +20,7 @@ public static class AzureClientServices
     /// </summary>
     public const string RawQueueMessages = "RawQueueMessages";
 
-    public static IServiceCollection AddAzureClients(this IServiceCollection services, FunctionsStorageConnection? storage)
+    public static IServiceCollection AddAzureStorageClients(this IServiceCollection services, FunctionsStorageConnection? storage)
     {
         services.AddAzureClients(clients =>
         {

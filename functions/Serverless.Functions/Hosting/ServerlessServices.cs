@@ -32,7 +32,7 @@ public static class ServerlessServices
 
         // Read once, here: the storage account and the model repository decide which clients and stores are registered.
         var storage = FunctionsStorageConnection.From(builder.Configuration);
-        services.AddAzureClients(storage);
+        services.AddAzureStorageClients(storage);
         services.AddModelRepository(ValidatedOptions.Read<ModelsOptions>(builder.Configuration, ModelsOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ModelVersionIndex>();

@@ -69,7 +69,7 @@ public sealed class AzureClientServicesTests
     public void AddModelRepository_BlobUrlInAnotherAccount_ItsOwnClientAtThatAccount()
     {
         var services = new ServiceCollection().AddLogging();
-        services.AddAzureClients(FunctionsStorageConnection.From(Configuration((FunctionsStorageConnection.Setting, Azurite))));
+        services.AddAzureStorageClients(FunctionsStorageConnection.From(Configuration((FunctionsStorageConnection.Setting, Azurite))));
 
         services.AddModelRepository(new ModelsOptions { Repository = "https://models.blob.core.windows.net/repository/prefix" });
 
@@ -91,5 +91,5 @@ public sealed class AzureClientServicesTests
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
 
     private static ServiceProvider Build(IConfiguration configuration) =>
-        new ServiceCollection().AddLogging().AddAzureClients(FunctionsStorageConnection.From(configuration)).BuildServiceProvider();
+        new ServiceCollection().AddLogging().AddAzureStorageClients(FunctionsStorageConnection.From(configuration)).BuildServiceProvider();
 }
