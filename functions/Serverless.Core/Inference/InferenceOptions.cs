@@ -8,12 +8,7 @@ public sealed class InferenceOptions
     public const string Section = "Inference";
 
     /// <summary><c>auto</c> (CUDA when this build has it and a GPU answers, else CPU), <c>cuda</c> or <c>cpu</c>.</summary>
-    [RegularExpression("^(?i)(auto|cuda|cpu)$", ErrorMessage = "Inference:ExecutionProvider must be auto, cuda or cpu.")]
-    public string ExecutionProvider { get; set; } = "auto";
-
-    /// <summary>Largest request body accepted; larger ones get 413.</summary>
-    [Range(1024, int.MaxValue)]
-    public int MaxRequestBytes { get; set; } = 64 * 1024 * 1024;
+    public ExecutionProviderMode ExecutionProvider { get; set; } = ExecutionProviderMode.Auto;
 
     /// <summary>Intra-op threads per session when the model's config.json does not say; 0 lets ONNX Runtime choose.</summary>
     [Range(0, 1024)]

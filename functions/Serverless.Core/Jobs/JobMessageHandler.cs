@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
+using Serverless.Core.Telemetry;
 
 namespace Serverless.Core.Jobs;
 
@@ -12,7 +13,7 @@ namespace Serverless.Core.Jobs;
 /// on its last attempt (dequeue count at Jobs:MaxDequeueCount) is recorded as poisoned before throwing.
 /// </summary>
 public sealed class JobMessageHandler(JobPlanner planner, ShardScorer scorer, JobCompletion completion, IJobStore store,
-    IOptions<JobsOptions> options, TimeProvider time, ILogger<JobMessageHandler> logger)
+    ServerlessMetrics metrics, IOptions<JobsOptions> options, TimeProvider time, ILogger<JobMessageHandler> logger)
 {
     /// <summary>Test seam: runs after a shard's output is committed and before the job counts it (to simulate a crash there).</summary>
     internal Func<ShardMessage, Task>? AfterShardCommitted { get; set; }
@@ -76,7 +77,7 @@ public sealed class JobMessageHandler(JobPlanner planner, ShardScorer scorer, Jo
         }
         try
         {
-            var result = await scorer.ScoreAsync(job, shard.Shard, retried: dequeueCount > 1, cancellationToken);
+            var result = await ScoreMeasuredAsync(job, shard.Shard, retried: dequeueCount > 1, cancellationToken);
             if (AfterShardCommitted is { } hook)
             {
                 await hook(shard);
@@ -90,6 +91,26 @@ public sealed class JobMessageHandler(JobPlanner planner, ShardScorer scorer, Jo
         catch (Exception e) when (e is not OperationCanceledException && dequeueCount >= options.Value.MaxDequeueCount)
         {
             await completion.PoisonShardAsync(job.Id, shard.Shard, e.Message, cancellationToken);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Scores the shard and records its rows and time (serverless.batch.rows, serverless.batch.shard.duration), every
+    /// attempt, before the job counts it: whoever sees the job finished also sees its shards in the metrics.
+    /// </summary>
+    private async Task<ShardResult> ScoreMeasuredAsync(JobRecord job, int shard, bool retried, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            var result = await scorer.ScoreAsync(job, shard, retried, cancellationToken);
+            metrics.RecordShard(job.Request.Model, result.RowsScored, time.GetElapsedTime(started), succeeded: true);
+            return result;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            metrics.RecordShard(job.Request.Model, 0, time.GetElapsedTime(started), succeeded: false);
             throw;
         }
     }

@@ -3,8 +3,9 @@ using System.ComponentModel.DataAnnotations;
 namespace Serverless.Core.Jobs;
 
 /// <summary>
-/// Configuration section <c>Jobs</c>: batch scoring. The queue settings mirror host.json <c>extensions.queues</c>
-/// so a standalone run with Azurite behaves like the Functions host in Azure.
+/// Configuration section <c>Jobs</c>: batch scoring. The queue settings default to host.json's <c>extensions.queues</c>
+/// (the app's hosting seeds them from the file), so a standalone run with Azurite behaves like the Functions host in
+/// Azure; the values here stand where there is no host.json.
 /// </summary>
 public sealed class JobsOptions
 {
@@ -37,19 +38,19 @@ public sealed class JobsOptions
     /// </summary>
     public bool Listen { get; set; } = true;
 
-    /// <summary>Messages one instance works on at once (host.json batchSize).</summary>
+    /// <summary>Messages one instance works on at once (default: host.json batchSize).</summary>
     [Range(1, 32)]
     public int BatchSize { get; set; } = 4;
 
-    /// <summary>Attempts before a message moves to the poison queue (host.json maxDequeueCount).</summary>
+    /// <summary>Attempts before a message moves to the poison queue (default: host.json maxDequeueCount).</summary>
     [Range(1, 100)]
     public int MaxDequeueCount { get; set; } = 5;
 
-    /// <summary>Delay before a failed message is tried again (host.json visibilityTimeout). A message being worked on stays leased: its lease is renewed while the shard runs.</summary>
+    /// <summary>Delay before a failed message is tried again (default: host.json visibilityTimeout). A message being worked on stays leased: its lease is renewed while the shard runs.</summary>
     [Range(1, 3600)]
     public int VisibilityTimeoutSeconds { get; set; } = 30;
 
-    /// <summary>Longest wait between polls of an empty queue (host.json maxPollingInterval).</summary>
+    /// <summary>Longest wait between polls of an empty queue (default: host.json maxPollingInterval).</summary>
     [Range(0.1, 60)]
     public double MaxPollingIntervalSeconds { get; set; } = 2;
 

@@ -27,8 +27,7 @@ public sealed class MeteringOptions : IValidatableObject
     public string? ApimSecret { get; set; }
 
     /// <summary><c>auto</c> (Table storage when AzureWebJobsStorage is configured, else SQLite), <c>table</c> or <c>sqlite</c>.</summary>
-    [RegularExpression("^(?i)(auto|table|sqlite)$", ErrorMessage = "Metering:Store must be auto, table or sqlite.")]
-    public string Store { get; set; } = "auto";
+    public MeteringStoreKind Store { get; set; } = MeteringStoreKind.Auto;
 
     /// <summary>Prefix of the Table storage table names (&lt;prefix&gt;usage, &lt;prefix&gt;callers, &lt;prefix&gt;keys).</summary>
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{0,40}$", ErrorMessage = "Metering:TablePrefix must be letters and digits, starting with a letter.")]
@@ -48,9 +47,8 @@ public sealed class MeteringOptions : IValidatableObject
     public int FlushIntervalMilliseconds { get; set; }
 
     /// <summary>
-    /// process (default): a 2xx once its record is safe against a crash of the process (written to the local usage
-    /// journal), shipped to the store behind within <see cref="MaxCommitLagMilliseconds"/>; strict: once the store has
-    /// it (SQLite: an fsync per group commit; Table store: the group's round trip to Table storage).
+    /// process (default): a 2xx once its record is in the local usage journal, shipped to the store within
+    /// <see cref="MaxCommitLagMilliseconds"/>; strict: once the store has it. See <see cref="MeteringDurability"/>.
     /// </summary>
     /// <remarks>
     /// Measured from outside (tests/Serverless.Benchmarks, --only outside, shared 2-core VM): with strict, iris-mlp at

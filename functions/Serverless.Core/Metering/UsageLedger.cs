@@ -12,8 +12,8 @@ namespace Serverless.Core.Metering;
 /// Group commit: callers put records on a channel and wait; one writer takes whatever has arrived (up to
 /// Metering:MaxBatchSize records, optionally collecting for Metering:FlushIntervalMilliseconds), commits it to the
 /// store in one go and then releases every waiter of that group. So each record is committed before its call is
-/// answered (durable against power loss with Metering:Durability strict, against a crash of the process with the
-/// default, process: see <see cref="MeteringDurability"/>), yet the store sees one transaction per group, not one per call.
+/// answered (how durably: <see cref="MeteringDurability"/>, the contract in docs/metering.md), yet the store sees one
+/// transaction per group, not one per call.
 /// </summary>
 /// <remarks>
 /// The writer is a thread of its own, not a loop on the thread pool: every call waits for it, and on a busy box a

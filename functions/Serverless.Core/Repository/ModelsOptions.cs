@@ -3,17 +3,20 @@ using System.ComponentModel.DataAnnotations;
 namespace Serverless.Core.Repository;
 
 /// <summary>Configuration section <c>Models</c>: where models live and how many stay loaded.</summary>
-public sealed class ModelsOptions
+public sealed class ModelsOptions : IValidatableObject
 {
     public const string Section = "Models";
 
     /// <summary>A local folder, or a blob container URL with an optional prefix. Empty means the sample repository.</summary>
     public string Repository { get; set; } = "";
 
-    /// <summary>Connection string for a blob repository; without it, DefaultAzureCredential (managed identity in Azure).</summary>
+    /// <summary>
+    /// Connection string for a blob repository; without it, the app's one credential: AzureWebJobsStorage's identity
+    /// when that is identity-based, else DefaultAzureCredential (managed identity in Azure).
+    /// </summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>Models (name or name:version) loaded at start-up; readiness waits for them.</summary>
+    /// <summary>Models (name or name:version) loaded at start-up; readiness waits for them. Blank entries are skipped.</summary>
     public string[] Preload { get; set; } = [];
 
     /// <summary>Memory budget for loaded sessions, estimated from the size of each version's files (model plus external data); least recently used models are evicted beyond it.</summary>
@@ -51,4 +54,24 @@ public sealed class ModelsOptions
     /// <summary>How stale the list of versions may get before the repository is listed again.</summary>
     [Range(0, 86_400)]
     public int RefreshIntervalSeconds { get; set; } = 30;
+
+    /// <summary><see cref="Preload"/>'s entries, each a model name and an optional version (valid once the options are).</summary>
+    public IEnumerable<(string Model, long? Version)> PreloadModels() =>
+        Preload.Where(entry => !string.IsNullOrWhiteSpace(entry)).Select(entry => TryParsePreload(entry.Trim(), out var model) ? model : throw new ArgumentException(entry));
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Preload.Where(entry => !string.IsNullOrWhiteSpace(entry) && !TryParsePreload(entry.Trim(), out _))
+            .Select(entry => new ValidationResult(
+                $"{Section}:{nameof(Preload)} entry '{entry}' is not a model name or name:version (names use letters, digits, '-', '_' and '.', and do not start with '.'; versions are positive integers without leading zeros).",
+                [nameof(Preload)]));
+
+    private static bool TryParsePreload(string entry, out (string Model, long? Version) model)
+    {
+        var colon = entry.IndexOf(':');
+        var name = colon < 0 ? entry : entry[..colon];
+        long parsed = 0;
+        var valid = ModelName.IsValid(name) && (colon < 0 || ModelRepositoryLayout.TryParseVersion(entry[(colon + 1)..], out parsed));
+        model = (name, colon < 0 ? null : parsed);
+        return valid;
+    }
 }

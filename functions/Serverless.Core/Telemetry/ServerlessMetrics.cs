@@ -110,10 +110,11 @@ public sealed class ServerlessMetrics : IModelLifecycleObserver
         _ledgerFlushRecords.Record(records, outcome);
     }
 
-    /// <summary>For batch scoring: one shard's rows and duration.</summary>
+    /// <summary>For batch scoring: one attempt at a shard, its rows scored and its duration.</summary>
     public void RecordShard(string model, long rows, TimeSpan duration, bool succeeded)
     {
-        _batchRows.Add(rows, new KeyValuePair<string, object?>("model", model));
-        _shardDuration.Record(duration.TotalSeconds, new TagList { { "model", model }, { "outcome", succeeded ? "success" : "failure" } });
+        var label = Label(model);
+        _batchRows.Add(rows, new KeyValuePair<string, object?>("model", label));
+        _shardDuration.Record(duration.TotalSeconds, new TagList { { "model", label }, { "outcome", succeeded ? "success" : "failure" } });
     }
 }

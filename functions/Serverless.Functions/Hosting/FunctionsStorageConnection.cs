@@ -1,37 +1,40 @@
-using Azure.Core;
-using Azure.Data.Tables;
-using Azure.Identity;
-using Azure.Storage.Blobs;
-using Azure.Storage.Queues;
-
 namespace Serverless.Functions.Hosting;
 
 /// <summary>
-/// The function app's storage account, used by jobs and metering alike, read the way the Functions host reads its own: <c>AzureWebJobsStorage</c> as a
-/// connection string, or identity-based <c>AzureWebJobsStorage__accountName</c> / <c>__blobServiceUri</c> /
-/// <c>__queueServiceUri</c> / <c>__tableServiceUri</c> with <c>__credential</c> (<c>managedidentity</c>) and <c>__clientId</c>.
-/// None of them set: embedded mode.
+/// The function app's storage account, used by jobs and metering alike, read the way the Functions host reads its own:
+/// <c>AzureWebJobsStorage</c> as a connection string, or identity-based <c>AzureWebJobsStorage__accountName</c> /
+/// <c>__blobServiceUri</c> / <c>__queueServiceUri</c> / <c>__tableServiceUri</c> with <c>__credential</c>
+/// (<c>managedidentity</c>) and <c>__clientId</c>. None of them set: embedded mode. <see cref="AzureClientServices"/>
+/// registers the clients from it.
 /// </summary>
 public sealed class FunctionsStorageConnection
 {
     public const string Setting = "AzureWebJobsStorage";
 
-    private readonly string? _connectionString;
-    private readonly Uri? _blob;
-    private readonly Uri? _queue;
-    private readonly Uri? _table;
-    private readonly TokenCredential? _credential;
+    private FunctionsStorageConnection()
+    {
+    }
 
-    private FunctionsStorageConnection(string connectionString) => _connectionString = connectionString;
+    /// <summary>Set for a connection string (Azurite's included); the service URIs are then unset.</summary>
+    public string? ConnectionString { get; private init; }
 
-    private FunctionsStorageConnection(Uri blob, Uri queue, Uri table, TokenCredential credential) =>
-        (_blob, _queue, _table, _credential) = (blob, queue, table, credential);
+    public Uri? BlobServiceUri { get; private init; }
+
+    public Uri? QueueServiceUri { get; private init; }
+
+    public Uri? TableServiceUri { get; private init; }
+
+    /// <summary><c>__credential</c> is <c>managedidentity</c>: that identity only, not the whole DefaultAzureCredential chain.</summary>
+    public bool ManagedIdentity { get; private init; }
+
+    /// <summary><c>__clientId</c>: a user-assigned identity's client id.</summary>
+    public string? ClientId { get; private init; }
 
     public static FunctionsStorageConnection? From(IConfiguration configuration)
     {
         if (configuration[Setting] is { Length: > 0 } connectionString)
         {
-            return new FunctionsStorageConnection(connectionString);
+            return new FunctionsStorageConnection { ConnectionString = connectionString };
         }
         var section = configuration.GetSection(Setting);
         var account = section["accountName"];
@@ -46,28 +49,13 @@ public sealed class FunctionsStorageConnection
         {
             throw new InvalidOperationException($"{Setting}: set {Setting}__accountName, or all of {Setting}__blobServiceUri, __queueServiceUri and __tableServiceUri (jobs use blobs, a queue and a table)");
         }
-        var clientId = section["clientId"];
-        TokenCredential credential = string.Equals(section["credential"], "managedidentity", StringComparison.OrdinalIgnoreCase)
-            ? new ManagedIdentityCredential(string.IsNullOrEmpty(clientId) ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId))
-            : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = string.IsNullOrEmpty(clientId) ? null : clientId });
-        return new FunctionsStorageConnection(blob, queue, table, credential);
+        return new FunctionsStorageConnection
+        {
+            BlobServiceUri = blob,
+            QueueServiceUri = queue,
+            TableServiceUri = table,
+            ManagedIdentity = string.Equals(section["credential"], "managedidentity", StringComparison.OrdinalIgnoreCase),
+            ClientId = string.IsNullOrEmpty(section["clientId"]) ? null : section["clientId"],
+        };
     }
-
-    public BlobServiceClient BlobService() =>
-        _connectionString is not null ? new BlobServiceClient(_connectionString) : new BlobServiceClient(_blob, _credential);
-
-    /// <summary>Sends base64, as host.json's messageEncoding tells the Functions host to expect.</summary>
-    public QueueClient Queue(string name, QueueMessageEncoding encoding = QueueMessageEncoding.Base64)
-    {
-        var options = new QueueClientOptions { MessageEncoding = encoding };
-        return _connectionString is not null
-            ? new QueueClient(_connectionString, name, options)
-            : new QueueClient(new Uri(_queue!.AbsoluteUri.TrimEnd('/') + "/" + name), _credential, options);
-    }
-
-    public TableServiceClient TableService() =>
-        _connectionString is not null ? new TableServiceClient(_connectionString) : new TableServiceClient(_table, _credential);
-
-    public TableClient Table(string name) =>
-        _connectionString is not null ? new TableClient(_connectionString, name) : new TableClient(_table, name, _credential);
 }

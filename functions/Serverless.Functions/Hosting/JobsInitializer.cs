@@ -1,18 +1,19 @@
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Jobs;
 
 namespace Serverless.Functions.Hosting;
 
 /// <summary>Creates the job table, the jobs queue and its poison queue before the first job arrives (storage mode).</summary>
-public sealed class JobsInitializer(IJobStore store, FunctionsStorageConnection connection, IOptions<JobsOptions> options, ILogger<JobsInitializer> logger) : IHostedService
+public sealed class JobsInitializer(IJobStore store, QueueServiceClient queues, IOptions<JobsOptions> options, ILogger<JobsInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try
         {
             await store.InitializeAsync(cancellationToken);
-            await connection.Queue(options.Value.Queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            await connection.Queue(PoisonQueue(options.Value)).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await queues.GetQueueClient(options.Value.Queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await queues.GetQueueClient(PoisonQueue(options.Value)).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

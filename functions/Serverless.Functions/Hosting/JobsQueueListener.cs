@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Jobs;
 
@@ -12,7 +13,7 @@ namespace Serverless.Functions.Hosting;
 /// while it works (renewed at half the lease); a failure makes it visible again after Jobs:VisibilityTimeoutSeconds;
 /// at Jobs:MaxDequeueCount attempts it moves to &lt;queue&gt;-poison. Messages may be base64 or plain JSON.
 /// </summary>
-public sealed class JobsQueueListener(JobMessageHandler handler, FunctionsStorageConnection connection, IOptions<JobsOptions> options,
+public sealed class JobsQueueListener(JobMessageHandler handler, IAzureClientFactory<QueueServiceClient> queues, IOptions<JobsOptions> options,
     ILogger<JobsQueueListener> logger) : BackgroundService
 {
     // How long a received message is leased; renewed while the handler runs, so it only bounds redelivery after a crash.
@@ -28,8 +29,9 @@ public sealed class JobsQueueListener(JobMessageHandler handler, FunctionsStorag
             return;
         }
         // Received raw: the body may be base64 (what this app and the Functions host send) or plain JSON (tools, tests).
-        var queue = connection.Queue(settings.Queue, QueueMessageEncoding.None);
-        var poison = connection.Queue(JobsInitializer.PoisonQueue(settings), QueueMessageEncoding.None);
+        var raw = queues.CreateClient(AzureClientServices.RawQueueMessages);
+        var queue = raw.GetQueueClient(settings.Queue);
+        var poison = raw.GetQueueClient(JobsInitializer.PoisonQueue(settings));
         var slots = new SemaphoreSlim(settings.BatchSize);
         var running = new List<Task>();
         var idle = MinPollingInterval;

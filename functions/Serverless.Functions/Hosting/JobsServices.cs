@@ -1,3 +1,6 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Infrastructure.Jobs;
 using Serverless.Core.Infrastructure.Storage;
@@ -12,12 +15,13 @@ namespace Serverless.Functions.Hosting;
 /// </summary>
 public static class JobsServices
 {
-    public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder, HostingMode mode)
+    public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder, HostingMode mode, FunctionsStorageConnection? storage)
     {
         var services = builder.Services;
-        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var connection = FunctionsStorageConnection.From(builder.Configuration);
-        if (connection is null)
+        // First host.json's queue settings, then Jobs:* over them.
+        services.AddOptions<JobsOptions>().Configure(options => HostJsonQueueSettings.Seed(options, HostJsonQueueSettings.DefaultPath));
+        services.AddValidatedOptions<JobsOptions>(JobsOptions.Section);
+        if (storage is null)
         {
             services.AddSingleton(sp => new ChannelJobQueue(Options(sp).Queue));
             services.AddSingleton<IJobQueue>(sp => sp.GetRequiredService<ChannelJobQueue>());
@@ -27,10 +31,10 @@ public static class JobsServices
         }
         else
         {
-            services.AddSingleton(connection);
-            services.AddSingleton<IJobQueue>(sp => new StorageJobQueue(connection.Queue(Options(sp).Queue)));
-            services.AddSingleton<IJobStore>(sp => new TableJobStore(connection.Table(Options(sp).Table)));
-            services.AddSingleton<IJobFiles>(sp => new BlobJobFiles(connection.BlobService(), Options(sp).AllowedContainers));
+            // The account's clients: AzureClientServices.
+            services.AddSingleton<IJobQueue>(sp => new StorageJobQueue(sp.GetRequiredService<QueueServiceClient>().GetQueueClient(Options(sp).Queue)));
+            services.AddSingleton<IJobStore>(sp => new TableJobStore(sp.GetRequiredService<TableServiceClient>().GetTableClient(Options(sp).Table)));
+            services.AddSingleton<IJobFiles>(sp => new BlobJobFiles(sp.GetRequiredService<BlobServiceClient>(), Options(sp).AllowedContainers));
             services.AddHostedService<JobsInitializer>();
             if (mode == HostingMode.Standalone)
             {

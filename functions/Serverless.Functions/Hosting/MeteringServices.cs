@@ -14,17 +14,15 @@ public static class MeteringServices
 {
     public const string ApplicationInsightsSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
-    public static IHostApplicationBuilder AddMetering(this IHostApplicationBuilder builder, HostingMode mode)
+    public static IHostApplicationBuilder AddMetering(this IHostApplicationBuilder builder, HostingMode mode, FunctionsStorageConnection? storage)
     {
         var services = builder.Services;
-        var configuration = builder.Configuration;
-        services.AddOptions<MeteringOptions>().BindConfiguration(MeteringOptions.Section)
+        services.AddValidatedOptions<MeteringOptions>(MeteringOptions.Section)
             // Keys are optional for local use and required once the Functions host runs the app.
-            .PostConfigure(options => options.RequireKey ??= mode == HostingMode.FunctionsWorker)
-            .ValidateDataAnnotations().ValidateOnStart();
+            .PostConfigure(options => options.RequireKey ??= mode == HostingMode.FunctionsWorker);
 
         // First: a store's hosted service (the usage journal's shipper) starts before the ledger and stops after it.
-        MeteringStoreFactory.AddMeteringStores(services, configuration);
+        services.AddMeteringStores(ValidatedOptions.Read<MeteringOptions>(builder.Configuration, MeteringOptions.Section), storage);
         services.AddSingleton<ServerlessMetrics>();
         services.AddSingleton<PriceList>();
         // The model registry tells them of every load and unload.

@@ -14,9 +14,10 @@ public sealed class ModelPreloader(ModelCache cache, ServerReadiness readiness, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var entry in options.Value.Preload.Where(p => !string.IsNullOrWhiteSpace(p)))
+        // Each entry is a valid name (and version): ModelsOptions validated them at start-up.
+        foreach (var (model, version) in options.Value.PreloadModels())
         {
-            var (model, version) = Parse(entry.Trim());
+            var entry = version is null ? model : $"{model}:{version}";
             while (!stoppingToken.IsCancellationRequested)
             {
                 readiness.MarkNotReady(() => $"preloading {entry}" + (cache.States().FirstOrDefault(s => s.Name == model && s.State == ModelState.Loading) is { } loading
@@ -36,12 +37,5 @@ public sealed class ModelPreloader(ModelCache cache, ServerReadiness readiness, 
             }
         }
         readiness.MarkReady();
-    }
-
-    /// <summary>"name" or "name:version".</summary>
-    private static (string Model, long? Version) Parse(string entry)
-    {
-        var colon = entry.IndexOf(':');
-        return colon < 0 ? (entry, null) : (entry[..colon], ModelName.ParseVersion(entry[..colon], entry[(colon + 1)..]));
     }
 }

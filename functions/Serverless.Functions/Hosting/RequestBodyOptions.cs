@@ -3,16 +3,20 @@ using System.ComponentModel.DataAnnotations;
 namespace Serverless.Functions.Hosting;
 
 /// <summary>
-/// The rest of configuration section <c>Inference</c> that bounds request bodies (with <c>Inference:MaxRequestBytes</c>):
-/// HTTP settings, kept out of the core.
+/// The settings of configuration section <c>Inference</c> that bound request bodies: HTTP settings, kept out of the
+/// core (whose <c>InferenceOptions</c> read the same section).
 /// </summary>
 public sealed class RequestBodyOptions
 {
     public const string Section = "Inference";
 
+    /// <summary>Largest request body accepted; larger ones get 413.</summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxRequestBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>
     /// Bytes of inference request bodies held in memory at once, across every request in flight; past it a request is
-    /// answered 503 with Retry-After instead of being buffered. Never less than Inference:MaxRequestBytes in effect.
+    /// answered 503 with Retry-After instead of being buffered. Never less than <see cref="MaxRequestBytes"/> in effect.
     /// </summary>
     [Range(1024, long.MaxValue)]
     public long MaxBufferedRequestBytes { get; set; } = 256L * 1024 * 1024;

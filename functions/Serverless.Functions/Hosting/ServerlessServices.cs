@@ -17,21 +17,24 @@ public static class ServerlessServices
     public static TBuilder AddServerless<TBuilder>(this TBuilder builder, HostingMode mode) where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
-        services.AddOptions<ModelsOptions>().BindConfiguration(ModelsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RequestBodyOptions>().BindConfiguration(RequestBodyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
-        services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<ModelsOptions>(ModelsOptions.Section);
+        services.AddValidatedOptions<InferenceOptions>(InferenceOptions.Section);
+        services.AddValidatedOptions<RequestBodyOptions>(RequestBodyOptions.Section);
+        services.AddValidatedOptions<StorageOptions>(StorageOptions.Section);
+        services.AddValidatedOptions<HostingOptions>(HostingOptions.Section);
         services.AddOptions<HostOptions>().Configure<IOptions<HostingOptions>>((host, hosting) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(hosting.Value.DrainTimeoutSeconds));
         // Kestrel enforces the limit too, so no body slips past it on any endpoint; inference requests raise it for
         // themselves by Inference:RefusedBodyDrainBytes so a refused body can be drained (RefusedBodyDrain). Both hosts'
         // Kestrel (standalone, and the worker's behind the Functions host's proxy) read these options.
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<InferenceOptions>>((kestrel, inference) =>
-            kestrel.Limits.MaxRequestBodySize = inference.Value.MaxRequestBytes);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestBodyOptions>>((kestrel, body) =>
+            kestrel.Limits.MaxRequestBodySize = body.Value.MaxRequestBytes);
 
+        // Read once, here: the storage account and the model repository decide which clients and stores are registered.
+        var storage = FunctionsStorageConnection.From(builder.Configuration);
+        services.AddAzureStorageClients(storage);
+        services.AddModelRepository(ValidatedOptions.Read<ModelsOptions>(builder.Configuration, ModelsOptions.Section));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(ModelRepositoryFactory.Create);
         services.AddSingleton<ModelVersionIndex>();
         services.AddSingleton<ExecutionProviderSelector>();
         services.AddSingleton<OptimizedModelCache>();
@@ -47,8 +50,8 @@ public static class ServerlessServices
         services.AddHostedService<ModelPreloader>();
         services.AddSingleton<CallerAuthenticator>();
         services.AddSingleton<EndpointPipeline>();
-        builder.AddMetering(mode);
-        builder.AddJobs(mode);
+        builder.AddMetering(mode, storage);
+        builder.AddJobs(mode, storage);
         return builder;
     }
 }

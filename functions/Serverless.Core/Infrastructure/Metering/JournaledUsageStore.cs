@@ -4,12 +4,12 @@ using Serverless.Core.Metering;
 namespace Serverless.Core.Infrastructure.Metering;
 
 /// <summary>
-/// The usage store (SQLite or Table storage) behind a local journal (Metering:Durability process): a group commit is durable once its frame is
-/// in the journal, and <see cref="UsageJournalShipper"/> moves it to the store within Metering:MaxCommitLagMilliseconds.
-/// So a metered call waits for a local write() instead of a Table round trip or an fsync.
+/// The usage store behind the local journal (Metering:Durability process), so a metered call waits for a local
+/// write() instead of a Table round trip or an fsync; <see cref="UsageJournalShipper"/> moves the journal into the
+/// store. What that promises a caller: the durability contract, docs/metering.md.
 /// </summary>
-/// <param name="table">The durable store: <see cref="TableUsageStore"/> or <see cref="SqliteUsageStore"/>.</param>
-public sealed class JournaledUsageStore(UsageJournal journal, IUsageStore table) : IUsageStore
+/// <param name="store">The durable store: <see cref="TableUsageStore"/> or <see cref="SqliteUsageStore"/>.</param>
+public sealed class JournaledUsageStore(UsageJournal journal, IUsageStore store) : IUsageStore
 {
     /// <summary>One: an append is a local write that returns at once, so the ledger's waiters go on inline on its thread.</summary>
     public int MaxConcurrentAppends => 1;
@@ -21,17 +21,17 @@ public sealed class JournaledUsageStore(UsageJournal journal, IUsageStore table)
     }
 
     /// <summary>
-    /// Table storage, plus this instance's records still in its journal, each once: a report sees every call this
+    /// The store, plus this instance's records still in its journal, each once: a report sees every call this
     /// instance answered. Other instances' records lag by up to their MaxCommitLag.
     /// </summary>
     public async IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        // Read before Table storage: a record that leaves the journal meanwhile was shipped first, so the query sees it.
+        // Read before the store: a record that leaves the journal meanwhile was shipped first, so the query sees it.
         var unshipped = journal.ReadUnshipped(r => r.Time >= query.From && r.Time < query.To
                 && (query.CallerId is null || r.CallerId == query.CallerId)
                 && (query.Model is null || r.Model == query.Model))
             .ToDictionary(r => r.Id);
-        await foreach (var record in table.ReadAsync(query, cancellationToken))
+        await foreach (var record in store.ReadAsync(query, cancellationToken))
         {
             // A segment being shipped now is in both.
             unshipped.Remove(record.Id);
@@ -44,7 +44,7 @@ public sealed class JournaledUsageStore(UsageJournal journal, IUsageStore table)
     }
 
     /// <summary>
-    /// Table storage only, so it lags this instance's journal by up to MaxCommitLag. The monthly quota stays exact all
+    /// The store only, so it lags this instance's journal by up to MaxCommitLag. The monthly quota stays exact all
     /// the same: it seeds a caller's month from here before this instance bills that caller's first call of the month
     /// and counts in memory from then on, and what the last run left is shipped before the first count.
     /// </summary>
@@ -53,6 +53,6 @@ public sealed class JournaledUsageStore(UsageJournal journal, IUsageStore table)
         // Standalone, the start-up ship is over before anything is served; under the Functions host the worker's own
         // hosted service starts first and invocations may come before it is.
         await journal.LeftoversShipped.WaitAsync(cancellationToken);
-        return await table.CountBilledAsync(callerId, from, to, rows, cancellationToken);
+        return await store.CountBilledAsync(callerId, from, to, rows, cancellationToken);
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Serverless.Core.Metering;
 
 namespace Serverless.Core.Infrastructure.Metering;
 
@@ -45,13 +44,9 @@ public sealed class SqliteMeteringDatabase
 
     private readonly string _connectionString;
 
-    /// <param name="durability">How the usage writer commits (see <see cref="OpenWriter"/>); other connections always sync.</param>
-    /// <param name="maxCommitLag">With <see cref="MeteringDurability.Process"/>: longest a committed usage record may stay unsynced.</param>
-    public SqliteMeteringDatabase(string path, MeteringDurability durability = MeteringDurability.Strict, TimeSpan? maxCommitLag = null)
+    public SqliteMeteringDatabase(string path)
     {
         Path = path;
-        Durability = durability;
-        MaxCommitLag = maxCommitLag ?? TimeSpan.FromSeconds(1);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         using var connection = Open();
@@ -62,30 +57,17 @@ public sealed class SqliteMeteringDatabase
 
     public string Path { get; }
 
-    public MeteringDurability Durability { get; }
-
-    public TimeSpan MaxCommitLag { get; }
-
     /// <summary>
     /// An open connection with synchronous=FULL: in WAL mode that syncs the log on every commit, so a committed
     /// group survives power loss too (NORMAL would survive a process crash but could lose the last commits on
     /// power loss, and these are bills).
     /// </summary>
-    public SqliteConnection Open() => Open(full: true);
-
-    /// <summary>
-    /// The usage writer's connection. Strict: synchronous=FULL, as <see cref="Open()"/>. Process: synchronous=NORMAL,
-    /// so a commit is a write into the WAL and no fsync: the OS holds it, and a killed process loses nothing (the WAL is
-    /// replayed when the database is next opened); the WAL is synced behind by <see cref="SqliteUsageStore"/>.
-    /// </summary>
-    public SqliteConnection OpenWriter() => Open(full: Durability == MeteringDurability.Strict);
-
-    private SqliteConnection Open(bool full)
+    public SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = full ? "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;" : "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
+        command.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
         command.ExecuteNonQuery();
         return connection;
     }

@@ -7,10 +7,9 @@ using SQLitePCL;
 namespace Serverless.Core.Infrastructure.Metering;
 
 /// <summary>
-/// Usage records in SQLite: one transaction per group, on one connection kept by its single writer (the ledger with
-/// Metering:Durability strict; the usage journal's shipper, one transaction per shipped segment, with process).
-/// With <see cref="MeteringDurability.Process"/> a commit is not synced; a thread of its own checkpoints the WAL (which
-/// syncs it first) every half of the database's MaxCommitLag while commits are unsynced, and once more on Dispose.
+/// Usage records in SQLite: one synced transaction per group, on one connection kept by its single writer (the ledger
+/// with Metering:Durability strict; the usage journal's shipper, one transaction per shipped segment, with process).
+/// Which of the two writes, and what each promises: the durability contract, docs/metering.md.
 /// </summary>
 public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageStore, IDisposable
 {
@@ -20,10 +19,6 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
     // never used concurrently.
     private SqliteConnection? _writer;
     private sqlite3_stmt? _insert;
-    // Process durability: commits since the last complete sync (set by the writer, taken by the sync thread).
-    private int _unsynced;
-    private readonly ManualResetEventSlim _stopping = new(false);
-    private Thread? _syncer;
 
     public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
     {
@@ -50,10 +45,6 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
                     }
                 }
                 Check(raw.sqlite3_exec(db, "COMMIT"), db);
-                if (_syncer is not null)
-                {
-                    Volatile.Write(ref _unsynced, 1);
-                }
             }
             catch
             {
@@ -117,56 +108,13 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
     {
         if (_insert is null)
         {
-            _writer = database.OpenWriter();
-            if (database.Durability == MeteringDurability.Process && _syncer is null)
-            {
-                // Its own thread, not a pool timer: on a busy box a pool work item can wait seconds, past the lag.
-                _syncer = new Thread(SyncLoop) { IsBackground = true, Name = "usage-sync" };
-                _syncer.Start();
-            }
+            _writer = database.Open();
             var db = _writer.Handle!;
             var placeholders = string.Join(", ", Columns.Split(", ").Select(_ => "?"));
             Check(raw.sqlite3_prepare_v2(db, $"INSERT OR REPLACE INTO usage ({Columns}) VALUES ({placeholders})", out var insert), db);
             _insert = insert;
         }
         return _insert;
-    }
-
-    private void SyncLoop()
-    {
-        // Its own connection with synchronous=FULL: a checkpoint syncs the WAL before it copies pages into the
-        // database and syncs that too. PASSIVE never blocks the writer.
-        using var connection = database.Open();
-        var interval = database.MaxCommitLag / 2;
-        while (!_stopping.Wait(interval))
-        {
-            Sync(connection);
-        }
-        Sync(connection);
-    }
-
-    private void Sync(SqliteConnection connection)
-    {
-        if (Interlocked.Exchange(ref _unsynced, 0) == 0)
-        {
-            return;
-        }
-        try
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-            using var reader = command.ExecuteReader();
-            // busy, frames in the WAL, frames checkpointed: a reader on an older snapshot can hold frames back, and
-            // those may not be synced yet; try again next time.
-            if (reader.Read() && reader.GetInt64(2) < reader.GetInt64(1))
-            {
-                Volatile.Write(ref _unsynced, 1);
-            }
-        }
-        catch (SqliteException)
-        {
-            Volatile.Write(ref _unsynced, 1);
-        }
     }
 
     private void DisposeWriter()
@@ -231,11 +179,5 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
         return string.Join(" AND ", clauses);
     }
 
-    /// <summary>Closes the writer; with process durability, syncs what is committed before it returns (graceful shutdown).</summary>
-    public void Dispose()
-    {
-        DisposeWriter();
-        _stopping.Set();
-        _syncer?.Join();
-    }
+    public void Dispose() => DisposeWriter();
 }

@@ -5,9 +5,10 @@ using Serverless.Core.Metering;
 namespace Serverless.Core.Infrastructure.Metering;
 
 /// <summary>
-/// The append-only local journal in front of the usage store (SQLite or Table storage) (&lt;Storage:DataDirectory&gt;/usage-journal/&lt;host name&gt;/): numbered
-/// segment files of <see cref="UsageJournalFrame"/>s, one frame per group commit. Appends go to the open segment; the
-/// shipper seals it, ships sealed segments in order and deletes each once Table storage has it.
+/// The append-only local journal in front of the usage store (&lt;Storage:DataDirectory&gt;/usage-journal/&lt;host name&gt;/):
+/// numbered segment files of <see cref="UsageJournalFrame"/>s, one frame per group commit. Appends go to the open
+/// segment; the shipper seals it, ships sealed segments in order and deletes each once the store has it. The
+/// durability contract it serves: docs/metering.md.
 /// </summary>
 /// <remarks>
 /// An append is one write() to a file opened without buffering and without write-through: once it returns the frame
@@ -78,7 +79,7 @@ public sealed class UsageJournal : IDisposable
         }
     }
 
-    /// <summary>Completes once what the last run left in the journal is in Table storage (the shipper's start-up ship).</summary>
+    /// <summary>Completes once what the last run left in the journal is in the store (the shipper's start-up ship).</summary>
     public Task LeftoversShipped => _leftoversShipped.Task;
 
     public void MarkLeftoversShipped() => _leftoversShipped.TrySetResult();
@@ -159,7 +160,7 @@ public sealed class UsageJournal : IDisposable
 
     public static List<UsageRecord> Read(UsageJournalSegment segment) => UsageJournalFrame.Decode(File.ReadAllBytes(segment.Path), out _);
 
-    /// <summary>The segment is in Table storage: it leaves the journal.</summary>
+    /// <summary>The segment is in the store: it leaves the journal.</summary>
     public void Delete(UsageJournalSegment segment)
     {
         lock (_lock)
@@ -174,7 +175,7 @@ public sealed class UsageJournal : IDisposable
 
     /// <summary>
     /// The records still in the journal (sealed and open segments) that <paramref name="match"/>, for reads that must
-    /// see this instance's own records before they are shipped. A segment deleted meanwhile was shipped: Table storage
+    /// see this instance's own records before they are shipped. A segment deleted meanwhile was shipped: the store
     /// has its records. One segment at a time is in memory, so a journal grown during an outage does not come in whole.
     /// </summary>
     public List<UsageRecord> ReadUnshipped(Func<UsageRecord, bool>? match = null)

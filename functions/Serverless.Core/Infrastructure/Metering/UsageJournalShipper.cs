@@ -6,20 +6,20 @@ using Serverless.Core.Metering;
 namespace Serverless.Core.Infrastructure.Metering;
 
 /// <summary>
-/// Moves the usage journal into the usage store (SQLite or Table storage): at start-up, before anything is served (what a crashed process left);
+/// Moves the usage journal into the usage store: at start-up, before anything is served (what a crashed process left);
 /// then every half Metering:MaxCommitLagMilliseconds (the open segment is sealed and every sealed segment shipped, so a
-/// record reaches the table within the lag while the table answers); at shutdown, after the ledger has drained,
-/// everything, leaving an empty journal.
+/// record reaches the store within the lag while the store answers); at shutdown, after the ledger has drained,
+/// everything, leaving an empty journal. The durability contract this keeps: docs/metering.md.
 /// </summary>
 /// <remarks>
 /// Registered before the <see cref="UsageLedger"/>: hosted services start in order and stop in reverse, so the ledger
 /// writes nothing before the leftovers are shipped and has drained into the journal before the last ship.
-/// A segment is shipped whole, as one group of the table store, and deleted only once the table has it: a crash in
-/// between ships the same segment again, which writes the same entities (the table store names an entity after its
-/// first and last record), so no record is counted twice.
+/// A segment is shipped whole, as one group of the store, and deleted only once the store has it: a crash in between
+/// ships the same segment again, which writes the same records again (the Table store names an entity after its first
+/// and last record; SQLite replaces rows by record id), so no record is counted twice.
 /// </remarks>
-/// <param name="table">The durable store: <see cref="TableUsageStore"/> or <see cref="SqliteUsageStore"/>.</param>
-public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore table, IOptions<MeteringOptions> options, TimeProvider time,
+/// <param name="store">The durable store: <see cref="TableUsageStore"/> or <see cref="SqliteUsageStore"/>.</param>
+public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore store, IOptions<MeteringOptions> options, TimeProvider time,
     ILogger<UsageJournalShipper> logger) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _shipping = new(1, 1);
@@ -35,7 +35,7 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore table,
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Serving first would seed quotas and reports from a table without these records.
+            // Serving first would seed quotas and reports from a store without these records.
             throw new InvalidOperationException($"The usage journal {journal.Directory} holds {journal.Bytes} bytes that the usage store did not take; not serving until it does: {e.Message}", e);
         }
         journal.MarkLeftoversShipped();
@@ -76,7 +76,7 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore table,
                 var records = UsageJournal.Read(segment);
                 if (records.Count > 0)
                 {
-                    await table.AppendAsync(records, cancellationToken);
+                    await store.AppendAsync(records, cancellationToken);
                 }
                 journal.Delete(segment);
             }

@@ -25,7 +25,7 @@ public sealed class OnnxSessionFactory(ExecutionProviderSelector providers, Opti
         var gpu = config.Gpu ?? GpuConfig.Default;
         gpu.Validate(key);
         // A model's own "auto" defers to the server setting; only an explicit cuda or cpu overrides it.
-        var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider;
+        var requested = config.ExecutionProvider is { } own && !own.Equals("auto", StringComparison.OrdinalIgnoreCase) ? own : options.Value.ExecutionProvider.ToString();
         return providers.Choose(requested, key, gpu);
     }
 

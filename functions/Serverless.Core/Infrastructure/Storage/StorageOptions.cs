@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Serverless.Core.Infrastructure.Storage;
 
 /// <summary>Configuration section <c>Storage</c>: local state (model cache, embedded databases, job files).</summary>
@@ -6,6 +8,7 @@ public sealed class StorageOptions
     public const string Section = "Storage";
 
     /// <summary>Survives restarts so cached models are not downloaded again. Default: a per-user data folder.</summary>
+    [Required(ErrorMessage = "Storage:DataDirectory must name a folder.")]
     public string DataDirectory { get; set; } = DefaultDataDirectory();
 
     public string ModelCacheDirectory => Path.Combine(DataDirectory, "model-cache");

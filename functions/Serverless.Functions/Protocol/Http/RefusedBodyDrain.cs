@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Serverless.Core.Inference;
 using Serverless.Functions.Hosting;
 
 namespace Serverless.Functions.Protocol.Http;
@@ -12,12 +11,12 @@ namespace Serverless.Functions.Protocol.Http;
 /// reports a broken pipe instead of the 413. Bounded by Inference:RefusedBodyDrainBytes and
 /// Inference:RefusedBodyDrainSeconds; a client still sending after either is cut off (Connection: close).
 /// </summary>
-public sealed class RefusedBodyDrain(IOptions<RequestBodyOptions> options, IOptions<InferenceOptions> inference)
+public sealed class RefusedBodyDrain(IOptions<RequestBodyOptions> options)
 {
     private readonly RequestBodyOptions _options = options.Value;
 
     // The most of a refused body ever read: the limit plus the drain's bytes (saturating, for a drain cap of long.MaxValue).
-    private readonly long _mostRead = inference.Value.MaxRequestBytes + Math.Min(options.Value.RefusedBodyDrainBytes, long.MaxValue - inference.Value.MaxRequestBytes);
+    private readonly long _mostRead = options.Value.MaxRequestBytes + Math.Min(options.Value.RefusedBodyDrainBytes, long.MaxValue - options.Value.MaxRequestBytes);
 
     /// <summary>
     /// Call before anything reads the body: lets Kestrel accept the drain's bytes past Inference:MaxRequestBytes for this

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
-using Serverless.Core.Inference;
 using Serverless.Functions.Hosting;
 
 namespace Serverless.Functions.Protocol.Http;
@@ -10,12 +9,12 @@ namespace Serverless.Functions.Protocol.Http;
 /// reserves its bytes before they are buffered (all of a declared Content-Length at once, a chunked body as it grows)
 /// and returns them when its request is answered, so uploads cannot grow memory without bound.
 /// </summary>
-public sealed class RequestBodyBudget(IOptions<RequestBodyOptions> options, IOptions<InferenceOptions> inference)
+public sealed class RequestBodyBudget(IOptions<RequestBodyOptions> options)
 {
     private long _reserved;
 
     /// <summary>The cap in effect: at least one largest body always fits when nothing else is buffered.</summary>
-    public long Capacity { get; } = Math.Max(options.Value.MaxBufferedRequestBytes, inference.Value.MaxRequestBytes);
+    public long Capacity { get; } = Math.Max(options.Value.MaxBufferedRequestBytes, options.Value.MaxRequestBytes);
 
     public long Reserved => Interlocked.Read(ref _reserved);
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
-using Serverless.Core.Inference;
+using Serverless.Functions.Hosting;
 
 namespace Serverless.Functions.Protocol.Http;
 
@@ -9,7 +9,7 @@ namespace Serverless.Functions.Protocol.Http;
 /// Reads a request body whole into a pooled buffer within Inference:MaxRequestBytes (413 past it) and within
 /// Inference:MaxBufferedRequestBytes across requests (503 with Retry-After past it), draining what it refuses.
 /// </summary>
-public sealed class RequestBodyReader(IOptions<InferenceOptions> options, RequestBodyBudget budget, RefusedBodyDrain drain)
+public sealed class RequestBodyReader(IOptions<RequestBodyOptions> options, RequestBodyBudget budget, RefusedBodyDrain drain)
 {
     // A chunked body's reservation grows by at least this much at a time, so small bodies cost one reservation.
     private const long ReservationStep = 64 * 1024;

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Serverless.Core.Infrastructure.Metering;
 using Serverless.Core.Infrastructure.Storage;
 using Serverless.Core.Metering;
@@ -8,7 +9,7 @@ using Serverless.Functions.Hosting;
 
 namespace Serverless.Tests.Hosting;
 
-public sealed class MeteringStoreFactoryTests : IDisposable
+public sealed class MeteringStoreServicesTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "serverless-store-factory-" + Guid.NewGuid().ToString("N"));
 
@@ -30,17 +31,25 @@ public sealed class MeteringStoreFactoryTests : IDisposable
         Assert.DoesNotContain(services.GetServices<Microsoft.Extensions.Hosting.IHostedService>(), s => s is UsageJournalShipper);
     }
 
-    private ServiceProvider Build(string? durability)
+    [Fact]
+    public void AddMeteringStores_TableWithoutStorageAccount_FailsNamingTheSetting()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Build(durability: null, store: "table"));
+
+        Assert.Contains("Metering:Store is table but AzureWebJobsStorage", error.Message);
+    }
+
+    private ServiceProvider Build(string? durability, string store = "sqlite")
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Metering:Store"] = "sqlite",
+            ["Metering:Store"] = store,
             ["Metering:Durability"] = durability,
         }).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System);
-        services.AddOptions<MeteringOptions>().Bind(configuration.GetSection(MeteringOptions.Section));
+        var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System).AddSingleton<IConfiguration>(configuration);
+        services.AddValidatedOptions<MeteringOptions>(MeteringOptions.Section);
         services.AddOptions<StorageOptions>().Configure(o => o.DataDirectory = _directory);
-        MeteringStoreFactory.AddMeteringStores(services, configuration);
+        services.AddMeteringStores(ValidatedOptions.Read<MeteringOptions>(configuration, MeteringOptions.Section), storage: null);
         return services.BuildServiceProvider();
     }
 
