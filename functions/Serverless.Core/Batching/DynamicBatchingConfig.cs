@@ -1,3 +1,5 @@
+using Serverless.Core.Repository;
+
 namespace Serverless.Core.Batching;
 
 /// <summary>
@@ -31,4 +33,31 @@ public sealed record DynamicBatchingConfig
 
     /// <summary>Batches running at once on this model; absent, <see cref="BatchingLayout"/> decides (a CPU: one per core).</summary>
     public int? InstanceCount { get; init; }
+
+    /// <summary>Requests that may wait at most: each holds its request body, so the queue is bounded like everything else.</summary>
+    public const int MaxQueueSizeLimit = 100_000;
+
+    /// <summary>Batches running at once at most: each is a thread with its own session memory.</summary>
+    public const int MaxInstances = 64;
+
+    /// <summary>Longest configurable wait for company: 10 s (Triton's own examples stay under a millisecond).</summary>
+    public const int MaxQueueDelayLimitUs = 10_000_000;
+
+    /// <summary>Every value against its documented range; a value past it fails the model's load naming the field.</summary>
+    internal void Validate(string model)
+    {
+        ConfigRange.Check(model, "dynamic_batching.max_batch_size", MaxBatchSize, 0, ModelConfig.MaxRows);
+        ConfigRange.Check(model, "dynamic_batching.max_queue_delay_us", MaxQueueDelayUs, 0, MaxQueueDelayLimitUs);
+        ConfigRange.Check(model, "dynamic_batching.max_queue_size", MaxQueueSize, 1, MaxQueueSizeLimit);
+        ConfigRange.Check(model, "dynamic_batching.default_timeout_us", DefaultTimeoutUs, 0, int.MaxValue);
+        ConfigRange.Check(model, "dynamic_batching.instance_count", InstanceCount, 1, MaxInstances);
+        if (PreferredBatchSizes.Length > 32)
+        {
+            throw new Errors.ModelLoadException($"model '{model}': config.json dynamic_batching.preferred_batch_sizes has {PreferredBatchSizes.Length} sizes; it may have 32 at most");
+        }
+        foreach (var size in PreferredBatchSizes)
+        {
+            ConfigRange.Check(model, "dynamic_batching.preferred_batch_sizes entry", size, 1, ModelConfig.MaxRows);
+        }
+    }
 }

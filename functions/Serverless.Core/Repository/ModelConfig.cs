@@ -44,18 +44,41 @@ public sealed record ModelConfig
         PropertyNameCaseInsensitive = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
+        // Numbers are numbers: "64" as a string is refused, as a typo would be, rather than read as 64.
+        NumberHandling = JsonNumberHandling.Strict,
     };
+
+    /// <summary>Most rows a request (or a merged batch) may carry: a job's batch_size has the same cap.</summary>
+    public const int MaxRows = 65_536;
+
+    /// <summary>Threads a session may ask for, per pool: far above any machine this runs on, far below what exhausts one.</summary>
+    public const int MaxThreads = 256;
 
     public static ModelConfig Parse(string model, ReadOnlySpan<byte> json)
     {
+        ModelConfig config;
         try
         {
-            return JsonSerializer.Deserialize<ModelConfig>(json, JsonOptions) ?? Default;
+            config = JsonSerializer.Deserialize<ModelConfig>(json, JsonOptions) ?? Default;
         }
         catch (JsonException e)
         {
             throw new Errors.ModelLoadException($"model '{model}': config.json is not valid: {e.Message}", e);
         }
+        config.Validate(model);
+        return config;
+    }
+
+    /// <summary>
+    /// Every value against its documented range (docs/model-repository.md), at load: a value past it is that model's
+    /// load error naming the field, never an allocation that takes the process down on the first request.
+    /// </summary>
+    private void Validate(string model)
+    {
+        ConfigRange.Check(model, "max_batch_size", MaxBatchSize, 0, MaxRows);
+        // 0: the server decides (Inference:IntraOpThreads, then the batching layout), as the sample models say.
+        ConfigRange.Check(model, "intra_op_threads", IntraOpThreads, 0, MaxThreads);
+        ConfigRange.Check(model, "inter_op_threads", InterOpThreads, 0, MaxThreads);
+        DynamicBatching?.Validate(model);
     }
 }

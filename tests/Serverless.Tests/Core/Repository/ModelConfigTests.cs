@@ -9,12 +9,12 @@ namespace Serverless.Tests.Core.Repository;
 public sealed class ModelConfigTests
 {
     [Fact]
-    public void Parse_CommentsTrailingCommasAnyCaseAndQuotedNumbers_ReadsEveryKey()
+    public void Parse_CommentsTrailingCommasAndAnyCase_ReadsEveryKey()
     {
         var json = """
             {
               // operators annotate their configs
-              "Max_Batch_Size": "8",
+              "Max_Batch_Size": 8,
               "execution_provider": "cpu",
               "intra_op_threads": 2,
               "warmup": true,
@@ -81,5 +81,40 @@ public sealed class ModelConfigTests
     public void Parse_Null_IsTheDefault()
     {
         Assert.Same(ModelConfig.Default, ModelConfig.Parse("m", "null"u8));
+    }
+
+    [Theory]
+    [InlineData("""{"max_batch_size": 2147483647}""", "max_batch_size is 2147483647; it must be between 0 and 65536")]
+    [InlineData("""{"max_batch_size": -5}""", "max_batch_size is -5; it must be between 0 and 65536")]
+    [InlineData("""{"intra_op_threads": -1}""", "intra_op_threads is -1; it must be between 0 and 256")]
+    [InlineData("""{"inter_op_threads": 100000}""", "inter_op_threads is 100000; it must be between 0 and 256")]
+    [InlineData("""{"dynamic_batching": {"instance_count": 100000}}""", "dynamic_batching.instance_count is 100000; it must be between 1 and 64")]
+    [InlineData("""{"dynamic_batching": {"instance_count": 0}}""", "dynamic_batching.instance_count is 0")]
+    [InlineData("""{"dynamic_batching": {"max_batch_size": 2147483647}}""", "dynamic_batching.max_batch_size is 2147483647")]
+    [InlineData("""{"dynamic_batching": {"max_queue_size": 2147483647}}""", "dynamic_batching.max_queue_size is 2147483647; it must be between 1 and 100000")]
+    [InlineData("""{"dynamic_batching": {"max_queue_size": 0}}""", "dynamic_batching.max_queue_size is 0")]
+    [InlineData("""{"dynamic_batching": {"max_queue_delay_us": -1}}""", "dynamic_batching.max_queue_delay_us is -1")]
+    [InlineData("""{"dynamic_batching": {"default_timeout_us": -1}}""", "dynamic_batching.default_timeout_us is -1")]
+    [InlineData("""{"dynamic_batching": {"preferred_batch_sizes": [0, -1]}}""", "dynamic_batching.preferred_batch_sizes entry is 0")]
+    [InlineData("""{"max_batch_size": "64"}""", "config.json is not valid")]
+    [InlineData("""{"dynamic_batching": {"max_queue_size": "64"}}""", "config.json is not valid")]
+    public void Parse_ValueOutsideItsRange_FailsTheLoadNamingTheField(string json, string told)
+    {
+        var error = Assert.Throws<ModelLoadException>(() => ModelConfig.Parse("m", Encoding.UTF8.GetBytes(json)));
+
+        Assert.Equal(503, error.StatusCode);
+        Assert.Contains("model 'm': config.json", error.Message);
+        Assert.Contains(told, error.Message);
+    }
+
+    [Fact]
+    public void Parse_ValuesAtTheEdgesOfTheirRanges_Load()
+    {
+        var config = ModelConfig.Parse("m", """
+            {"max_batch_size": 65536, "intra_op_threads": 256, "dynamic_batching": {"instance_count": 64, "max_queue_size": 100000,
+             "preferred_batch_sizes": [1, 65536], "max_queue_delay_us": 10000000, "default_timeout_us": 2147483647}}
+            """u8);
+
+        Assert.Equal(64, config.DynamicBatching!.InstanceCount);
     }
 }
