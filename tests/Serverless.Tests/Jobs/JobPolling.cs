@@ -1,32 +1,31 @@
 using System.Text.Json;
+using Serverless.Testing;
 
 namespace Serverless.Tests.Jobs;
 
-/// <summary>Polls GET /jobs/{id} until the job is finished, with a deadline instead of fixed sleeps.</summary>
+/// <summary>Polls GET /jobs/{id} until the job is finished.</summary>
 public static class JobPolling
 {
     private static readonly string[] Terminal = ["succeeded", "partially_succeeded", "failed"];
 
     public static async Task<JsonElement> WaitForFinishAsync(HttpClient client, string id, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (true)
+        var last = "none";
+        try
         {
-            var response = await client.GetAsync($"/jobs/{id}");
-            var text = await response.Content.ReadAsStringAsync();
-            if (response.IsSuccessStatusCode)
+            var finished = await Eventually.ValueAsync(async () =>
             {
-                var status = JsonDocument.Parse(text).RootElement.Clone();
-                if (Terminal.Contains(status.GetProperty("state").GetString()))
-                {
-                    return status;
-                }
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"job {id} did not finish in time; last status: {(int)response.StatusCode} {text}");
-            }
-            await Task.Delay(100);
+                using var response = await client.GetAsync($"/jobs/{id}");
+                var text = await response.Content.ReadAsStringAsync();
+                last = $"{(int)response.StatusCode} {text}";
+                var status = response.IsSuccessStatusCode ? JsonDocument.Parse(text) : null;
+                return Terminal.Contains(status?.RootElement.GetProperty("state").GetString()) ? status : null;
+            }, $"job {id} finishing", timeout ?? TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(100));
+            return finished.RootElement.Clone();
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; last status: {last}", e);
         }
     }
 
