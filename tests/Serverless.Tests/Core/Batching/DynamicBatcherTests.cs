@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Time.Testing;
+using Moq;
 using Serverless.Core.Batching;
 using Serverless.Core.Errors;
 using Serverless.Core.Inference;
@@ -63,6 +64,26 @@ public sealed class DynamicBatcherTests
 
         Assert.Equal([1L], session.RunRows);
         Assert.Equal(Values(7, 2), MemoryMarshal.Cast<byte, float>(result.Outputs[0].Data.Span).ToArray());
+    }
+
+    [Fact]
+    public async Task RunAsync_BatchRunFails_EachRequestRunsAloneAndOnlyTheBadOneFails()
+    {
+        // A session that refuses any batch of several rows, and the row starting with 20 on its own.
+        var session = new Mock<IModelSession>();
+        session.Setup(s => s.Run(It.IsAny<IReadOnlyList<InferenceTensor>>(), It.IsAny<IReadOnlyList<string>>()))
+            .Returns((IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> _) =>
+                inputs[0].Shape[0] > 1 || MemoryMarshal.Cast<byte, float>(inputs[0].Data.Span)[0] == 20f
+                    ? throw new InvalidOperationException("bad row")
+                    : new SessionRunResult([inputs[0] with { Name = "y" }], 0, 0, 0));
+        using var batcher = new DynamicBatcher(Key, session.Object, new DynamicBatchingConfig { MaxQueueDelayUs = 5_000_000, PreferredBatchSizes = [3] }, 0, _time);
+
+        var requests = Enumerable.Range(0, 3).Select(i => batcher.RunAsync([Row(i, width: 2)], ["y"], default)).ToList();
+
+        Assert.Equal(Values(0, 2), MemoryMarshal.Cast<byte, float>((await requests[0]).Outputs[0].Data.Span).ToArray());
+        Assert.Equal(Values(1, 2), MemoryMarshal.Cast<byte, float>((await requests[1]).Outputs[0].Data.Span).ToArray());
+        Assert.Equal("bad row", (await Assert.ThrowsAsync<InvalidOperationException>(() => requests[2])).Message);
+        session.Verify(s => s.Run(It.Is<IReadOnlyList<InferenceTensor>>(inputs => inputs[0].Shape[0] == 3), It.IsAny<IReadOnlyList<string>>()), Times.Once);
     }
 
     [Fact]
