@@ -37,6 +37,26 @@ public sealed class AzuriteServer : IAsyncDisposable
             throw new InvalidOperationException($"Azurite is not installed at {script}: the test project's build runs 'npm ci' in {azuriteDirectory}");
         }
         Directory.CreateDirectory(_dataDirectory);
+        // The ports are free when chosen, but another process can take one before Azurite binds it (tests run in
+        // parallel, and some start processes of their own): Azurite then exits, and a fresh set of ports is tried.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryStartAsync(script))
+            {
+                return;
+            }
+            _process!.Dispose();
+            _process = null;
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"Azurite exited before listening, {attempt} times (ports {BlobPort}, {QueuePort}, {TablePort} last)");
+            }
+        }
+    }
+
+    /// <summary>Starts Azurite on three free ports; false when it exited before listening on all of them.</summary>
+    private async Task<bool> TryStartAsync(string script)
+    {
         (BlobPort, QueuePort, TablePort) = (FreePort(), FreePort(), FreePort());
         var start = new ProcessStartInfo("node")
         {
@@ -51,23 +71,21 @@ public sealed class AzuriteServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var process = _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         foreach (var port in new[] { BlobPort, QueuePort, TablePort })
         {
-            while (!await AcceptsAsync(port))
+            await Eventually.TrueAsync(async () => process.HasExited || await AcceptsAsync(port),
+                $"Azurite listening on port {port}", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+            if (process.HasExited)
             {
-                if (_process.HasExited || DateTime.UtcNow > deadline)
-                {
-                    throw new InvalidOperationException($"Azurite did not start listening on port {port}");
-                }
-                await Task.Delay(100);
+                return false;
             }
         }
+        return true;
     }
 
     public ValueTask DisposeAsync()
@@ -89,7 +107,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    public static int FreePort()
+    private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -7,6 +7,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Serverless.FunctionsHost.Tests.StandIn;
 using Serverless.FunctionsHost.Tests.StandIn.Protocol;
+using Serverless.Testing;
 
 namespace Serverless.FunctionsHost.Tests;
 
@@ -65,33 +66,34 @@ public sealed class QueueInvocationTests(AzuriteFixture azurite) : IClassFixture
     private static async Task<(JsonElement Status, int Deliveries)> DeliverUntilFinishedAsync(StandInHost host, QueueClient queue, string jobId)
     {
         var deliveries = 0;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        JsonElement status = default;
+        try
         {
-            var status = await GetStatusAsync(host, jobId);
-            if (status.GetProperty("state").GetString() is "succeeded" or "partially_succeeded" or "failed")
+            // Polling the queue every 100 ms when it is empty, as the host's listener does between batches.
+            await Eventually.TrueAsync(async () =>
             {
-                return (status, deliveries);
-            }
-            QueueMessage[] messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
-            foreach (var message in messages)
-            {
-                var invocation = await host.InvokeQueueAsync(message.Body.ToString(), message.MessageId, message.DequeueCount);
-                Assert.True(invocation.Result.Status == StatusResult.Types.Status.Success,
-                    $"message {message.Body}: {invocation.Result.Status} {invocation.Result.Exception?.Message}\n{host.Diagnostics()}");
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
-                deliveries++;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"job {jobId} not finished after {deliveries} deliveries: {status}");
-            }
-            if (messages.Length == 0)
-            {
-                // Polling an empty queue, as the host's listener does between batches.
-                await Task.Delay(100);
-            }
+                status = await GetStatusAsync(host, jobId);
+                if (status.GetProperty("state").GetString() is "succeeded" or "partially_succeeded" or "failed")
+                {
+                    return true;
+                }
+                QueueMessage[] messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
+                foreach (var message in messages)
+                {
+                    var invocation = await host.InvokeQueueAsync(message.Body.ToString(), message.MessageId, message.DequeueCount);
+                    Assert.True(invocation.Result.Status == StatusResult.Types.Status.Success,
+                        $"message {message.Body}: {invocation.Result.Status} {invocation.Result.Exception?.Message}\n{host.Diagnostics()}");
+                    await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                    deliveries++;
+                }
+                return false;
+            }, $"job {jobId} finishing", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
         }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}: {deliveries} deliveries, last status {status}", e);
+        }
+        return (status, deliveries);
     }
 
     private static async Task<JsonElement> GetStatusAsync(StandInHost host, string jobId)

@@ -22,10 +22,14 @@ namespace Serverless.Core.Batching;
 public sealed class DynamicBatcher : IModelScheduler
 {
     public const int MaxAutomaticQueueDelayUs = 2000;
-    private static readonly double TicksPerMicrosecond = Stopwatch.Frequency / 1_000_000.0;
 
     private readonly ModelKey _key;
     private readonly IModelSession _session;
+    // Every wait and timeout is measured on this clock's timestamps (the system's Stopwatch in the app), so a test can
+    // move time instead of waiting for it.
+    private readonly TimeProvider _time;
+    // Queue times leave the batcher in Stopwatch ticks, the unit of the statistics: exactly 1 on the system clock.
+    private readonly double _stopwatchTicksPerTick;
     private readonly DynamicBatchingConfig _config;
     private readonly int _maxBatchSize;
     private readonly int _largestPreferred;
@@ -36,23 +40,28 @@ public sealed class DynamicBatcher : IModelScheduler
     private readonly long _fixedDelayTicks;
     // A request older than this when its batch starts is rejected: the configured timeout with timeout_action reject, else never.
     private readonly long _rejectAfterTicks;
-    private readonly long _maxAutomaticDelayTicks = (long)(MaxAutomaticQueueDelayUs * TicksPerMicrosecond);
-    // Smoothed duration of this model's Runs (Stopwatch ticks), for the automatic queue delay. Workers update it
+    private readonly long _maxAutomaticDelayTicks;
+    // Smoothed duration of this model's Runs (timestamp ticks), for the automatic queue delay. Workers update it
     // without a lock: a lost update among concurrent instances only skips one sample of an average.
     private long _smoothedRunTicks;
     private volatile bool _stopping;
 
+    /// <param name="time">The clock of queue delays and timeouts: <see cref="TimeProvider.System"/> in the app.</param>
     /// <param name="instances">Batches run at once (<see cref="BatchingLayout.Instances"/>): one worker thread each.</param>
-    public DynamicBatcher(ModelKey key, IModelSession session, DynamicBatchingConfig config, int modelMaxBatchSize, int instances = 1)
+    public DynamicBatcher(ModelKey key, IModelSession session, DynamicBatchingConfig config, int modelMaxBatchSize, TimeProvider time, int instances = 1)
     {
         _key = key;
         _session = session;
         _config = config;
+        _time = time;
+        _stopwatchTicksPerTick = (double)Stopwatch.Frequency / time.TimestampFrequency;
+        var ticksPerMicrosecond = time.TimestampFrequency / 1_000_000.0;
+        _maxAutomaticDelayTicks = (long)(MaxAutomaticQueueDelayUs * ticksPerMicrosecond);
         _maxBatchSize = config.MaxBatchSize > 0 ? config.MaxBatchSize : modelMaxBatchSize > 0 ? modelMaxBatchSize : 64;
         _largestPreferred = config.PreferredBatchSizes.Where(p => p <= _maxBatchSize).DefaultIfEmpty(_maxBatchSize).Max();
-        _fixedDelayTicks = config.MaxQueueDelayUs is { } us ? (long)(Math.Max(0, us) * TicksPerMicrosecond) : -1;
+        _fixedDelayTicks = config.MaxQueueDelayUs is { } us ? (long)(Math.Max(0, us) * ticksPerMicrosecond) : -1;
         _rejectAfterTicks = config.DefaultTimeoutUs > 0 && config.TimeoutAction == QueueTimeoutAction.Reject
-            ? (long)(config.DefaultTimeoutUs * TicksPerMicrosecond) : long.MaxValue;
+            ? (long)(config.DefaultTimeoutUs * ticksPerMicrosecond) : long.MaxValue;
         InstanceCount = Math.Max(1, instances);
         _queue = Channel.CreateBounded<PendingRequest>(new BoundedChannelOptions(Math.Max(1, config.MaxQueueSize))
         {
@@ -74,7 +83,7 @@ public sealed class DynamicBatcher : IModelScheduler
     public int InstanceCount { get; }
 
     /// <summary>How long the oldest request of a batch waits for company now: the configured delay, or the automatic one.</summary>
-    public TimeSpan QueueDelay => Stopwatch.GetElapsedTime(0, QueueDelayTicks);
+    public TimeSpan QueueDelay => _time.GetElapsedTime(0, QueueDelayTicks);
 
     private long QueueDelayTicks => _fixedDelayTicks >= 0 ? _fixedDelayTicks : Math.Min(_maxAutomaticDelayTicks, Volatile.Read(ref _smoothedRunTicks) / 2);
 
@@ -85,7 +94,7 @@ public sealed class DynamicBatcher : IModelScheduler
         {
             return _session.Run(inputs, outputNames);
         }
-        var pending = new PendingRequest(inputs, outputNames, signature, Stopwatch.GetTimestamp(), cancellationToken);
+        var pending = new PendingRequest(inputs, outputNames, signature, _time.GetTimestamp(), cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new ModelOverloadedException($"model {_key} is saturated: {_config.MaxQueueSize} requests already wait for it");
@@ -169,7 +178,7 @@ public sealed class DynamicBatcher : IModelScheduler
                 }
                 continue;
             }
-            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            var remaining = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
             if (remaining <= TimeSpan.Zero)
             {
                 break;
@@ -199,7 +208,7 @@ public sealed class DynamicBatcher : IModelScheduler
 
     private void Execute(List<PendingRequest> batch)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         batch.RemoveAll(request =>
         {
             if (request.Cancellation.IsCancellationRequested)
@@ -222,7 +231,7 @@ public sealed class DynamicBatcher : IModelScheduler
         {
             if (batch.Count == 1)
             {
-                batch[0].Complete(TimedRun(batch[0].Inputs, batch[0].OutputNames), started, batch[0].Signature.Rows!.Value);
+                batch[0].Complete(TimedRun(batch[0].Inputs, batch[0].OutputNames), QueueTicks(batch[0], started), batch[0].Signature.Rows!.Value);
                 return;
             }
             var rows = batch.Sum(r => r.Signature.Rows!.Value);
@@ -235,7 +244,7 @@ public sealed class DynamicBatcher : IModelScheduler
                 // An output without the batch as its first dimension cannot be divided: run them one by one.
                 foreach (var request in batch)
                 {
-                    request.Complete(_session.Run(request.Inputs, request.OutputNames), started, request.Signature.Rows!.Value);
+                    request.Complete(_session.Run(request.Inputs, request.OutputNames), QueueTicks(request, started), request.Signature.Rows!.Value);
                 }
                 return;
             }
@@ -243,7 +252,7 @@ public sealed class DynamicBatcher : IModelScheduler
             result.Buffers?.AddOwners(batch.Count - 1);
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].Complete(result with { Outputs = perRequest[i], CountsExecution = i == 0 }, started, rows);
+                batch[i].Complete(result with { Outputs = perRequest[i], CountsExecution = i == 0 }, QueueTicks(batch[i], started), rows);
             }
         }
         catch (Exception e) when (batch.Count == 1)
@@ -257,7 +266,7 @@ public sealed class DynamicBatcher : IModelScheduler
             {
                 try
                 {
-                    request.Complete(_session.Run(request.Inputs, request.OutputNames), started, request.Signature.Rows!.Value);
+                    request.Complete(_session.Run(request.Inputs, request.OutputNames), QueueTicks(request, started), request.Signature.Rows!.Value);
                 }
                 catch (Exception single)
                 {
@@ -267,12 +276,15 @@ public sealed class DynamicBatcher : IModelScheduler
         }
     }
 
+    /// <summary>The time <paramref name="request"/> waited for its batch, in Stopwatch ticks.</summary>
+    private long QueueTicks(PendingRequest request, long batchStarted) => (long)((batchStarted - request.EnqueuedAt) * _stopwatchTicksPerTick);
+
     /// <summary>A batch's Run, timed into the smoothed Run time that the automatic queue delay follows (1/8 weight per Run).</summary>
     private SessionRunResult TimedRun(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var result = _session.Run(inputs, outputNames);
-        var elapsed = Stopwatch.GetTimestamp() - started;
+        var elapsed = _time.GetTimestamp() - started;
         var smoothed = Volatile.Read(ref _smoothedRunTicks);
         Volatile.Write(ref _smoothedRunTicks, smoothed == 0 ? elapsed : smoothed + (elapsed - smoothed) / 8);
         return result;
@@ -299,7 +311,7 @@ public sealed class DynamicBatcher : IModelScheduler
         public TaskCompletionSource<SessionRunResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>Reports the time spent waiting for the batch as queue time on top of the run's own timings.</summary>
-        public void Complete(SessionRunResult result, long batchStarted, long batchRows) =>
-            Completion.TrySetResult(result with { QueueTicks = batchStarted - EnqueuedAt, BatchRows = batchRows });
+        public void Complete(SessionRunResult result, long queueTicks, long batchRows) =>
+            Completion.TrySetResult(result with { QueueTicks = queueTicks, BatchRows = batchRows });
     }
 }

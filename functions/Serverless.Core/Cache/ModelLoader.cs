@@ -15,7 +15,7 @@ namespace Serverless.Core.Cache;
 /// The registry (<see cref="ModelCache"/>) decides when, and keeps the budgets.
 /// </summary>
 public sealed class ModelLoader(IModelRepository repository, IModelSessionFactory sessions, InferenceStatistics statistics,
-    IOptions<InferenceOptions> options, ILogger<ModelLoader> logger)
+    IOptions<InferenceOptions> options, ILogger<ModelLoader> logger, TimeProvider time)
 {
     /// <param name="makeRoom">Called with the version's size once it is fetched, before its session exists; throws when it cannot fit.</param>
     public async Task<LoadedModel> LoadAsync(ModelKey key, ModelFetchProgress progress, Action<long> makeRoom)
@@ -99,6 +99,6 @@ public sealed class ModelLoader(IModelRepository repository, IModelSessionFactor
                 key.Name, key.Version);
             return new PassThroughScheduler(session);
         }
-        return new DynamicBatcher(key, session, batching, config.MaxBatchSize, layout.Instances);
+        return new DynamicBatcher(key, session, batching, config.MaxBatchSize, time, layout.Instances);
     }
 }

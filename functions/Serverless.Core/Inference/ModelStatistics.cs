@@ -6,7 +6,8 @@ namespace Serverless.Core.Inference;
 /// Cumulative counts and durations for one model version, in the shape of Triton's statistics extension, so a
 /// slow request can be explained as queueing, input preparation, inference or output copying.
 /// </summary>
-public sealed class ModelStatistics
+/// <param name="time">The clock of last_inference: <see cref="TimeProvider.System"/> in the app.</param>
+public sealed class ModelStatistics(TimeProvider time)
 {
     private long _successCount, _successTicks, _failCount, _failTicks;
     private long _queueTicks, _inputTicks, _inferTicks, _outputTicks;
@@ -25,14 +26,14 @@ public sealed class ModelStatistics
         {
             Interlocked.Increment(ref _executionCount);
         }
-        Volatile.Write(ref _lastInferenceMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Volatile.Write(ref _lastInferenceMs, time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     public void RecordFailure(long totalTicks)
     {
         Interlocked.Increment(ref _failCount);
         Interlocked.Add(ref _failTicks, totalTicks);
-        Volatile.Write(ref _lastInferenceMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Volatile.Write(ref _lastInferenceMs, time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     public ModelStatisticsSnapshot Snapshot() => new(

@@ -12,7 +12,7 @@ internal static class TestModelCaches
     public static ModelCache Create(IModelRepository repository, IModelSessionFactory sessions, IOptions<ModelsOptions> options, TimeProvider time,
         InferenceStatistics? statistics = null, params IModelLifecycleObserver[] observers)
     {
-        var loader = new ModelLoader(repository, sessions, statistics ?? new InferenceStatistics(), Options.Create(new InferenceOptions()), NullLogger<ModelLoader>.Instance);
+        var loader = new ModelLoader(repository, sessions, statistics ?? new InferenceStatistics(time), Options.Create(new InferenceOptions()), NullLogger<ModelLoader>.Instance, time);
         return new ModelCache(loader, repository, new ModelVersionIndex(repository, options, time), observers, options, NullLogger<ModelCache>.Instance, time);
     }
 }

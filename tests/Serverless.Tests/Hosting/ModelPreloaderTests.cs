@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Serverless.Core.Cache;
 using Serverless.Core.Repository;
 using Serverless.Functions.Hosting;
+using Serverless.Testing;
 using Serverless.Tests.Fakes;
 
 namespace Serverless.Tests.Hosting;
@@ -15,18 +17,13 @@ public sealed class ModelPreloaderTests
         var repository = new FakeModelRepository { FileLength = 50_000_000, FetchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
         repository.Versions["big"] = [3];
         var options = Options.Create(new ModelsOptions { Preload = ["big"] });
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         using var cache = TestModelCaches.Create(repository, new FakeSessionFactory(), options, time);
         var readiness = new ServerReadiness();
         using var preloader = new ModelPreloader(cache, readiness, options, NullLogger<ModelPreloader>.Instance);
 
         await preloader.StartAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (repository.Fetches == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the preload never started fetching");
-            await Task.Delay(5);
-        }
+        await Eventually.TrueAsync(() => repository.Fetches > 0, "the preload starting to fetch");
         var whileFetching = readiness.Reason;
         repository.FetchGate.SetResult();
         await preloader.ExecuteTask!;

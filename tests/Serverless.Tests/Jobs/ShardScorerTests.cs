@@ -7,6 +7,7 @@ using Serverless.Core.Inference;
 using Serverless.Core.Infrastructure.Jobs;
 using Serverless.Core.Jobs;
 using Serverless.Core.Repository;
+using Serverless.Testing;
 using Serverless.Tests.Fakes;
 
 namespace Serverless.Tests.Jobs;
@@ -19,7 +20,7 @@ public sealed class ShardScorerTests : IDisposable
     private readonly FakeModelRepository _repository = new();
     private readonly FakeSessionFactory _sessions = new();
     private readonly CountingArrayPool _pool = new();
-    private readonly InferenceStatistics _statistics = new();
+    private readonly InferenceStatistics _statistics = new(TimeProvider.System);
     private readonly ModelCache _cache;
     private readonly ShardScorer _scorer;
 
@@ -109,11 +110,11 @@ public sealed class ShardScorerTests : IDisposable
         var row = new InferenceRequest(null, [new("x", TensorDataType.FP32, [1], new byte[4])], []);
 
         var running = service.InferAsync("m", null, row);
-        await WaitUntil(() => _sessions.Opened.Count == 1 && _sessions.Opened[0].RunRows.Length == 1);
+        await Eventually.TrueAsync(() => _sessions.Opened.Count == 1 && _sessions.Opened[0].RunRows.Length == 1, "the HTTP request's Run starting");
         var waiting = service.InferAsync("m", null, row);
         var shard = _scorer.ScoreAsync(Job([1, 2]), 0);
         // Shed once: the statistics count the refusal.
-        await WaitUntil(() => _statistics.For(Key).Snapshot().Fail.Count == 1);
+        await Eventually.TrueAsync(() => _statistics.For(Key).Snapshot().Fail.Count == 1, "the shard's batch being shed");
         gate.Release(3);
         using (await running)
         using (await waiting)
@@ -124,15 +125,5 @@ public sealed class ShardScorerTests : IDisposable
         Assert.Equal(2, result.RowsScored);
         Assert.Equal(0, result.RowsFailed);
         Assert.Equal([1L, 1L, 2L], _sessions.Opened[0].RunRows);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in 10 s");
-            await Task.Delay(5);
-        }
     }
 }

@@ -95,13 +95,11 @@ public sealed class UsageLedgerTests : IDisposable
         var first = ledger.AppendAsync(UsageRecords.Success("acme", "m", "first"));
         var firstGroup = await store.NextAsync();
         var waiting = Enumerable.Range(0, 3).Select(i => ledger.AppendAsync(UsageRecords.Success("acme", "m", $"waiting-{i}"))).ToList();
-        var nextGroup = store.NextAsync();
-        await Task.Delay(200);
-
-        Assert.False(nextGroup.IsCompleted, "3 records started a second group beside the one in flight");
         firstGroup.Commit();
         await first;
-        var second = await nextGroup;
+        var second = await store.NextAsync();
+
+        Assert.True(second.OthersInFlight == 0, "3 records started a second group beside the one in flight");
         Assert.Equal(3, second.Size);
         second.Commit();
         await Task.WhenAll(waiting);
@@ -117,13 +115,12 @@ public sealed class UsageLedgerTests : IDisposable
         var first = ledger.AppendAsync(UsageRecords.Success("acme", "m", "first"));
         var firstGroup = await store.NextAsync();
         var second = ledger.AppendAsync(UsageRecords.Success("acme", "m", "second"));
-        var nextGroup = store.NextAsync();
-        await Task.Delay(200);
-
-        Assert.False(nextGroup.IsCompleted, "a second group started while the first was in flight");
         firstGroup.Commit();
         await first;
-        (await nextGroup).Commit();
+        var nextGroup = await store.NextAsync();
+
+        Assert.True(nextGroup.OthersInFlight == 0, "a second group started while the first was in flight");
+        nextGroup.Commit();
         await second;
         await ledger.StopAsync(CancellationToken.None);
     }
@@ -189,12 +186,13 @@ public sealed class UsageLedgerTests : IDisposable
         var group = await store.NextAsync();
 
         var stop = ledger.StopAsync(CancellationToken.None);
-        await Task.Delay(200);
-
-        Assert.False(stop.IsCompleted, "stopped with a group still being written");
+        // Read the moment stop completes, whenever that is: no waiting to see whether it does too early.
+        var committedWhenStopped = stop.ContinueWith(_ => group.Committed.Task.IsCompleted, TaskContinuationOptions.ExecuteSynchronously);
         group.Commit();
         await append;
         await stop;
+
+        Assert.True(await committedWhenStopped, "stopped with a group still being written");
     }
 
     private static async Task<Exception?> Outcome(Task append)
@@ -257,12 +255,13 @@ public sealed class UsageLedgerTests : IDisposable
     private sealed class HeldStore(int maxConcurrentAppends) : IUsageStore
     {
         private readonly System.Threading.Channels.Channel<HeldGroup> _started = System.Threading.Channels.Channel.CreateUnbounded<HeldGroup>();
+        private int _inFlight;
 
         public int MaxConcurrentAppends => maxConcurrentAppends;
 
         public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default)
         {
-            var group = new HeldGroup(records.Count);
+            var group = new HeldGroup(records.Count, Interlocked.Increment(ref _inFlight) - 1, () => Interlocked.Decrement(ref _inFlight));
             _started.Writer.TryWrite(group);
             return group.Committed.Task;
         }
@@ -275,13 +274,20 @@ public sealed class UsageLedgerTests : IDisposable
         public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) => Task.FromResult(0L);
     }
 
-    private sealed class HeldGroup(int size)
+    private sealed class HeldGroup(int size, int othersInFlight, Action committed)
     {
         public int Size { get; } = size;
 
+        /// <summary>Groups the store was still writing when this one was handed to it.</summary>
+        public int OthersInFlight { get; } = othersInFlight;
+
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Commit() => Committed.SetResult();
+        public void Commit()
+        {
+            committed();
+            Committed.SetResult();
+        }
     }
 
     /// <summary>Commits at once, remembering the thread of each commit.</summary>

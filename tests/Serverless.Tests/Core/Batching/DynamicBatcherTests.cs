@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
 using Serverless.Core.Batching;
 using Serverless.Core.Errors;
 using Serverless.Core.Inference;
@@ -9,12 +11,14 @@ namespace Serverless.Tests.Core.Batching;
 public sealed class DynamicBatcherTests
 {
     private static readonly ModelKey Key = new("m", 1);
+    // Frozen unless a test moves it: a queue delay or timeout passes only when the test says so.
+    private readonly FakeTimeProvider _time = new();
 
     [Fact]
     public async Task RunAsync_ConcurrentRequests_MergedIntoOneRunAndSplitBack()
     {
         using var session = new RecordingSession();
-        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 5_000_000, PreferredBatchSizes = [8] }, 0);
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 5_000_000, PreferredBatchSizes = [8] }, 0, _time);
 
         var requests = Enumerable.Range(0, 8).Select(i => batcher.RunAsync([Row(i, width: 3)], ["y"], default)).ToList();
         var results = await Task.WhenAll(requests);
@@ -35,7 +39,7 @@ public sealed class DynamicBatcherTests
     public async Task RunAsync_DifferentInnerShapes_GoToDifferentBatches()
     {
         using var session = new RecordingSession();
-        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 200_000, PreferredBatchSizes = [4] }, 0);
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 200_000, PreferredBatchSizes = [4] }, 0, _time);
 
         var narrow = Enumerable.Range(0, 4).Select(i => batcher.RunAsync([Row(i, width: 2)], ["y"], default));
         var wide = Enumerable.Range(0, 4).Select(i => batcher.RunAsync([Row(i, width: 5)], ["y"], default));
@@ -50,19 +54,43 @@ public sealed class DynamicBatcherTests
     public async Task RunAsync_AloneInTheQueue_RunsAfterTheDelayWithoutCompany()
     {
         using var session = new RecordingSession();
-        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 1000 }, 0);
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 1000 }, 0, _time);
 
-        var result = await batcher.RunAsync([Row(7, width: 2)], ["y"], default);
+        var running = batcher.RunAsync([Row(7, width: 2)], ["y"], default);
+        // The clock stands still: the request waits for company however long the worker looks.
+        Assert.Empty(session.RunRows);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var result = await running;
 
         Assert.Equal([1L], session.RunRows);
         Assert.Equal(Values(7, 2), MemoryMarshal.Cast<byte, float>(result.Outputs[0].Data.Span).ToArray());
     }
 
     [Fact]
+    public async Task RunAsync_BatchRunFails_EachRequestRunsAloneAndOnlyTheBadOneFails()
+    {
+        // A session that refuses any batch of several rows, and the row starting with 20 on its own.
+        var session = new Mock<IModelSession>();
+        session.Setup(s => s.Run(It.IsAny<IReadOnlyList<InferenceTensor>>(), It.IsAny<IReadOnlyList<string>>()))
+            .Returns((IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> _) =>
+                inputs[0].Shape[0] > 1 || MemoryMarshal.Cast<byte, float>(inputs[0].Data.Span)[0] == 20f
+                    ? throw new InvalidOperationException("bad row")
+                    : new SessionRunResult([inputs[0] with { Name = "y" }], 0, 0, 0));
+        using var batcher = new DynamicBatcher(Key, session.Object, new DynamicBatchingConfig { MaxQueueDelayUs = 5_000_000, PreferredBatchSizes = [3] }, 0, _time);
+
+        var requests = Enumerable.Range(0, 3).Select(i => batcher.RunAsync([Row(i, width: 2)], ["y"], default)).ToList();
+
+        Assert.Equal(Values(0, 2), MemoryMarshal.Cast<byte, float>((await requests[0]).Outputs[0].Data.Span).ToArray());
+        Assert.Equal(Values(1, 2), MemoryMarshal.Cast<byte, float>((await requests[1]).Outputs[0].Data.Span).ToArray());
+        Assert.Equal("bad row", (await Assert.ThrowsAsync<InvalidOperationException>(() => requests[2])).Message);
+        session.Verify(s => s.Run(It.Is<IReadOnlyList<InferenceTensor>>(inputs => inputs[0].Shape[0] == 3), It.IsAny<IReadOnlyList<string>>()), Times.Once);
+    }
+
+    [Fact]
     public async Task RunAsync_QueueFull_ShedsWith503()
     {
         using var session = new RecordingSession { Gate = new SemaphoreSlim(0) };
-        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 0, MaxQueueSize = 2, MaxBatchSize = 1 }, 0);
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 0, MaxQueueSize = 2, MaxBatchSize = 1 }, 0, _time);
 
         var running = batcher.RunAsync([Row(0, 1)], ["y"], default);
         Assert.True(await session.Entered.WaitAsync(TimeSpan.FromSeconds(30)), "the first request never ran");
@@ -79,12 +107,13 @@ public sealed class DynamicBatcherTests
     public async Task RunAsync_WaitedPastTimeout_RejectedWith503()
     {
         using var session = new RecordingSession { Gate = new SemaphoreSlim(0) };
-        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 0, MaxBatchSize = 1, DefaultTimeoutUs = 1_000_000 }, 0);
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 0, MaxBatchSize = 1, DefaultTimeoutUs = 1_000_000 }, 0, _time);
 
         var running = batcher.RunAsync([Row(0, 1)], ["y"], default);
         Assert.True(await session.Entered.WaitAsync(TimeSpan.FromSeconds(30)), "the first request never ran");
         var late = batcher.RunAsync([Row(1, 1)], ["y"], default);
-        await Task.Delay(1500); // the queued request's 1 s timeout passes while the first one holds the session
+        // The queued request's 1 s timeout passes while the first one holds the session.
+        _time.Advance(TimeSpan.FromSeconds(1.5));
         session.Gate.Release(2);
 
         await running;
@@ -96,14 +125,14 @@ public sealed class DynamicBatcherTests
     {
         using var gate = new SemaphoreSlim(0);
         using var session = new RecordingSession { Gate = gate };
-        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig(), 0);
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig(), 0, _time);
         // No Run yet: nothing to scale by, so the first request does not wait.
         Assert.Equal(TimeSpan.Zero, batcher.QueueDelay);
 
         var held = batcher.RunAsync([Row(0, width: 2)], ["y"], default);
         await session.Entered.WaitAsync();
-        // The Run is held for 20 ms: half of it is over the cap.
-        await Task.Delay(20);
+        // The Run takes 20 ms: half of it is over the cap.
+        _time.Advance(TimeSpan.FromMilliseconds(20));
         gate.Release();
         await held;
 
@@ -114,7 +143,7 @@ public sealed class DynamicBatcherTests
     public void QueueDelay_Configured_IsThatDelay()
     {
         using var session = new RecordingSession();
-        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 7000 }, 0);
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 7000 }, 0, _time);
 
         Assert.Equal(TimeSpan.FromMicroseconds(7000), batcher.QueueDelay);
     }
@@ -124,7 +153,7 @@ public sealed class DynamicBatcherTests
     {
         using var gate = new SemaphoreSlim(0);
         using var session = new RecordingSession { Gate = gate };
-        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 0, MaxBatchSize = 1 }, 0, instances: 2);
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 0, MaxBatchSize = 1 }, 0, _time, instances: 2);
 
         var first = batcher.RunAsync([Row(0, width: 2)], ["y"], default);
         var second = batcher.RunAsync([Row(1, width: 2)], ["y"], default);

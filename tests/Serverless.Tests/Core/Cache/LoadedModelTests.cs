@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Time.Testing;
 using Serverless.Core.Batching;
 using Serverless.Core.Cache;
 using Serverless.Core.Errors;
@@ -11,7 +12,10 @@ namespace Serverless.Tests.Core.Cache;
 public sealed class LoadedModelTests
 {
     private static readonly ModelKey Key = new("m", 1);
-    private readonly ModelStatistics _statistics = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly ModelStatistics _statistics;
+
+    public LoadedModelTests() => _statistics = new ModelStatistics(_time);
 
     private LoadedModel Create(FakeSession session, ModelConfig? config = null) =>
         new(Key, session, config ?? ModelConfig.Default, new PassThroughScheduler(session), _statistics, sizeBytes: 100);
@@ -31,6 +35,20 @@ public sealed class LoadedModelTests
         var stats = _statistics.Snapshot();
         Assert.Equal(3, stats.InferenceCount);
         Assert.Equal(1, stats.Success.Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_SuccessThenFailure_LastInferenceIsTheClockAtEach()
+    {
+        var model = Create(new FakeSession(Key));
+
+        (await model.RunAsync([X(1)], [])).Buffers?.Dispose();
+        var afterSuccess = _statistics.Snapshot().LastInferenceMs;
+        _time.Advance(TimeSpan.FromSeconds(90));
+        await Assert.ThrowsAsync<InvalidInferenceInputException>(() => model.RunAsync([X(1) with { Name = "z" }], []));
+
+        Assert.Equal(_time.Start.ToUnixTimeMilliseconds(), afterSuccess);
+        Assert.Equal(_time.Start.AddSeconds(90).ToUnixTimeMilliseconds(), _statistics.Snapshot().LastInferenceMs);
     }
 
     [Fact]

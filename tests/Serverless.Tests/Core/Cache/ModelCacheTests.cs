@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Serverless.Core.Cache;
 using Serverless.Core.Errors;
 using Serverless.Core.Inference;
 using Serverless.Core.Repository;
+using Serverless.Testing;
 using Serverless.Tests.Fakes;
 
 namespace Serverless.Tests.Core.Cache;
@@ -11,6 +13,7 @@ public sealed class ModelCacheTests
 {
     private readonly FakeModelRepository _repository = new();
     private readonly FakeSessionFactory _sessions = new();
+    private readonly FakeTimeProvider _time = new();
 
     private readonly RecordingObserver _observer = new();
 
@@ -20,7 +23,7 @@ public sealed class ModelCacheTests
         {
             MaxLoadedBytes = maxLoadedBytes, MaxGpuLoadedBytes = maxGpuLoadedBytes, RefreshIntervalSeconds = 30, LoadWaitTimeoutSeconds = loadWaitTimeoutSeconds,
         });
-        return TestModelCaches.Create(_repository, _sessions, options, new ManualTimeProvider(), observers: _observer);
+        return TestModelCaches.Create(_repository, _sessions, options, _time, observers: _observer);
     }
 
     [Fact]
@@ -31,7 +34,7 @@ public sealed class ModelCacheTests
         using var cache = CreateCache();
 
         var requests = Enumerable.Range(0, 32).Select(_ => Task.Run(() => cache.AcquireAsync("m", null))).ToList();
-        await WaitUntil(() => _repository.Fetches > 0);
+        await Eventually.TrueAsync(() => _repository.Fetches > 0, "the load starting");
         _repository.FetchGate.SetResult();
         var leases = await Task.WhenAll(requests);
 
@@ -53,7 +56,7 @@ public sealed class ModelCacheTests
         using var cache = CreateCache();
 
         var waiters = Enumerable.Range(0, 4).Select(_ => Task.Run(() => cache.AcquireAsync("m", null))).ToList();
-        await WaitUntil(() => _repository.Fetches > 0);
+        await Eventually.TrueAsync(() => _repository.Fetches > 0, "the load starting");
         _repository.FetchGate.SetResult();
         foreach (var waiter in waiters)
         {
@@ -103,8 +106,8 @@ public sealed class ModelCacheTests
         using var cache = CreateCache(maxLoadedBytes: 250);
 
         var inUse = await cache.AcquireAsync("a", null);
-        (await cache.AcquireAsync("b", null)).Dispose();
-        (await cache.AcquireAsync("c", null)).Dispose();
+        await UseLaterAsync(cache, "b");
+        await UseLaterAsync(cache, "c");
 
         // "a" was least recently used and got evicted, but a request still holds it: not disposed yet.
         var sessionA = _sessions.Opened.Single(s => s.Key.Name == "a");
@@ -130,7 +133,7 @@ public sealed class ModelCacheTests
 
         foreach (var name in new[] { "gpu-a", "cpu-b", "gpu-c", "gpu-d", "cpu-e" })
         {
-            (await cache.AcquireAsync(name, null)).Dispose();
+            await UseLaterAsync(cache, name);
         }
 
         // gpu-d brought the GPU to 300 bytes: gpu-a, the oldest on the GPU, went; cpu-b, older still, stayed.
@@ -217,9 +220,9 @@ public sealed class ModelCacheTests
         };
         using var cache = CreateCache(maxLoadedBytes: 150);
 
-        (await cache.AcquireAsync("a", null)).Dispose();
-        (await cache.AcquireAsync("b", null)).Dispose();
-        (await cache.AcquireAsync("a", null)).Dispose();
+        await UseLaterAsync(cache, "a");
+        await UseLaterAsync(cache, "b");
+        await UseLaterAsync(cache, "a");
 
         Assert.Equal([true, true, true], disposedBeforeOpening);
         Assert.Equal(ModelState.Ready, cache.StateOf(new ModelKey("a", 1))!.State);
@@ -253,7 +256,14 @@ public sealed class ModelCacheTests
         _repository.FetchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cache = CreateCache(loadWaitTimeoutSeconds: 1);
 
-        var error = await Assert.ThrowsAsync<ModelLoadException>(() => cache.AcquireAsync("m", null));
+        var waiting = cache.AcquireAsync("m", null);
+        // The wait limit runs on the fake clock: move it a second on (again, should the wait start after a move).
+        await Eventually.TrueAsync(() =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            return waiting.IsCompleted;
+        }, "the wait limit ending the request's wait");
+        var error = await Assert.ThrowsAsync<ModelLoadException>(() => waiting);
         _repository.FetchGate.SetResult();
         using var lease = await cache.AcquireAsync("m", null);
 
@@ -272,7 +282,7 @@ public sealed class ModelCacheTests
         using var cache = CreateCache();
 
         var request = cache.AcquireAsync("m", null);
-        await WaitUntil(() => _repository.Fetches > 0);
+        await Eventually.TrueAsync(() => _repository.Fetches > 0, "the load starting");
         var state = cache.StateOf(new ModelKey("m", 1))!;
         _repository.FetchGate.SetResult();
         (await request).Dispose();
@@ -315,10 +325,10 @@ public sealed class ModelCacheTests
         using var cache = CreateCache();
 
         var request = cache.AcquireAsync("m", null);
-        await WaitUntil(() => _repository.Fetches > 0);
+        await Eventually.TrueAsync(() => _repository.Fetches > 0, "the load starting");
         Assert.Equal(0, cache.Unload("m"));
         _repository.FetchGate.SetResult();
-        await WaitUntil(() => _observer.Events.Contains("unloaded m v1"));
+        await Eventually.TrueAsync(() => _observer.Events.Contains("unloaded m v1"), "the observers told of the unload");
         // The waiting request got the version before it was retired, or loaded it again: either way the first one goes.
         (await request).Dispose();
 
@@ -346,13 +356,10 @@ public sealed class ModelCacheTests
         }
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
+    /// <summary>A request for <paramref name="name"/> a second after the last: least recently used is then unambiguous.</summary>
+    private async Task UseLaterAsync(ModelCache cache, string name)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in 10 s");
-            await Task.Delay(5);
-        }
+        _time.Advance(TimeSpan.FromSeconds(1));
+        (await cache.AcquireAsync(name, null)).Dispose();
     }
 }

@@ -14,10 +14,10 @@ public sealed class ModelLoaderTests
     private static readonly ModelKey Key = new("m", 1);
     private readonly FakeModelRepository _repository = new();
     private readonly FakeSessionFactory _sessions = new();
-    private readonly InferenceStatistics _statistics = new();
+    private readonly InferenceStatistics _statistics = new(TimeProvider.System);
 
     private ModelLoader CreateLoader(int intraOpThreads = 0) =>
-        new(_repository, _sessions, _statistics, Options.Create(new InferenceOptions { IntraOpThreads = intraOpThreads }), NullLogger<ModelLoader>.Instance);
+        new(_repository, _sessions, _statistics, Options.Create(new InferenceOptions { IntraOpThreads = intraOpThreads }), NullLogger<ModelLoader>.Instance, TimeProvider.System);
 
     private Task<LoadedModel> LoadAsync(ModelLoader loader, Action<long>? makeRoom = null) =>
         loader.LoadAsync(Key, new ModelFetchProgress(Key, NullLogger.Instance), makeRoom ?? (_ => { }));

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Serverless.Core.Errors;
 using Serverless.Core.Repository;
 using Serverless.Tests.Fakes;
@@ -8,7 +9,7 @@ namespace Serverless.Tests.Core.Repository;
 public sealed class ModelVersionIndexTests
 {
     private readonly FakeModelRepository _repository = new();
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     private ModelVersionIndex CreateIndex(int refreshSeconds = 30) =>
         new(_repository, Options.Create(new ModelsOptions { RefreshIntervalSeconds = refreshSeconds }), _time);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Serverless.Core.Jobs;
+using Serverless.Testing;
 using Serverless.Tests.Fixtures;
 
 namespace Serverless.Tests.Jobs;
@@ -172,21 +173,7 @@ public sealed class StorageJobsTests(AzuriteFixture azurite)
         Assert.Contains(reason, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
     }
 
-    private static async Task<string> PeekEventuallyAsync(Azure.Storage.Queues.QueueClient queue)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var peeked = (await queue.PeekMessagesAsync(1)).Value;
-            if (peeked.Length > 0)
-            {
-                return peeked[0].Body.ToString();
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"nothing arrived on {queue.Name}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    private static Task<string> PeekEventuallyAsync(Azure.Storage.Queues.QueueClient queue) =>
+        Eventually.ValueAsync(async () => (await queue.PeekMessagesAsync(1)).Value is [var first, ..] ? first.Body.ToString() : null,
+            $"a message arriving on {queue.Name}", interval: TimeSpan.FromMilliseconds(100));
 }

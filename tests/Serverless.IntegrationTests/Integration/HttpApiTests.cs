@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Serverless.Testing;
 using Serverless.Tests.Fixtures;
 using static Serverless.Tests.Integration.SampleRequests;
 
@@ -217,13 +218,10 @@ public sealed class HttpApiTests(SampleServerFixture server) : IClassFixture<Sam
         return json.GetProperty("model_stats").EnumerateArray().Single();
     }
 
-    internal static async Task WaitForReadyAsync(HttpClient client)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await client.GetAsync("/v2/health/ready")).StatusCode != HttpStatusCode.OK)
+    internal static Task WaitForReadyAsync(HttpClient client) =>
+        Eventually.TrueAsync(async () =>
         {
-            Assert.True(DateTime.UtcNow < deadline, "server not ready in 30 s");
-            await Task.Delay(20);
-        }
-    }
+            using var ready = await client.GetAsync("/v2/health/ready");
+            return ready.StatusCode == HttpStatusCode.OK;
+        }, "the server being ready");
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Infrastructure.Metering;
 using Serverless.Core.Metering;
+using Serverless.Testing;
 using Serverless.Tests.Fixtures;
 
 namespace Serverless.Tests.Metering;
@@ -53,12 +54,7 @@ public sealed class UsageJournalTableTests(AzuriteFixture azurite) : IDisposable
 
         // The table is read directly, not through the app (whose reports also read its journal).
         var table = new TableUsageStore(Tables());
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await HasRecordAsync(table, "shipped-behind"))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the record did not reach Table storage");
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(() => HasRecordAsync(table, "shipped-behind"), "the record reaching Table storage", interval: TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]

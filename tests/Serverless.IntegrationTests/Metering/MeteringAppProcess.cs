@@ -1,16 +1,17 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Text.RegularExpressions;
 using Serverless.Functions.Hosting;
 using Serverless.Tests.Fixtures;
 
 namespace Serverless.Tests.Metering;
 
 /// <summary>
-/// <c>dotnet Serverless.Functions.dll</c> from the test's build output as a process of its own, on a free loopback
-/// port, so a test can kill it (not stop it) and start another on the same data folder.
+/// <c>dotnet Serverless.Functions.dll</c> from the test's build output as a process of its own, on a loopback port
+/// Kestrel picks, so a test can kill it (not stop it) and start another on the same data folder.
 /// </summary>
-internal sealed class MeteringAppProcess : IDisposable
+internal sealed partial class MeteringAppProcess : IDisposable
 {
     private readonly Process _process;
     private int _killed;
@@ -28,17 +29,19 @@ internal sealed class MeteringAppProcess : IDisposable
     /// <param name="settings">Configuration keys and values beyond the data folder, the sample models and the admin key.</param>
     public static async Task<MeteringAppProcess> StartAsync(string dataDirectory, params (string Key, string Value)[] settings)
     {
-        var port = Serverless.Testing.AzuriteServer.FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =
             {
                 typeof(ServerlessApplication).Assembly.Location,
-                $"--urls=http://127.0.0.1:{port}",
+                // Port 0: Kestrel binds a free one and the lifetime log line tells which, so no other process can take
+                // it between choosing and binding.
+                "--urls=http://127.0.0.1:0",
                 $"--Storage:DataDirectory={dataDirectory}",
                 $"--Models:Repository={RepositoryPaths.SampleModels}",
                 $"--Metering:AdminKey={MeteredApi.AdminKey}",
                 "--Logging:LogLevel:Default=Warning",
+                "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -50,29 +53,37 @@ internal sealed class MeteringAppProcess : IDisposable
         }
         // Standalone whatever the test runner inherited: a host endpoint in the environment would start it as a worker.
         start.Environment.Remove(HostingModeDetection.HostEndpointVariable);
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is not null && ListeningLine().Match(line.Data) is { Success: true } match)
+            {
+                listening.TrySetResult(new Uri(match.Groups["address"].Value));
+            }
+        };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(1) };
-        var app = new MeteringAppProcess(process, client);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        var exited = process.WaitForExitAsync();
+        try
         {
-            try
+            if (await Task.WhenAny(listening.Task, exited).WaitAsync(TimeSpan.FromSeconds(60)) != listening.Task)
             {
-                using var live = await client.GetAsync("/v2/health/live");
-                if (live.IsSuccessStatusCode)
-                {
-                    return app;
-                }
+                throw new InvalidOperationException($"the app exited with code {process.ExitCode} before listening");
             }
-            catch (HttpRequestException) when (!process.HasExited && DateTime.UtcNow < deadline)
-            {
-            }
-            await Task.Delay(100);
         }
+        catch
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            process.Dispose();
+            throw;
+        }
+        var client = new HttpClient { BaseAddress = await listening.Task, Timeout = TimeSpan.FromMinutes(1) };
+        return new MeteringAppProcess(process, client);
     }
 
     /// <summary>
@@ -128,4 +139,7 @@ internal sealed class MeteringAppProcess : IDisposable
         _process.WaitForExit(10_000);
         _process.Dispose();
     }
+
+    [GeneratedRegex(@"Now listening on: (?<address>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningLine();
 }

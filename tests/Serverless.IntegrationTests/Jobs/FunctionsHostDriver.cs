@@ -2,6 +2,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Functions.Protocol.Queue;
+using Serverless.Testing;
 
 namespace Serverless.Tests.Jobs;
 
@@ -17,15 +18,11 @@ public sealed class FunctionsHostDriver(IServiceProvider app, QueueClient queue)
     public async Task<List<QueueMessage>> ReceiveAllAsync(int expected)
     {
         var messages = new List<QueueMessage>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (messages.Count < expected)
+        await Eventually.TrueAsync(async () =>
         {
             messages.AddRange((await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value);
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"expected {expected} messages on {queue.Name}, got {messages.Count}");
-            }
-        }
+            return messages.Count >= expected;
+        }, $"{expected} messages arriving on {queue.Name}", interval: TimeSpan.FromMilliseconds(100));
         return messages;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Serverless.Testing;
 using Serverless.Tests.Fixtures;
 
 namespace Serverless.Tests.Integration;

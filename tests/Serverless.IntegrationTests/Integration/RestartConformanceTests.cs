@@ -1,5 +1,6 @@
 using System.Net;
 using Azure.Storage.Blobs;
+using Serverless.Testing;
 using Serverless.Tests.Fixtures;
 
 namespace Serverless.Tests.Integration;
