@@ -64,7 +64,8 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("httpTrigger", Text(trigger, "type"));
         Assert.Equal("In", Text(trigger, "direction"));
         Assert.Equal(route, Text(trigger, "route"));
-        Assert.Equal([method], Methods(trigger));
+        // Every GET also takes HEAD, so HEAD-based probes and link checkers get the GET's status and headers.
+        Assert.Equal(method == "GET" ? ["GET", "HEAD"] : [method], Methods(trigger));
         Assert.Equal(authLevel, Text(trigger, "authLevel"));
     }
 

@@ -78,9 +78,9 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
     }
 
     [Theory]
-    [InlineData("DELETE", "/jobs/some-job", "GET")]
+    [InlineData("PUT", "/v2/models/iris-mlp", "GET, HEAD")]
     [InlineData("GET", "/v2/models/iris-mlp/infer", "POST")]
-    [InlineData("PUT", "/manage/callers", "GET, POST")]
+    [InlineData("PUT", "/manage/callers", "GET, HEAD, POST")]
     public async Task KnownPathOtherVerb_Returns405WithAllowAndErrorBodyAsStandalone(string method, string path, string allow)
     {
         var call = await SendToBothAsync(new HttpMethod(method), path, null);
@@ -88,6 +88,22 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
         Assert.Equal(HttpStatusCode.MethodNotAllowed, call.Response.StatusCode);
         Assert.Equal(allow, SameAnswer.Header(call.Response, "Allow"));
         AssertErrorBody(call);
+    }
+
+    [Theory]
+    [InlineData("/v2/health/live")]
+    [InlineData("/v2/health/ready")]
+    [InlineData("/v2/models/iris-mlp")]
+    [InlineData("/v2")]
+    public async Task Head_GetRoute_AnsweredLikeTheGetWithoutABodyAsStandalone(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, path);
+        request.Headers.Add("api-key", WorkerAndStandaloneFixture.AdminKey);
+
+        var call = await SendToBothAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, call.Response.StatusCode);
+        Assert.Empty(call.Body);
     }
 
     // Hostile input that once got a 500: both hosts' handlers answer it with the same 400 naming the field.

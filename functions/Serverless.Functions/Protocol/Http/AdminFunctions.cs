@@ -38,7 +38,7 @@ public sealed class AdminFunctions(CallerDirectory directory)
 
     [Function("ListCallers")]
     [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
-    public async Task<IResult> ListCallersAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/callers")] HttpRequest request)
+    public async Task<IResult> ListCallersAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "manage/callers")] HttpRequest request)
     {
         var ct = request.HttpContext.RequestAborted;
         var callers = new List<object>();

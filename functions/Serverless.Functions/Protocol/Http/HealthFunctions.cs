@@ -9,12 +9,12 @@ public sealed class HealthFunctions(ServerReadiness readiness)
 {
     [Function("HealthLive")]
     [EndpointAccess(EndpointAccess.Open)]
-    public IResult Live([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/health/live")] HttpRequest request) =>
+    public IResult Live([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/health/live")] HttpRequest request) =>
         TypedResults.Ok(new { live = true });
 
     [Function("HealthReady")]
     [EndpointAccess(EndpointAccess.Open)]
-    public IResult Ready([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/health/ready")] HttpRequest request) =>
+    public IResult Ready([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/health/ready")] HttpRequest request) =>
         readiness.IsReady
             ? TypedResults.Ok(new { ready = true })
             : TypedResults.Json(new { ready = false, error = readiness.Reason }, ProtocolJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);

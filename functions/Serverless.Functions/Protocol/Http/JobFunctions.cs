@@ -33,7 +33,7 @@ public sealed class JobFunctions(JobPlanner planner, IJobStore store, IOptions<M
     }
 
     [Function("GetJob")]
-    public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "jobs/{id}")] HttpRequest request, string id)
+    public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "jobs/{id}")] HttpRequest request, string id)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
         if (!JobRequest.IsValidId(id))
@@ -51,7 +51,7 @@ public sealed class JobFunctions(JobPlanner planner, IJobStore store, IOptions<M
 
     // The limit is read as text, so a bad one gets a 400 that says what was wrong.
     [Function("ListJobs")]
-    public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "jobs")] HttpRequest request)
+    public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "jobs")] HttpRequest request)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
         var limit = request.Query["limit"] is { Count: > 0 } given ? given.ToString() : null;

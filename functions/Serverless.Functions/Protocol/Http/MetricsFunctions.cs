@@ -9,5 +9,5 @@ public sealed class MetricsFunctions(PrometheusScrape scrape)
     // Open while keys are optional (local use); the admin key once Metering:RequireKey is on.
     [Function("Metrics")]
     [EndpointAccess(EndpointAccess.AdminWhenKeysRequired)]
-    public Task ScrapeAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "metrics")] HttpRequest request) => scrape.WriteAsync(request.HttpContext);
+    public Task ScrapeAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "metrics")] HttpRequest request) => scrape.WriteAsync(request.HttpContext);
 }

@@ -12,42 +12,42 @@ public sealed class ModelFunctions(ModelCache cache, ModelVersionIndex index, In
     public const string Platform = "onnxruntime_onnx";
 
     [Function("ModelsStats")]
-    public IResult AllStats([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/models/stats")] HttpRequest request) =>
+    public IResult AllStats([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/stats")] HttpRequest request) =>
         Stats(null, null);
 
     [Function("ModelMetadata")]
-    public Task<IResult> MetadataAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/models/{model}")] HttpRequest request, string model) =>
+    public Task<IResult> MetadataAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}")] HttpRequest request, string model) =>
         DescribeAsync(model, null, request.HttpContext.RequestAborted);
 
     [Function("ModelVersionMetadata")]
-    public Task<IResult> VersionMetadataAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/models/{model}/versions/{version}")] HttpRequest request,
+    public Task<IResult> VersionMetadataAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/versions/{version}")] HttpRequest request,
         string model, string version) =>
         DescribeAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
 
     [Function("ModelReady")]
-    public Task<IResult> ReadyAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/models/{model}/ready")] HttpRequest request, string model) =>
+    public Task<IResult> ReadyAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/ready")] HttpRequest request, string model) =>
         ReadinessAsync(model, null, request.HttpContext.RequestAborted);
 
     [Function("ModelVersionReady")]
-    public Task<IResult> VersionReadyAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/models/{model}/versions/{version}/ready")] HttpRequest request,
+    public Task<IResult> VersionReadyAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/versions/{version}/ready")] HttpRequest request,
         string model, string version) =>
         ReadinessAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
 
     [Function("ModelConfig")]
-    public Task<IResult> ConfigAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/models/{model}/config")] HttpRequest request, string model) =>
+    public Task<IResult> ConfigAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/config")] HttpRequest request, string model) =>
         ConfigurationAsync(model, null, request.HttpContext.RequestAborted);
 
     [Function("ModelVersionConfig")]
-    public Task<IResult> VersionConfigAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/models/{model}/versions/{version}/config")] HttpRequest request,
+    public Task<IResult> VersionConfigAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/versions/{version}/config")] HttpRequest request,
         string model, string version) =>
         ConfigurationAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
 
     [Function("ModelStats")]
-    public Task<IResult> StatsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/models/{model}/stats")] HttpRequest request, string model) =>
+    public Task<IResult> StatsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/stats")] HttpRequest request, string model) =>
         StatsOfAsync(model, null, request.HttpContext.RequestAborted);
 
     [Function("ModelVersionStats")]
-    public Task<IResult> VersionStatsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/models/{model}/versions/{version}/stats")] HttpRequest request,
+    public Task<IResult> VersionStatsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/versions/{version}/stats")] HttpRequest request,
         string model, string version) =>
         StatsOfAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
 

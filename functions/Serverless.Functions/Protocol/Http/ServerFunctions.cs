@@ -13,6 +13,6 @@ public sealed class ServerFunctions
         typeof(ServerFunctions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     [Function("ServerMetadata")]
-    public IResult Metadata([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2")] HttpRequest request) =>
+    public IResult Metadata([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2")] HttpRequest request) =>
         TypedResults.Json(new { name = "serverless", version = Version, extensions = Extensions }, ProtocolJson.Options);
 }

@@ -15,7 +15,7 @@ public sealed class UsageFunctions(IUsageStore store, TimeProvider time)
 {
     [Function("Usage")]
     [EndpointAccess(EndpointAccess.Caller, RequiresMetering = true)]
-    public async Task<IResult> ReportAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "usage")] HttpRequest request)
+    public async Task<IResult> ReportAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "usage")] HttpRequest request)
     {
         var context = request.HttpContext;
         var ct = context.RequestAborted;
@@ -56,7 +56,7 @@ public sealed class UsageFunctions(IUsageStore store, TimeProvider time)
 
     [Function("UsageExport")]
     [EndpointAccess(EndpointAccess.Caller, RequiresMetering = true)]
-    public async Task ExportAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "usage/export")] HttpRequest request)
+    public async Task ExportAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "usage/export")] HttpRequest request)
     {
         var context = request.HttpContext;
         var query = QueryOf(context, time);
