@@ -69,6 +69,19 @@ public sealed class BytesTensorTests(TestModelsServerFixture server) : IClassFix
         Assert.Equal([1.5f, -2f, 400f, 0.25f], outputs["back"].GetProperty("data").EnumerateArray().Select(v => float.Parse(v.GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
     }
 
+    [Fact]
+    public async Task Infer_TextTheModelCannotCastToANumber_Returns400ThenServes()
+    {
+        // The model fails on the data itself: the caller's to fix, and no retry would help (was a 503 without Retry-After).
+        var body = """{"inputs":[{"name":"text","shape":[1,2],"datatype":"BYTES","data":["1.5","not a number"]}]}""";
+
+        var response = await _client.InferAsync(TestModelRepository.NumbersAsText, body);
+
+        await response.AssertErrorAsync(HttpStatusCode.BadRequest, $"model {TestModelRepository.NumbersAsText} v1 could not run on this input");
+        var good = """{"inputs":[{"name":"text","shape":[1,2],"datatype":"BYTES","data":["1.5","2"]}]}""";
+        Assert.Equal(HttpStatusCode.OK, (await _client.InferAsync(TestModelRepository.NumbersAsText, good)).StatusCode);
+    }
+
     [Theory]
     [InlineData("""{"inputs":[{"name":"text","shape":[2],"datatype":"BYTES","data":["a",1]}]}""", "element 1 is Number, expected a string")]
     [InlineData("""{"inputs":[{"name":"text","shape":[2],"datatype":"FP32","data":[1,2]}]}""", "data-type is 'FP32', but model 'text-echo' expects 'BYTES'")]

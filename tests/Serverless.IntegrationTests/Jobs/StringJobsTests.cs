@@ -59,6 +59,22 @@ public sealed class StringJobsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CsvJob_TextTheModelCannotCast_FailsThatRowAndScoresTheOthers()
+    {
+        // Was: the model's failure on one row's data was a server error, the shard retried 5 times and poisoned.
+        await File.WriteAllTextAsync(Path.Combine(Root, "in", "bad-number.csv"), "id,low,high\nr0,1.5,2\nr1,abc,4\nr2,-3,4e2\n");
+
+        var status = await RunAsync(new { id = "text-csv-bad", model = TestModelRepository.NumbersAsText, input = "in/bad-number.csv", output = "out/bad-number", format = "csv", max_error_rate = 0.5 });
+
+        Assert.Equal("partially_succeeded", status.GetProperty("state").GetString());
+        var rows = JobOutputRows.Csv(await File.ReadAllTextAsync(Path.Combine(Root, "out", "bad-number", "part-00000.csv")));
+        Assert.Equal(["r0", "r2"], rows.Select(r => r["id"]));
+        var error = Assert.Single(JobOutputRows.Jsonl(await File.ReadAllTextAsync(Path.Combine(Root, "out", "bad-number", "_errors.jsonl"))));
+        Assert.Equal(1, error.GetProperty("row").GetInt64());
+        Assert.Contains("could not run on this input", error.GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task ParquetJob_BytesModel_RefusedSayingWhy()
     {
         var text = new DataField<string>("text");

@@ -7,9 +7,9 @@ using Serverless.Core.Repository;
 namespace Serverless.Core.Infrastructure.Onnx;
 
 /// <summary>
-/// Translates an ONNX Runtime failure of <c>Run</c> by its error code: <c>InvalidArgument</c> is the caller's input
-/// (400); running out of memory and every other code are the server's (503), so they are neither blamed on the
-/// caller nor, in batch scoring, recorded as bad rows.
+/// Translates an ONNX Runtime failure of <c>Run</c> by its error code: <c>InvalidArgument</c>, and a CPU kernel's
+/// <c>RuntimeException</c> on the data, are the caller's input (400, one failed row in a job); running out of memory and
+/// every other code are the server's (503), so they are neither blamed on the caller nor recorded as bad rows.
 /// </summary>
 internal static partial class OnnxRunFailure
 {
@@ -43,6 +43,13 @@ internal static partial class OnnxRunFailure
             {
                 RetryAfterSeconds = 1,
             };
+        }
+        if (code == "RuntimeException" && !executionProvider.OnGpu())
+        {
+            // A CPU kernel that threw on the data itself (Cast of "abc" to a number: std::stod's "stod"). The same
+            // input fails the same way on every retry, so it is the caller's: a 400, and in a job one failed row.
+            // On a GPU the same code also carries device faults that a retry on a fresh session may not meet: 503.
+            return new InvalidInferenceInputException($"model {key} could not run on this input: {detail}", inner);
         }
         return new ModelRunException($"model {key} failed to run on {executionProvider.WireName()} ({(code.Length > 0 ? code : "no error code")}): {detail}", inner);
     }

@@ -60,4 +60,23 @@ public sealed class OnnxRunFailureTests
         Assert.Contains($"model m v3 failed to run on CUDAExecutionProvider ({code})", error.Message);
         Assert.DoesNotContain("[ErrorCode:", error.Message);
     }
+
+    [Fact]
+    public void Translate_CpuKernelThrowingOnTheData_Is400ForTheCaller()
+    {
+        var error = OnnxRunFailure.Translate(Key, ExecutionProvider.Cpu,
+            "[ErrorCode:RuntimeException] Non-zero status code returned while running Cast node. Name:'' Status Message: stod", null);
+
+        Assert.IsType<InvalidInferenceInputException>(error);
+        Assert.Equal(400, error.StatusCode);
+        Assert.Equal("model m v3 could not run on this input: Non-zero status code returned while running Cast node. Name:'' Status Message: stod", error.Message);
+    }
+
+    [Fact]
+    public void Translate_OtherCodesOnCpu_Stay503()
+    {
+        var error = OnnxRunFailure.Translate(Key, ExecutionProvider.Cpu, "[ErrorCode:Fail] the kernel could not start", null);
+
+        Assert.Equal(503, error.StatusCode);
+    }
 }
