@@ -81,6 +81,31 @@ public sealed class MeteredInference(
         metrics.RecordRequest(model, refusal.StatusCode, TimeSpan.Zero);
     }
 
+    /// <summary>
+    /// A call for a model or version the repository does not have: counted in telemetry (under the <c>unknown</c> model
+    /// label, as every name the repository does not know) and recorded for the caller as a 404 failure, after taking a
+    /// rate token like any call, so a caller looping over unknown names is bounded by its own rate. Never billed.
+    /// </summary>
+    public async Task RecordNotFoundAsync(CallerIdentity caller, string model, ModelNotFoundException notFound, CancellationToken cancellationToken = default)
+    {
+        // Names the repository could never hold are kept out of the caller's records: they are not a model anyone has.
+        using var call = new Call(billing.Enabled ? caller : CallerIdentity.Unmetered, ModelName.IsValid(model) ? model : "");
+        if (billing.Enabled)
+        {
+            try
+            {
+                rate.Acquire(call.Caller);
+            }
+            catch (RateLimitExceededException refusal)
+            {
+                await RejectAsync(call, refusal);
+                throw;
+            }
+            await billing.RecordUnbilledAsync(call.NewRecord(billing) with { Status = notFound.StatusCode, Outcome = UsageOutcome.Failure });
+        }
+        Finish(call, ServerlessException.StatusOf(notFound, cancellationToken));
+    }
+
     /// <summary>Takes a rate-limit token, then the model's concurrency slot; a refusal is recorded, then thrown.</summary>
     private async Task AdmitAsync(Call call, CancellationToken cancellationToken)
     {

@@ -135,4 +135,28 @@ public sealed class UsageReportingTests : IAsyncLifetime
         Assert.Contains("serverless_usage_flush_duration_seconds", text);
         Assert.Contains("serverless_model_loads_total", text);
     }
+
+    [Theory]
+    [InlineData("no-such-model", "no-such-model")]
+    [InlineData("linear-regressor/versions/99", "linear-regressor")]
+    public async Task Infer_UnknownModelOrVersion_IsInTheCallersUsageAndTheMetricsAs404(string path, string recordedModel)
+    {
+        var key = await MeteredApi.CreateCallerWithKeyAsync(_host.Client, "lost-" + recordedModel);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v2/models/{path}/infer")
+        {
+            Content = new StringContent(MeteredApi.LinearRegressorBody("n1"), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+
+        using var response = await _host.Client.SendAsync(request);
+        var (_, usage) = await MeteredApi.GetJsonAsync(_host.Client, "/usage?group_by=model", key);
+        var metrics = await MeteredApi.GetTextAsync(_host.Client, "/metrics", key: null);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(0, usage.GetProperty("calls").GetInt64());
+        Assert.Equal(1, usage.GetProperty("failed").GetInt64());
+        Assert.Equal(0m, usage.GetProperty("cost").GetDecimal());
+        Assert.Equal(recordedModel, Assert.Single(usage.GetProperty("groups").EnumerateArray()).GetProperty("model").GetString());
+        Assert.Matches("serverless_requests_total\\{[^}]*status=\"404\"", metrics);
+    }
 }

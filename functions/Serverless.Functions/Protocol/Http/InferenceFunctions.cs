@@ -49,9 +49,10 @@ public sealed class InferenceFunctions(MeteredInference inference, ModelVersionI
             version = versionText is null ? null : ModelName.ParseVersion(model, versionText);
             await versions.ResolveAsync(model, version, context.RequestAborted);
         }
-        catch (ModelNotFoundException)
+        catch (ModelNotFoundException notFound)
         {
             await drain.DrainAsync(context, 0);
+            await inference.RecordNotFoundAsync(context.GetCaller(), model, notFound, context.RequestAborted);
             throw;
         }
         return (await bodies.ReadAsync(context, context.RequestAborted), version);
