@@ -49,6 +49,7 @@ public static class ServerlessApplication
         builder.AddServerless(HostingMode.FunctionsWorker);
         var host = builder.Build();
         LogHostingMode(host.Services, HostingMode.FunctionsWorker);
+        JobsQueueSetting.ReportIfMissing(builder.Configuration, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServerlessApplication)));
         return host;
     }
 
