@@ -192,6 +192,14 @@ public sealed class BlobModelRepository : IModelRepository
                     _logger.LogWarning("Listing the model repository {Repository} failed: {Reason}", Location, e.Message);
                     throw new ModelLoadException($"listing the model repository failed: {FirstLine(e)}", e);
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A 2xx the SDK cannot parse (a proxy's or captive portal's HTML page, a truncated listing) is the
+                    // store failing to answer, as a storage error is: the model's 503, not a 500 from deep in the SDK.
+                    // Caught wide on purpose: Azure.Storage.Blobs 12.30 throws a NullReferenceException for an HTML body.
+                    _logger.LogWarning(e, "Listing the model repository {Repository} returned a response that is not a blob listing", Location);
+                    throw new ModelLoadException("listing the model repository failed: the storage endpoint's answer is not a blob listing", e);
+                }
                 yield return enumerator.Current;
             }
         }
