@@ -31,6 +31,9 @@ public abstract class ServerlessException(string message, int statusCode, Except
         ServerlessException e => e.StatusCode,
         OperationCanceledException when callerGone.IsCancellationRequested => ClientClosedRequest,
         OperationCanceledException => ServerCancelled,
+        // The process ran out of memory for this request (a large one under a container limit): the server's state,
+        // not the caller's input, and one a retry may find passed, so 503 with Retry-After (EndpointPipeline).
+        OutOfMemoryException => 503,
         _ => 500,
     };
 }

@@ -27,8 +27,15 @@ public static class ServerlessServices
         // Kestrel enforces the limit too, so no body slips past it on any endpoint; inference requests raise it for
         // themselves by Inference:RefusedBodyDrainBytes so a refused body can be drained (RefusedBodyDrain). Both hosts'
         // Kestrel (standalone, and the worker's behind the Functions host's proxy) read these options.
+        // The minimum data rate cuts off a trickling body (BadHttpRequestException 408 from its read, answered by
+        // EndpointPipeline), so it cannot hold its reservation of Inference:MaxBufferedRequestBytes for hours.
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestBodyOptions>>((kestrel, body) =>
-            kestrel.Limits.MaxRequestBodySize = body.Value.MaxRequestBytes);
+        {
+            kestrel.Limits.MaxRequestBodySize = body.Value.MaxRequestBytes;
+            kestrel.Limits.MinRequestBodyDataRate = body.Value.MinRequestBodyBytesPerSecond == 0
+                ? null
+                : new MinDataRate(body.Value.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(body.Value.MinRequestBodyGraceSeconds));
+        });
 
         // Read once, here: the storage account and the model repository decide which clients and stores are registered.
         var storage = FunctionsStorageConnection.From(builder.Configuration);

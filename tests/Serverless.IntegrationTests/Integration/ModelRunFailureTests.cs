@@ -44,6 +44,21 @@ public sealed class ModelRunFailureTests
     }
 
     [Fact]
+    public async Task Infer_ProcessRunsOutOfMemory_Returns503WithRetryAfterAndKeepsServing()
+    {
+        await using var host = await StartAsync();
+        await (await host.Client.InferAsync("iris-mlp", IrisTwoRows)).ReadJsonAsync(HttpStatusCode.OK);
+
+        // What a large request meets under a container memory limit: the runtime's own OutOfMemoryException.
+        _faults.FailNextRuns(1, () => new OutOfMemoryException());
+        var failed = await host.Client.InferAsync("iris-mlp", IrisTwoRows);
+
+        await failed.AssertErrorAsync(HttpStatusCode.ServiceUnavailable, "ran out of memory");
+        Assert.Equal(TimeSpan.FromSeconds(1), failed.Headers.RetryAfter?.Delta);
+        await (await host.Client.InferAsync("iris-mlp", IrisTwoRows)).ReadJsonAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Job_GpuFailsDuringAShard_RetriesTheShardAndMarksNoRowBad()
     {
         await using var host = await StartAsync(("Jobs:VisibilityTimeoutSeconds", "1"));
@@ -73,7 +88,14 @@ public sealed class ModelRunFailureTests
 
         public int RunsLeftToFail => Volatile.Read(ref _failures);
 
-        public void FailNextRuns(int count) => Volatile.Write(ref _failures, count);
+        /// <summary>What a failing run throws; null: ONNX Runtime's CUDA out-of-memory, through the real translation.</summary>
+        public Func<Exception>? Fault { get; private set; }
+
+        public void FailNextRuns(int count, Func<Exception>? fault = null)
+        {
+            Fault = fault;
+            Volatile.Write(ref _failures, count);
+        }
 
         public IModelSessionFactory Over(IModelSessionFactory real) => new Factory(this, real);
 
@@ -116,7 +138,9 @@ public sealed class ModelRunFailureTests
             public IReadOnlyList<TensorMetadata> Outputs => real.Outputs;
 
             public SessionRunResult Run(IReadOnlyList<InferenceTensor> inputs, IReadOnlyList<string> outputNames) =>
-                faults.TakeFailure() ? throw OnnxRunFailure.Translate(key, ExecutionProvider.Cuda, CudaOutOfMemory, null) : real.Run(inputs, outputNames);
+                faults.TakeFailure()
+                    ? throw faults.Fault?.Invoke() ?? OnnxRunFailure.Translate(key, ExecutionProvider.Cuda, CudaOutOfMemory, null)
+                    : real.Run(inputs, outputNames);
 
             public void Dispose() => real.Dispose();
         }

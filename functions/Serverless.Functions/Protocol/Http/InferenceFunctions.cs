@@ -61,7 +61,8 @@ public sealed class InferenceFunctions(MeteredInference inference, ModelVersionI
     /// <summary>The v2 protocol's JSON body, with the binary tensor data extension: decoded once the call is admitted.</summary>
     private sealed class JsonExchange(RequestBody body, string? headerLength) : IInferenceExchange, IDisposable
     {
-        private readonly PooledTensorBuffers _buffers = new();
+        // Counted in the body's reservation of Inference:MaxBufferedRequestBytes: decoded tensors cost memory too.
+        private readonly PooledTensorBuffers _buffers = body.NewTensorBuffers();
 
         public long RequestBytes => body.Length;
 

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Serverless.Functions.Hosting;
@@ -40,20 +41,28 @@ public sealed class RefusedBodyDrain(IOptions<RequestBodyOptions> options)
             CloseAfterAnswer(context);
             return;
         }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.RefusedBodyDrainSeconds));
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
         var reader = request.BodyReader;
+        // The time limit ends the pending read with CancelPendingRead rather than a cancellation token: a body read
+        // cancelled by a token leaves Kestrel's message body "reading", and its own end-of-request read then fails
+        // with "Reading is already in progress" (logged for every refused slow body).
+        await using var timeout = new Timer(static state => ((PipeReader)state!).CancelPendingRead(), reader,
+            TimeSpan.FromSeconds(_options.RefusedBodyDrainSeconds), Timeout.InfiniteTimeSpan);
         var drained = alreadyRead;
         try
         {
             while (drained <= _mostRead)
             {
-                var result = await reader.ReadAsync(linked.Token);
+                var result = await reader.ReadAsync(context.RequestAborted);
                 drained += result.Buffer.Length;
                 reader.AdvanceTo(result.Buffer.End);
                 if (result.IsCompleted)
                 {
                     return;
+                }
+                if (result.IsCanceled)
+                {
+                    // Out of time: the answer goes out now and the connection closes after it.
+                    break;
                 }
             }
         }
@@ -61,20 +70,17 @@ public sealed class RefusedBodyDrain(IOptions<RequestBodyOptions> options)
         {
             return;
         }
-        catch (OperationCanceledException)
+        catch (IOException)
         {
-            // Out of time: the answer goes out now and the connection closes after it.
-        }
-        catch (BadHttpRequestException)
-        {
-            // Past Kestrel's per-request limit, or below its minimum data rate: it cuts the connection itself.
+            // Past Kestrel's per-request limit or below its minimum data rate (BadHttpRequestException, an IOException),
+            // or framing it cannot follow: it cuts the connection itself.
         }
         CloseAfterAnswer(context);
     }
 
     // Response.Clear (the error writer's) drops headers but not OnStarting callbacks. Without keep-alive Kestrel does
     // not drain the rest itself (it would for another 5 s), so the cut is where the caps put it.
-    private static void CloseAfterAnswer(HttpContext context) =>
+    internal static void CloseAfterAnswer(HttpContext context) =>
         context.Response.OnStarting(static state =>
         {
             ((HttpResponse)state).Headers.Connection = "close";

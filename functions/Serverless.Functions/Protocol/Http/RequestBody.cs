@@ -1,24 +1,23 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Serverless.Core.Inference;
 
 namespace Serverless.Functions.Protocol.Http;
 
 /// <summary>
 /// A request body read whole into a pooled buffer (<see cref="RequestBodyReader"/>), holding its share of
-/// Inference:MaxBufferedRequestBytes until disposed, once the response is written.
+/// Inference:MaxBufferedRequestBytes (<see cref="RequestBodyReservation"/>) until disposed, once the response is written.
 /// </summary>
 public sealed class RequestBody : IDisposable
 {
     private byte[]? _buffer;
-    private readonly RequestBodyBudget? _budget;
-    private readonly long _reserved;
+    private readonly RequestBodyReservation? _reservation;
 
-    internal RequestBody(byte[] buffer, int length, RequestBodyBudget? budget, long reserved)
+    internal RequestBody(byte[] buffer, int length, RequestBodyReservation? reservation)
     {
         _buffer = buffer;
         Length = length;
-        _budget = budget;
-        _reserved = reserved;
+        _reservation = reservation;
     }
 
     public int Length { get; }
@@ -26,6 +25,12 @@ public sealed class RequestBody : IDisposable
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
+
+    /// <summary>
+    /// Where the tensors decoded from this body are rented: counted in the body's reservation, since they cost as much
+    /// memory as the body again or more. Dispose them before the body.
+    /// </summary>
+    public PooledTensorBuffers NewTensorBuffers() => new(_reservation is null ? null : new RequestBodyTensorPool(_reservation));
 
     /// <summary>
     /// A small body outside the inference budget (a job submission): read whole up to <paramref name="maxBytes"/>; past
@@ -48,9 +53,10 @@ public sealed class RequestBody : IDisposable
                 }
             }
         }
-        catch (BadHttpRequestException)
+        catch (IOException)
         {
-            // Past Kestrel's limit too: stop reading; the connection closes after the 413.
+            // Past Kestrel's limit too (its BadHttpRequestException is an IOException), or framing it cannot follow:
+            // stop reading; the connection closes after the answer.
         }
     }
 
@@ -59,7 +65,7 @@ public sealed class RequestBody : IDisposable
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            _budget?.Release(_reserved);
+            _reservation?.Dispose();
         }
     }
 }

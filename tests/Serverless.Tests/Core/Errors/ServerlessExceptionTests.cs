@@ -24,6 +24,10 @@ public sealed class ServerlessExceptionTests
         Assert.Equal(503, ServerlessException.StatusOf(new TaskCanceledException("a timeout inside the server"), CancellationToken.None));
 
     [Fact]
+    public void StatusOf_OutOfMemory_Is503() =>
+        Assert.Equal(503, ServerlessException.StatusOf(new OutOfMemoryException(), CancellationToken.None));
+
+    [Fact]
     public void StatusOf_AnythingElse_Is500() =>
         Assert.Equal(500, ServerlessException.StatusOf(new InvalidOperationException("bug"), CancellationToken.None));
 }
