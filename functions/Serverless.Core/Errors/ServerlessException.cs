@@ -16,6 +16,9 @@ public abstract class ServerlessException(string message, int statusCode, Except
     /// </summary>
     public const int ServerCancelled = 503;
 
+    /// <summary>The server's data disk is full or read-only (<see cref="DataDiskFailure"/>): the server's fault, and passing.</summary>
+    public const int DataDiskFailed = 503;
+
     public int StatusCode { get; } = statusCode;
 
     /// <summary>Seconds a client should wait before retrying (sent as Retry-After), when retrying makes sense.</summary>
@@ -31,6 +34,7 @@ public abstract class ServerlessException(string message, int statusCode, Except
         ServerlessException e => e.StatusCode,
         OperationCanceledException when callerGone.IsCancellationRequested => ClientClosedRequest,
         OperationCanceledException => ServerCancelled,
+        _ when DataDiskFailure.Is(exception) => DataDiskFailed,
         _ => 500,
     };
 }
