@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Serverless.Core.Errors;
 using Serverless.Core.Metering;
 
 namespace Serverless.Core.Infrastructure.Metering;
@@ -29,6 +30,7 @@ public sealed class UsageJournal : IDisposable
     private readonly long _segmentBytes;
     private readonly FileStream _ownership;
     private readonly TaskCompletionSource _leftoversShipped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile string? _leftoversNotShippedReason;
     private FileStream? _open;
     private long _openSequence;
     private long _openBytes;
@@ -54,7 +56,7 @@ public sealed class UsageJournal : IDisposable
         {
             _ownership = new FileStream(System.IO.Path.Combine(directory, "journal.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e)
+        catch (IOException e) when (!DataDiskFailure.Is(e))
         {
             throw new InvalidOperationException($"The usage journal {directory} is in use by another process; give each instance its own Storage:DataDirectory", e);
         }
@@ -84,6 +86,15 @@ public sealed class UsageJournal : IDisposable
 
     public void MarkLeftoversShipped() => _leftoversShipped.TrySetResult();
 
+    /// <summary>
+    /// Why what the last run left is not in the store yet, while the start-up ship keeps failing (a full disk under
+    /// SQLite, a Table outage); null before the first try and once shipped. In product terms: clients and the
+    /// readiness probe are told it.
+    /// </summary>
+    public string? LeftoversNotShippedReason => _leftoversShipped.Task.IsCompleted ? null : _leftoversNotShippedReason;
+
+    public void MarkLeftoversNotShipped(string reason) => _leftoversNotShippedReason = reason;
+
     /// <summary>Whether the open segment holds frames that <see cref="Seal"/> would hand to the shipper.</summary>
     public bool HasOpenFrames
     {
@@ -91,7 +102,7 @@ public sealed class UsageJournal : IDisposable
         {
             lock (_lock)
             {
-                return _open is not null;
+                return _open is not null && _openBytes > 0;
             }
         }
     }
@@ -114,15 +125,15 @@ public sealed class UsageJournal : IDisposable
             }
             if (_open is null)
             {
-                _openSequence = _nextSequence++;
                 // BufferSize 0: each Write is one write() of the whole frame, no copy into a FileStream buffer.
-                _open = new FileStream(PathOf(_openSequence), new FileStreamOptions
+                _open = new FileStream(PathOf(_nextSequence), new FileStreamOptions
                 {
                     Mode = FileMode.CreateNew,
                     Access = FileAccess.Write,
                     Share = FileShare.Read | FileShare.Delete,
                     BufferSize = 0,
                 });
+                _openSequence = _nextSequence++;
             }
             try
             {
@@ -130,9 +141,7 @@ public sealed class UsageJournal : IDisposable
             }
             catch (IOException)
             {
-                // A full disk may have taken part of the frame: nothing more goes after it (reading stops at a torn
-                // frame, and would drop answered frames behind it), the next append opens a new segment.
-                SealOpen();
+                CutBackOpen();
                 throw;
             }
             _openBytes += frame.WrittenCount;
@@ -217,10 +226,51 @@ public sealed class UsageJournal : IDisposable
         _ownership.Dispose();
     }
 
+    /// <summary>
+    /// After a failed write: a full disk may have taken part of the frame. The segment is cut back to its last whole
+    /// frame and stays open, so appends that keep failing (a full disk takes thousands a second) keep to this one file
+    /// instead of opening a segment each. Only when it cannot be cut back is it sealed (reading stops at a torn frame,
+    /// and would drop answered frames behind it; the segment's length counts its whole frames only), or deleted when
+    /// it holds none: so while writes keep failing the journal creates at most one file.
+    /// </summary>
+    private void CutBackOpen()
+    {
+        try
+        {
+            _open!.SetLength(_openBytes);
+            _open.Position = _openBytes;
+            return;
+        }
+        catch (IOException)
+        {
+        }
+        SealOpen();
+    }
+
+    private void DeleteOpen()
+    {
+        _open!.Dispose();
+        _open = null;
+        try
+        {
+            File.Delete(PathOf(_openSequence));
+        }
+        catch (IOException)
+        {
+            // Left behind empty: recovery deletes an empty segment.
+        }
+    }
+
     private void SealOpen()
     {
         if (_open is null)
         {
+            return;
+        }
+        if (_openBytes == 0)
+        {
+            // Only failed writes went to it: no segment to ship.
+            DeleteOpen();
             return;
         }
         _sealed.Add(new UsageJournalSegment(_openSequence, PathOf(_openSequence), _openBytes));
