@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
 using Serverless.Core.Metering;
 
 namespace Serverless.Core.Infrastructure.Metering;
@@ -25,23 +26,27 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore store,
     private readonly SemaphoreSlim _shipping = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private long _leftover;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var leftover = journal.Bytes;
+        _leftover = journal.Bytes;
         try
         {
             await ShipAsync(cancellationToken);
+            LeftoversShipped();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Serving first would seed quotas and reports from a store without these records.
-            throw new InvalidOperationException($"The usage journal {journal.Directory} holds {journal.Bytes} bytes that the usage store did not take; not serving until it does: {e.Message}", e);
-        }
-        journal.MarkLeftoversShipped();
-        if (leftover > 0)
-        {
-            logger.LogWarning("Shipped {Bytes} bytes of usage records left in the journal by the last run", leftover);
+            // Not a failed start: a process that dies here (a full disk, a store outage) is restarted into the same
+            // failure. It serves, not ready (the probe says why), the ticks retry the ship, and until one succeeds the
+            // calls that need a month's count from the store are refused (JournaledUsageStore), so nothing is seeded
+            // from a store without these records; calls are still recorded into the journal, behind the leftovers.
+            journal.MarkLeftoversNotShipped(DataDiskFailure.Is(e)
+                ? DataDiskFailure.Message(e, "usage records left by the last run cannot be stored yet")
+                : $"usage records left by the last run are not in the usage store yet: {e.Message}");
+            logger.LogError(e, "The usage journal {Directory} holds {Bytes} bytes that the usage store did not take; not ready until it does, retrying",
+                journal.Directory, journal.Bytes);
         }
         _loop = RunAsync(_stopping.Token);
     }
@@ -101,6 +106,7 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore store,
                 try
                 {
                     await ShipAsync(stopping);
+                    LeftoversShipped();
                 }
                 catch (Exception e)
                 {
@@ -115,6 +121,19 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore store,
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+        }
+    }
+
+    private void LeftoversShipped()
+    {
+        if (journal.LeftoversShipped.IsCompleted)
+        {
+            return;
+        }
+        journal.MarkLeftoversShipped();
+        if (_leftover > 0)
+        {
+            logger.LogWarning("Shipped {Bytes} bytes of usage records left in the journal by the last run", _leftover);
         }
     }
 
