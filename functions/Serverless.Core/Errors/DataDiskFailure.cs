@@ -5,7 +5,7 @@ namespace Serverless.Core.Errors;
 /// <summary>
 /// The rule for the server's own storage failing under a call: a full disk (ENOSPC, EDQUOT; Windows' ERROR_DISK_FULL,
 /// ERROR_HANDLE_DISK_FULL), a read-only one (EROFS, ERROR_WRITE_PROTECT), or SQLite saying either (SQLITE_FULL,
-/// SQLITE_READONLY) or that its write failed (SQLITE_IOERR). None is the caller's fault and each passes once an operator
+/// SQLITE_READONLY), that its write failed (SQLITE_IOERR) or that it could not open its file (SQLITE_CANTOPEN). None is the caller's fault and each passes once an operator
 /// frees space, so the answer is a 503 with Retry-After, told in product terms: the exception's own message names
 /// the file (an absolute path) and .NET internals, which go to the log only.
 /// </summary>
@@ -23,6 +23,7 @@ public static class DataDiskFailure
     private const int SqliteFull = 13;
     private const int SqliteIoError = 10;
     private const int SqliteReadOnly = 8;
+    private const int SqliteCantOpen = 14;
 
     /// <summary>What about the disk failed, in product terms, when <paramref name="exception"/> or one of its causes is the disk failing; else null.</summary>
     public static string? Describe(Exception exception)
@@ -54,6 +55,8 @@ public static class DataDiskFailure
                 SqliteFull => "is full",
                 SqliteReadOnly => "is read-only",
                 SqliteIoError => "failed to read or write",
+                // A WAL database on a read-only disk: its -shm file cannot be made.
+                SqliteCantOpen => "refused to open a database",
                 _ => null,
             };
         }

@@ -54,11 +54,23 @@ internal sealed class SmallDisk : IDisposable
 
     public void Free() => File.Delete(_filler);
 
+    public void MakeReadOnly() => Remount("ro");
+
+    public void MakeWritable() => Remount("rw");
+
     public void Dispose()
     {
         // Lazy: a process the test started may still hold a file open on it.
         Run("umount", "-l", Path);
         Directory.Delete(Path);
+    }
+
+    private void Remount(string mode)
+    {
+        if (Run("mount", "-o", $"remount,{mode}", Path) is { } error)
+        {
+            throw new InvalidOperationException($"mount -o remount,{mode} failed: {error}");
+        }
     }
 
     private static string? Probe()

@@ -28,7 +28,9 @@ public sealed class UsageJournal : IDisposable
     private readonly List<UsageJournalSegment> _sealed = [];
     private readonly long _maxBytes;
     private readonly long _segmentBytes;
-    private readonly FileStream _ownership;
+    private readonly ILogger _logger;
+    private FileStream? _ownership;
+    private Exception? _openFailure;
     private readonly TaskCompletionSource _leftoversShipped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? _leftoversNotShippedReason;
     private FileStream? _open;
@@ -44,27 +46,18 @@ public sealed class UsageJournal : IDisposable
     /// </summary>
     public static string DirectoryFor(string dataDirectory) => System.IO.Path.Combine(dataDirectory, FolderName, Environment.MachineName);
 
+    /// <remarks>
+    /// A data disk that refuses the opening (full, read-only) does not fail the construction, and so the start: the
+    /// journal stays closed, appends and ships fail with the disk's error (503s, not-ready), and each tries the
+    /// opening again, so the journal opens, recovering what the last run left, once the disk allows it.
+    /// </remarks>
     public UsageJournal(string directory, long maxBytes, ILogger<UsageJournal> logger)
     {
         Directory = directory;
         _maxBytes = maxBytes;
         _segmentBytes = Math.Min(MaxSegmentBytes, Math.Max(maxBytes / 8, 64 * 1024));
-        System.IO.Directory.CreateDirectory(directory);
-        // NOTE: one process per journal: a second one would ship and delete segments the first is still writing.
-        // The lock is the kernel's (flock on Unix), so it goes with a killed process.
-        try
-        {
-            _ownership = new FileStream(System.IO.Path.Combine(directory, "journal.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e) when (!DataDiskFailure.Is(e))
-        {
-            throw new InvalidOperationException($"The usage journal {directory} is in use by another process; give each instance its own Storage:DataDirectory", e);
-        }
-        foreach (var path in System.IO.Directory.GetFiles(directory, "*" + Extension).Order(StringComparer.Ordinal))
-        {
-            Recover(path, logger);
-        }
-        _nextSequence = _sealed.Count == 0 ? 1 : _sealed[^1].Sequence + 1;
+        _logger = logger;
+        TryOpen();
     }
 
     public string Directory { get; }
@@ -107,12 +100,34 @@ public sealed class UsageJournal : IDisposable
         }
     }
 
-    /// <summary>Writes the group as one frame; throws <see cref="UsageStoreException"/> (all records unwritten) when the journal is full.</summary>
+    /// <summary>
+    /// Opens the journal if the data disk refused it so far; throws the disk's failure while it still does. Ships call
+    /// it first: a ship of a journal not yet opened would take no leftovers for all of them.
+    /// </summary>
+    public void EnsureOpen()
+    {
+        lock (_lock)
+        {
+            if (!TryOpen())
+            {
+                throw new IOException("the usage journal could not be opened", _openFailure);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the group as one frame; throws <see cref="UsageStoreException"/> (all records unwritten) when the journal
+    /// is full or its disk refused its opening.
+    /// </summary>
     public void Append(IReadOnlyList<UsageRecord> records)
     {
         var frame = UsageJournalFrame.Encode(records);
         lock (_lock)
         {
+            if (!TryOpen())
+            {
+                throw new UsageStoreException("the usage journal could not be opened", records.Select(r => r.Id).ToHashSet(), _openFailure);
+            }
             if (_bytes + frame.WrittenCount > _maxBytes)
             {
                 throw new UsageStoreException(
@@ -223,7 +238,7 @@ public sealed class UsageJournal : IDisposable
             _open?.Dispose();
             _open = null;
         }
-        _ownership.Dispose();
+        _ownership?.Dispose();
     }
 
     /// <summary>
@@ -277,6 +292,53 @@ public sealed class UsageJournal : IDisposable
         _open.Dispose();
         _open = null;
         _openBytes = 0;
+    }
+
+    /// <summary>Takes the lock and recovers every segment, unless done already; false (and why in _openFailure) when the data disk refused.</summary>
+    private bool TryOpen()
+    {
+        if (_ownership is not null)
+        {
+            return true;
+        }
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            // NOTE: one process per journal: a second one would ship and delete segments the first is still writing.
+            // The lock is the kernel's (flock on Unix), so it goes with a killed process.
+            try
+            {
+                _ownership = new FileStream(System.IO.Path.Combine(Directory, "journal.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException e) when (!DataDiskFailure.Is(e))
+            {
+                throw new InvalidOperationException($"The usage journal {Directory} is in use by another process; give each instance its own Storage:DataDirectory", e);
+            }
+            foreach (var path in System.IO.Directory.GetFiles(Directory, "*" + Extension).Order(StringComparer.Ordinal))
+            {
+                Recover(path, _logger);
+            }
+            _nextSequence = _sealed.Count == 0 ? 1 : _sealed[^1].Sequence + 1;
+            if (_openFailure is not null)
+            {
+                _logger.LogWarning("Opened the usage journal {Directory}: its data disk takes writes again", Directory);
+                _openFailure = null;
+            }
+            return true;
+        }
+        catch (Exception e) when (DataDiskFailure.Is(e))
+        {
+            _ownership?.Dispose();
+            _ownership = null;
+            _sealed.Clear();
+            _bytes = 0;
+            if (_openFailure is null)
+            {
+                _logger.LogError(e, "Opening the usage journal {Directory} failed: its data disk refused; metered calls answer 503 until it opens", Directory);
+            }
+            _openFailure = e;
+            return false;
+        }
     }
 
     private void Recover(string path, ILogger logger)

@@ -75,6 +75,7 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore store,
         await _shipping.WaitAsync(cancellationToken);
         try
         {
+            journal.EnsureOpen();
             journal.Seal();
             foreach (var segment in journal.Sealed())
             {
@@ -99,7 +100,7 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore store,
         {
             while (await timer.WaitForNextTickAsync(stopping))
             {
-                if (!journal.HasOpenFrames && journal.Bytes == 0)
+                if (journal.LeftoversShipped.IsCompleted && !journal.HasOpenFrames && journal.Bytes == 0)
                 {
                     continue;
                 }

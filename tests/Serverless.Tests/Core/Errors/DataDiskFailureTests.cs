@@ -24,6 +24,7 @@ public sealed class DataDiskFailureTests
     [InlineData(8)] // SQLITE_READONLY
     [InlineData(10)] // SQLITE_IOERR
     [InlineData(778)] // SQLITE_IOERR_WRITE, an extended code
+    [InlineData(14)] // SQLITE_CANTOPEN: a WAL database on a read-only disk
     public void StatusOf_SqliteSayingTheDiskFailed_Is503(int code) =>
         Assert.Equal(503, ServerlessException.StatusOf(new SqliteException("SQLite Error: 'database or disk is full'.", code), CancellationToken.None));
 
