@@ -42,9 +42,10 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore store,
             // failure. It serves, not ready (the probe says why), the ticks retry the ship, and until one succeeds the
             // calls that need a month's count from the store are refused (JournaledUsageStore), so nothing is seeded
             // from a store without these records; calls are still recorded into the journal, behind the leftovers.
+            // The reason is public (readiness is open to anyone): the store's own error goes to the log only.
             journal.MarkLeftoversNotShipped(DataDiskFailure.Is(e)
                 ? DataDiskFailure.Message(e, "usage records left by the last run cannot be stored yet")
-                : $"usage records left by the last run are not in the usage store yet: {e.Message}");
+                : "the usage store did not take the usage records left by the last run yet; retry later");
             logger.LogError(e, "The usage journal {Directory} holds {Bytes} bytes that the usage store did not take; not ready until it does, retrying",
                 journal.Directory, journal.Bytes);
         }

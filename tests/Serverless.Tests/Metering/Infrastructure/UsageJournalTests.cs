@@ -173,7 +173,7 @@ public sealed class UsageJournalTests : IDisposable
         // A failed start would restart the process into the same failure (a full disk): it starts, not shipped.
         await shipper.StartAsync(CancellationToken.None);
 
-        Assert.Equal("usage records left by the last run are not in the usage store yet: table unreachable", journal.LeftoversNotShippedReason);
+        Assert.Equal("the usage store did not take the usage records left by the last run yet; retry later", journal.LeftoversNotShippedReason);
         // A month's count from a store without them would seed the quota short: refused at once, not awaited.
         var refused = await Assert.ThrowsAsync<UsageLedgerUnavailableException>(() => store.CountBilledAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, rows: false));
         Assert.Equal(503, refused.StatusCode);
