@@ -16,6 +16,9 @@ public abstract class ServerlessException(string message, int statusCode, Except
     /// </summary>
     public const int ServerCancelled = 503;
 
+    /// <summary>The server's data disk is full or read-only (<see cref="DataDiskFailure"/>): the server's fault, and passing.</summary>
+    public const int DataDiskFailed = 503;
+
     public int StatusCode { get; } = statusCode;
 
     /// <summary>Seconds a client should wait before retrying (sent as Retry-After), when retrying makes sense.</summary>
@@ -34,6 +37,7 @@ public abstract class ServerlessException(string message, int statusCode, Except
         // The process ran out of memory for this request (a large one under a container limit): the server's state,
         // not the caller's input, and one a retry may find passed, so 503 with Retry-After (EndpointPipeline).
         OutOfMemoryException => 503,
+        _ when DataDiskFailure.Is(exception) => DataDiskFailed,
         _ => 500,
     };
 }

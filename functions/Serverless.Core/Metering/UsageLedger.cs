@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
 using Serverless.Core.Metering.Errors;
 using Serverless.Core.Telemetry;
 
@@ -266,7 +267,13 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
                 var failed = (e as UsageStoreException)?.FailedRecordIds;
                 _logger.LogError(e, "Writing {Count} usage records failed ({Failed} not written)", group.Length, failed?.Count ?? group.Length);
                 activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-                var error = new UsageLedgerUnavailableException($"the usage record could not be written: {e.Message}", e) { RetryAfterSeconds = 1 };
+                // A full disk is told in product terms: the IOException's message names the journal's absolute path (logged above).
+                var error = DataDiskFailure.Is(e)
+                    ? new UsageLedgerUnavailableException(DataDiskFailure.Message(e, "the usage record could not be written, so the call was not answered"), e)
+                    {
+                        RetryAfterSeconds = DataDiskFailure.RetryAfterSeconds,
+                    }
+                    : new UsageLedgerUnavailableException($"the usage record could not be written: {e.Message}", e) { RetryAfterSeconds = 1 };
                 foreach (var pending in group)
                 {
                     if (failed is null || failed.Contains(pending.Record.Id))

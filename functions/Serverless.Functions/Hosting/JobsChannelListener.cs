@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
 using Serverless.Core.Infrastructure.Jobs;
 using Serverless.Core.Jobs;
 
@@ -13,19 +14,30 @@ public sealed class JobsChannelListener(ChannelJobQueue queue, IJobStore store, 
     ILogger<JobsChannelListener> logger) : BackgroundService
 {
     private const int ResumeScan = 1000;
+    private static readonly TimeSpan InitializeRetryDelay = TimeSpan.FromSeconds(DataDiskFailure.RetryAfterSeconds);
+    private bool _initialized;
 
     /// <summary>
     /// Creates the job tables before the server listens (hosted services start before Kestrel), so a request can never
     /// find them missing: that raced with POST /jobs and answered 500 on a busy machine.
     /// </summary>
+    /// <remarks>
+    /// A data disk that refuses the write (full, read-only) does not fail the start: the process would be restarted into
+    /// the same disk. Inference is served, and the tables are created once the disk takes writes (before jobs resume).
+    /// </remarks>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await store.InitializeAsync(cancellationToken);
+        _initialized = await TryInitializeAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        while (!_initialized)
+        {
+            await Task.Delay(InitializeRetryDelay, stoppingToken);
+            _initialized = await TryInitializeAsync(stoppingToken);
+        }
         foreach (var job in await store.ListAsync(ResumeScan, caller: null, stoppingToken))
         {
             if (!job.State.IsTerminal())
@@ -36,6 +48,21 @@ public sealed class JobsChannelListener(ChannelJobQueue queue, IJobStore store, 
         }
         var workers = Enumerable.Range(0, options.Value.BatchSize).Select(_ => WorkAsync(stoppingToken)).ToList();
         await Task.WhenAll(workers);
+    }
+
+    private async Task<bool> TryInitializeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.InitializeAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (DataDiskFailure.Is(e))
+        {
+            logger.LogError(e, "Creating the job tables failed: the data disk refused the write; jobs fail until it takes writes (retried every {Delay})",
+                InitializeRetryDelay);
+            return false;
+        }
     }
 
     private async Task WorkAsync(CancellationToken stoppingToken)

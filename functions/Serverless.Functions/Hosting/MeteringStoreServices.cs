@@ -59,5 +59,6 @@ public static class MeteringStoreServices
         // NOTE: before the ledger's own registration (MeteringServices): it must start first and stop last.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<UsageJournalShipper>(sp, sp.GetRequiredService<TDurable>()));
         services.AddHostedService(sp => sp.GetRequiredService<UsageJournalShipper>());
+        services.AddSingleton<IReadinessCheck, UsageJournalReadiness>();
     }
 }

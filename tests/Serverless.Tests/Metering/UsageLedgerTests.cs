@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
 using Serverless.Core.Infrastructure.Metering;
 using Serverless.Core.Metering;
 using Serverless.Core.Metering.Errors;
@@ -40,6 +41,19 @@ public sealed class UsageLedgerTests : IDisposable
         var error = await Assert.ThrowsAsync<UsageLedgerUnavailableException>(() => ledger.AppendAsync(UsageRecords.Success("acme", "m", "r1")));
 
         Assert.Equal(503, error.StatusCode);
+        await ledger.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task AppendAsync_DataDiskFull_ThrowsServiceUnavailableSayingSoWithoutThePath()
+    {
+        var ledger = await StartAsync(new DiskFullStore());
+
+        var error = await Assert.ThrowsAsync<UsageLedgerUnavailableException>(() => ledger.AppendAsync(UsageRecords.Success("acme", "m", "r1")));
+
+        Assert.Equal(503, error.StatusCode);
+        Assert.Equal(DataDiskFailure.RetryAfterSeconds, error.RetryAfterSeconds);
+        Assert.Equal("the server's data disk is full: the usage record could not be written, so the call was not answered; retry later", error.Message);
         await ledger.StopAsync(CancellationToken.None);
     }
 
@@ -312,6 +326,18 @@ public sealed class UsageLedgerTests : IDisposable
                 return _commits.Count == 1 && FirstCommitHeld is not null ? FirstCommitHeld : Task.CompletedTask;
             }
         }
+
+        public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<UsageRecord>();
+
+        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) => Task.FromResult(0L);
+    }
+
+    /// <summary>The journal on a full disk: write() fails with ENOSPC, and .NET's message names the file.</summary>
+    private sealed class DiskFullStore : IUsageStore
+    {
+        public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default) =>
+            Task.FromException(new IOException("No space left on device : '/home/site/data/usage-journal/vm/000000000001.journal'",
+                OperatingSystem.IsWindows() ? unchecked((int)0x80070070) : 28));
 
         public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<UsageRecord>();
 

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using Serverless.Core.Errors;
 using Serverless.Core.Metering;
+using Serverless.Core.Metering.Errors;
 
 namespace Serverless.Core.Infrastructure.Metering;
 
@@ -52,6 +54,11 @@ public sealed class JournaledUsageStore(UsageJournal journal, IUsageStore store)
     {
         // Standalone, the start-up ship is over before anything is served; under the Functions host the worker's own
         // hosted service starts first and invocations may come before it is.
+        // While the start-up ship keeps failing the wait would last as long: refuse at once, saying why.
+        if (journal.LeftoversNotShippedReason is { } reason)
+        {
+            throw new UsageLedgerUnavailableException(reason) { RetryAfterSeconds = DataDiskFailure.RetryAfterSeconds };
+        }
         await journal.LeftoversShipped.WaitAsync(cancellationToken);
         return await store.CountBilledAsync(callerId, from, to, rows, cancellationToken);
     }

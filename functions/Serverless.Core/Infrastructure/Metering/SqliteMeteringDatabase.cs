@@ -43,16 +43,17 @@ public sealed class SqliteMeteringDatabase
         """;
 
     private readonly string _connectionString;
+    private readonly Lock _creating = new();
+    private volatile bool _created;
 
+    /// <remarks>
+    /// Nothing is written here: the file and its schema are made by the first <see cref="Open"/>, so a server started
+    /// on a full or read-only disk starts, and the calls that need the database answer 503 until the disk takes writes.
+    /// </remarks>
     public SqliteMeteringDatabase(string path)
     {
         Path = path;
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        command.ExecuteNonQuery();
     }
 
     public string Path { get; }
@@ -64,12 +65,46 @@ public sealed class SqliteMeteringDatabase
     /// </summary>
     public SqliteConnection Open()
     {
+        if (!_created)
+        {
+            Create();
+        }
+        return OpenConnection();
+    }
+
+    private void Create()
+    {
+        lock (_creating)
+        {
+            if (_created)
+            {
+                return;
+            }
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+            using var connection = OpenConnection();
+            using var command = connection.CreateCommand();
+            command.CommandText = Schema;
+            command.ExecuteNonQuery();
+            _created = true;
+        }
+    }
+
+    private SqliteConnection OpenConnection()
+    {
         var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
-        command.ExecuteNonQuery();
-        return connection;
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     internal static long ToMilliseconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds();

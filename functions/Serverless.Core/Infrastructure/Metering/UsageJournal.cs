@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Serverless.Core.Errors;
 using Serverless.Core.Metering;
 
 namespace Serverless.Core.Infrastructure.Metering;
@@ -27,8 +28,11 @@ public sealed class UsageJournal : IDisposable
     private readonly List<UsageJournalSegment> _sealed = [];
     private readonly long _maxBytes;
     private readonly long _segmentBytes;
-    private readonly FileStream _ownership;
+    private readonly ILogger _logger;
+    private FileStream? _ownership;
+    private Exception? _openFailure;
     private readonly TaskCompletionSource _leftoversShipped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile string? _leftoversNotShippedReason;
     private FileStream? _open;
     private long _openSequence;
     private long _openBytes;
@@ -42,27 +46,18 @@ public sealed class UsageJournal : IDisposable
     /// </summary>
     public static string DirectoryFor(string dataDirectory) => System.IO.Path.Combine(dataDirectory, FolderName, Environment.MachineName);
 
+    /// <remarks>
+    /// A data disk that refuses the opening (full, read-only) does not fail the construction, and so the start: the
+    /// journal stays closed, appends and ships fail with the disk's error (503s, not-ready), and each tries the
+    /// opening again, so the journal opens, recovering what the last run left, once the disk allows it.
+    /// </remarks>
     public UsageJournal(string directory, long maxBytes, ILogger<UsageJournal> logger)
     {
         Directory = directory;
         _maxBytes = maxBytes;
         _segmentBytes = Math.Min(MaxSegmentBytes, Math.Max(maxBytes / 8, 64 * 1024));
-        System.IO.Directory.CreateDirectory(directory);
-        // NOTE: one process per journal: a second one would ship and delete segments the first is still writing.
-        // The lock is the kernel's (flock on Unix), so it goes with a killed process.
-        try
-        {
-            _ownership = new FileStream(System.IO.Path.Combine(directory, "journal.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e)
-        {
-            throw new InvalidOperationException($"The usage journal {directory} is in use by another process; give each instance its own Storage:DataDirectory", e);
-        }
-        foreach (var path in System.IO.Directory.GetFiles(directory, "*" + Extension).Order(StringComparer.Ordinal))
-        {
-            Recover(path, logger);
-        }
-        _nextSequence = _sealed.Count == 0 ? 1 : _sealed[^1].Sequence + 1;
+        _logger = logger;
+        TryOpen();
     }
 
     public string Directory { get; }
@@ -84,6 +79,15 @@ public sealed class UsageJournal : IDisposable
 
     public void MarkLeftoversShipped() => _leftoversShipped.TrySetResult();
 
+    /// <summary>
+    /// Why what the last run left is not in the store yet, while the start-up ship keeps failing (a full disk under
+    /// SQLite, a Table outage); null before the first try and once shipped. In product terms: clients and the
+    /// readiness probe are told it.
+    /// </summary>
+    public string? LeftoversNotShippedReason => _leftoversShipped.Task.IsCompleted ? null : _leftoversNotShippedReason;
+
+    public void MarkLeftoversNotShipped(string reason) => _leftoversNotShippedReason = reason;
+
     /// <summary>Whether the open segment holds frames that <see cref="Seal"/> would hand to the shipper.</summary>
     public bool HasOpenFrames
     {
@@ -91,17 +95,39 @@ public sealed class UsageJournal : IDisposable
         {
             lock (_lock)
             {
-                return _open is not null;
+                return _open is not null && _openBytes > 0;
             }
         }
     }
 
-    /// <summary>Writes the group as one frame; throws <see cref="UsageStoreException"/> (all records unwritten) when the journal is full.</summary>
+    /// <summary>
+    /// Opens the journal if the data disk refused it so far; throws the disk's failure while it still does. Ships call
+    /// it first: a ship of a journal not yet opened would take no leftovers for all of them.
+    /// </summary>
+    public void EnsureOpen()
+    {
+        lock (_lock)
+        {
+            if (!TryOpen())
+            {
+                throw new IOException("the usage journal could not be opened", _openFailure);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the group as one frame; throws <see cref="UsageStoreException"/> (all records unwritten) when the journal
+    /// is full or its disk refused its opening.
+    /// </summary>
     public void Append(IReadOnlyList<UsageRecord> records)
     {
         var frame = UsageJournalFrame.Encode(records);
         lock (_lock)
         {
+            if (!TryOpen())
+            {
+                throw new UsageStoreException("the usage journal could not be opened", records.Select(r => r.Id).ToHashSet(), _openFailure);
+            }
             if (_bytes + frame.WrittenCount > _maxBytes)
             {
                 throw new UsageStoreException(
@@ -114,15 +140,15 @@ public sealed class UsageJournal : IDisposable
             }
             if (_open is null)
             {
-                _openSequence = _nextSequence++;
                 // BufferSize 0: each Write is one write() of the whole frame, no copy into a FileStream buffer.
-                _open = new FileStream(PathOf(_openSequence), new FileStreamOptions
+                _open = new FileStream(PathOf(_nextSequence), new FileStreamOptions
                 {
                     Mode = FileMode.CreateNew,
                     Access = FileAccess.Write,
                     Share = FileShare.Read | FileShare.Delete,
                     BufferSize = 0,
                 });
+                _openSequence = _nextSequence++;
             }
             try
             {
@@ -130,9 +156,7 @@ public sealed class UsageJournal : IDisposable
             }
             catch (IOException)
             {
-                // A full disk may have taken part of the frame: nothing more goes after it (reading stops at a torn
-                // frame, and would drop answered frames behind it), the next append opens a new segment.
-                SealOpen();
+                CutBackOpen();
                 throw;
             }
             _openBytes += frame.WrittenCount;
@@ -214,7 +238,42 @@ public sealed class UsageJournal : IDisposable
             _open?.Dispose();
             _open = null;
         }
-        _ownership.Dispose();
+        _ownership?.Dispose();
+    }
+
+    /// <summary>
+    /// After a failed write: a full disk may have taken part of the frame. The segment is cut back to its last whole
+    /// frame and stays open, so appends that keep failing (a full disk takes thousands a second) keep to this one file
+    /// instead of opening a segment each. Only when it cannot be cut back is it sealed (reading stops at a torn frame,
+    /// and would drop answered frames behind it; the segment's length counts its whole frames only), or deleted when
+    /// it holds none: so while writes keep failing the journal creates at most one file.
+    /// </summary>
+    private void CutBackOpen()
+    {
+        try
+        {
+            _open!.SetLength(_openBytes);
+            _open.Position = _openBytes;
+            return;
+        }
+        catch (IOException)
+        {
+        }
+        SealOpen();
+    }
+
+    private void DeleteOpen()
+    {
+        _open!.Dispose();
+        _open = null;
+        try
+        {
+            File.Delete(PathOf(_openSequence));
+        }
+        catch (IOException)
+        {
+            // Left behind empty: recovery deletes an empty segment.
+        }
     }
 
     private void SealOpen()
@@ -223,10 +282,63 @@ public sealed class UsageJournal : IDisposable
         {
             return;
         }
+        if (_openBytes == 0)
+        {
+            // Only failed writes went to it: no segment to ship.
+            DeleteOpen();
+            return;
+        }
         _sealed.Add(new UsageJournalSegment(_openSequence, PathOf(_openSequence), _openBytes));
         _open.Dispose();
         _open = null;
         _openBytes = 0;
+    }
+
+    /// <summary>Takes the lock and recovers every segment, unless done already; false (and why in _openFailure) when the data disk refused.</summary>
+    private bool TryOpen()
+    {
+        if (_ownership is not null)
+        {
+            return true;
+        }
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            // NOTE: one process per journal: a second one would ship and delete segments the first is still writing.
+            // The lock is the kernel's (flock on Unix), so it goes with a killed process.
+            try
+            {
+                _ownership = new FileStream(System.IO.Path.Combine(Directory, "journal.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException e) when (!DataDiskFailure.Is(e))
+            {
+                throw new InvalidOperationException($"The usage journal {Directory} is in use by another process; give each instance its own Storage:DataDirectory", e);
+            }
+            foreach (var path in System.IO.Directory.GetFiles(Directory, "*" + Extension).Order(StringComparer.Ordinal))
+            {
+                Recover(path, _logger);
+            }
+            _nextSequence = _sealed.Count == 0 ? 1 : _sealed[^1].Sequence + 1;
+            if (_openFailure is not null)
+            {
+                _logger.LogWarning("Opened the usage journal {Directory}: its data disk takes writes again", Directory);
+                _openFailure = null;
+            }
+            return true;
+        }
+        catch (Exception e) when (DataDiskFailure.Is(e))
+        {
+            _ownership?.Dispose();
+            _ownership = null;
+            _sealed.Clear();
+            _bytes = 0;
+            if (_openFailure is null)
+            {
+                _logger.LogError(e, "Opening the usage journal {Directory} failed: its data disk refused; metered calls answer 503 until it opens", Directory);
+            }
+            _openFailure = e;
+            return false;
+        }
     }
 
     private void Recover(string path, ILogger logger)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
 using Serverless.Core.Metering;
 
 namespace Serverless.Core.Infrastructure.Metering;
@@ -25,23 +26,28 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore store,
     private readonly SemaphoreSlim _shipping = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private long _leftover;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var leftover = journal.Bytes;
+        _leftover = journal.Bytes;
         try
         {
             await ShipAsync(cancellationToken);
+            LeftoversShipped();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Serving first would seed quotas and reports from a store without these records.
-            throw new InvalidOperationException($"The usage journal {journal.Directory} holds {journal.Bytes} bytes that the usage store did not take; not serving until it does: {e.Message}", e);
-        }
-        journal.MarkLeftoversShipped();
-        if (leftover > 0)
-        {
-            logger.LogWarning("Shipped {Bytes} bytes of usage records left in the journal by the last run", leftover);
+            // Not a failed start: a process that dies here (a full disk, a store outage) is restarted into the same
+            // failure. It serves, not ready (the probe says why), the ticks retry the ship, and until one succeeds the
+            // calls that need a month's count from the store are refused (JournaledUsageStore), so nothing is seeded
+            // from a store without these records; calls are still recorded into the journal, behind the leftovers.
+            // The reason is public (readiness is open to anyone): the store's own error goes to the log only.
+            journal.MarkLeftoversNotShipped(DataDiskFailure.Is(e)
+                ? DataDiskFailure.Message(e, "usage records left by the last run cannot be stored yet")
+                : "the usage store did not take the usage records left by the last run yet; retry later");
+            logger.LogError(e, "The usage journal {Directory} holds {Bytes} bytes that the usage store did not take; not ready until it does, retrying",
+                journal.Directory, journal.Bytes);
         }
         _loop = RunAsync(_stopping.Token);
     }
@@ -70,6 +76,7 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore store,
         await _shipping.WaitAsync(cancellationToken);
         try
         {
+            journal.EnsureOpen();
             journal.Seal();
             foreach (var segment in journal.Sealed())
             {
@@ -94,13 +101,14 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore store,
         {
             while (await timer.WaitForNextTickAsync(stopping))
             {
-                if (!journal.HasOpenFrames && journal.Bytes == 0)
+                if (journal.LeftoversShipped.IsCompleted && !journal.HasOpenFrames && journal.Bytes == 0)
                 {
                     continue;
                 }
                 try
                 {
                     await ShipAsync(stopping);
+                    LeftoversShipped();
                 }
                 catch (Exception e)
                 {
@@ -115,6 +123,19 @@ public sealed class UsageJournalShipper(UsageJournal journal, IUsageStore store,
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+        }
+    }
+
+    private void LeftoversShipped()
+    {
+        if (journal.LeftoversShipped.IsCompleted)
+        {
+            return;
+        }
+        journal.MarkLeftoversShipped();
+        if (_leftover > 0)
+        {
+            logger.LogWarning("Shipped {Bytes} bytes of usage records left in the journal by the last run", _leftover);
         }
     }
 

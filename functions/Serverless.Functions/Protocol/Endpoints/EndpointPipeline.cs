@@ -60,6 +60,11 @@ public sealed class EndpointPipeline(CallerAuthenticator authenticator, ILogger<
                     logger.LogWarning("{Method} {Path} was cancelled by the server, not the client: {Reason}", context.Request.Method, context.Request.Path, e.Message);
                     await ErrorResponse.WriteAsync(context, status, "the server cancelled the call before it finished; retry shortly", retryAfterSeconds: 1);
                     break;
+                case var _ when DataDiskFailure.Is(e):
+                    // The path and the errno go to the log; the client is told what failed in product terms.
+                    logger.LogError(e, "{Method} {Path} failed: the data disk refused a write", context.Request.Method, context.Request.Path);
+                    await ErrorResponse.WriteAsync(context, status, DataDiskFailure.Message(e, "the request could not be stored"), DataDiskFailure.RetryAfterSeconds);
+                    break;
                 default:
                     logger.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
                     await ErrorResponse.WriteAsync(context, status, "internal server error");

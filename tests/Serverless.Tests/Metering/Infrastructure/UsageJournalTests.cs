@@ -1,5 +1,8 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
 using Serverless.Core.Infrastructure.Metering;
 using Serverless.Core.Metering;
 using Serverless.Core.Metering.Errors;
@@ -155,6 +158,56 @@ public sealed class UsageJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_StoreRefusesTheLastRunsRecords_StartsNotShippedAndShipsOnALaterTick()
+    {
+        using (var crashed = Open())
+        {
+            crashed.Append(Group("left", 3));
+        }
+        var table = new MemoryTable { Failing = true };
+        using var journal = Open();
+        var store = new JournaledUsageStore(journal, table);
+        var time = new FakeTimeProvider();
+        using var shipper = Shipper(journal, table, time);
+
+        // A failed start would restart the process into the same failure (a full disk): it starts, not shipped.
+        await shipper.StartAsync(CancellationToken.None);
+
+        Assert.Equal("the usage store did not take the usage records left by the last run yet; retry later", journal.LeftoversNotShippedReason);
+        // A month's count from a store without them would seed the quota short: refused at once, not awaited.
+        var refused = await Assert.ThrowsAsync<UsageLedgerUnavailableException>(() => store.CountBilledAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, rows: false));
+        Assert.Equal(503, refused.StatusCode);
+
+        table.Failing = false;
+        time.Advance(TimeSpan.FromMilliseconds(new MeteringOptions().MaxCommitLagMilliseconds));
+        await journal.LeftoversShipped.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(journal.LeftoversNotShippedReason);
+        Assert.Equal(3, await store.CountBilledAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, rows: false));
+        await shipper.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task StartAsync_StoresDiskFull_SaysSoInProductTerms()
+    {
+        using (var crashed = Open())
+        {
+            crashed.Append(Group("left", 1));
+        }
+        var full = new Mock<IUsageStore>();
+        full.Setup(s => s.AppendAsync(It.IsAny<IReadOnlyList<UsageRecord>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new UsageStoreException("SQLite /home/site/data/usage.db: SQLite Error 13: 'database or disk is full'.", new HashSet<string>(),
+                new SqliteException("SQLite Error 13: 'database or disk is full'.", 13)));
+        using var journal = Open();
+        using var shipper = Shipper(journal, full.Object);
+
+        await shipper.StartAsync(CancellationToken.None);
+
+        Assert.Equal("the server's data disk is full: usage records left by the last run cannot be stored yet; retry later", journal.LeftoversNotShippedReason);
+        await shipper.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public void Open_JournalInUseByAnotherOpen_Throws()
     {
         using var journal = Open();
@@ -166,8 +219,8 @@ public sealed class UsageJournalTests : IDisposable
 
     private UsageJournal Open(long maxBytes = 64 * 1024 * 1024) => new(_directory, maxBytes, NullLogger<UsageJournal>.Instance);
 
-    private static UsageJournalShipper Shipper(UsageJournal journal, IUsageStore table) =>
-        new(journal, table, Options.Create(new MeteringOptions()), TimeProvider.System, NullLogger<UsageJournalShipper>.Instance);
+    private static UsageJournalShipper Shipper(UsageJournal journal, IUsageStore table, TimeProvider? time = null) =>
+        new(journal, table, Options.Create(new MeteringOptions()), time ?? TimeProvider.System, NullLogger<UsageJournalShipper>.Instance);
 
     private static List<UsageRecord> Group(string prefix, int count) =>
         Enumerable.Range(0, count).Select(i => UsageRecords.Success("acme", "m", $"{prefix}-{i}")).ToList();
