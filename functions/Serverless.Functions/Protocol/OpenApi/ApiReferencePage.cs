@@ -11,8 +11,14 @@ namespace Serverless.Functions.Protocol.OpenApi;
 /// </summary>
 public static class ApiReferencePage
 {
-    /// <summary>The page's path, without its slash; Scalar redirects <c>/docs</c> to <c>/docs/</c> so its relative asset paths resolve.</summary>
+    /// <summary>
+    /// The page's path, without its slash; Scalar redirects <c>/docs</c> to <c>/docs/</c> so its relative asset paths
+    /// resolve. The functions' triggers spell it out (<c>docs</c>, <c>docs/{asset}</c>): the infra tests read routes from source.
+    /// </summary>
     public const string Route = "docs";
+
+    /// <summary>The one document's name in Scalar's page (and its optional path segment, /docs/v2).</summary>
+    private const string DocumentName = "v2";
 
     private static readonly Lazy<IReadOnlyList<(TemplateMatcher Matcher, RequestDelegate Serve)>> Endpoints = new(Map);
 
@@ -22,7 +28,9 @@ public static class ApiReferencePage
         foreach (var (matcher, serve) in Endpoints.Value)
         {
             var values = new RouteValueDictionary();
-            if (matcher.TryMatch(context.Request.Path, values))
+            // Scalar also answers /docs/{any document name} with its page; this server has one document, so any other
+            // name is a 404 rather than a page that cannot load.
+            if (matcher.TryMatch(context.Request.Path, values) && values.Values.All(v => v is null or "" or DocumentName))
             {
                 context.Request.RouteValues = values;
                 await serve(context);
@@ -39,7 +47,7 @@ public static class ApiReferencePage
         var routes = new PrivateRoutes(services);
         routes.MapScalarApiReference("/" + Route, options => options
             .WithTitle("Serverless API reference")
-            .AddDocument("v2", routePattern: "/openapi.json"));
+            .AddDocument(DocumentName, routePattern: "/openapi.json"));
         return [.. routes.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .Select(e => (new TemplateMatcher(new RouteTemplate(e.RoutePattern), new RouteValueDictionary()), e.RequestDelegate!))];
     }
