@@ -88,11 +88,13 @@ public static class ApiSchemas
                 })),
             }, "model_stats"),
             [Parameters] = FreeObject("Named parameters of a request, an input or an output."),
+            // The specification nests tensor_data in itself; API Management refuses schemas that refer to themselves, so a
+            // nested level is any array here.
             [TensorData] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Array,
                 Description = "Tensor elements in row-major order, flat or nested.",
-                Items = new OpenApiSchema { AnyOf = [Ref(TensorData), Number(), String(), Boolean()] },
+                Items = new OpenApiSchema { AnyOf = [new OpenApiSchema { Type = JsonSchemaType.Array }, Number(), String(), Boolean()] },
             },
             [InferenceRequest] = Object(new()
             {

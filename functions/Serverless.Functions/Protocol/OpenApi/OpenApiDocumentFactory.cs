@@ -73,11 +73,21 @@ public static partial class OpenApiDocumentFactory
         return document;
     }
 
+    /// <summary>
+    /// The document as OpenAPI 3.0 JSON, declared 3.0.3: API Management imports 3.0.x up to 3.0.3, and 3.0.4 (what the
+    /// writer declares) changed the specification's wording only, not what a document may hold.
+    /// </summary>
     public static string ToJson(OpenApiDocument document)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
         document.SerializeAsV3(new OpenApiJsonWriter(text));
-        return text.ToString().ReplaceLineEndings("\n") + "\n";
+        var json = text.ToString().ReplaceLineEndings("\n");
+        const string written = "\"openapi\": \"3.0.4\"";
+        if (!json.Contains(written, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The OpenAPI writer no longer declares {written}: check which version API Management imports");
+        }
+        return json.Replace(written, "\"openapi\": \"3.0.3\"", StringComparison.Ordinal) + "\n";
     }
 
     private static OpenApiOperation Operation(OpenApiDocument document, HttpFunction function, ApiOperationAttribute documentation, string? verbSuffix)

@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 using Microsoft.OpenApi.YamlReader;
@@ -9,7 +11,7 @@ using Serverless.Tests.Fixtures;
 namespace Serverless.Tests.Protocol.OpenApi;
 
 /// <summary>The OpenAPI document generated from the route table: valid, complete, true to the Open Inference Protocol, and committed for API Management.</summary>
-public sealed class OpenApiDocumentTests
+public sealed partial class OpenApiDocumentTests
 {
     /// <summary>Where the build's copy lives: infra/app/gateway.bicep imports it into API Management.</summary>
     private static readonly string CommittedPath = Path.Combine(RepositoryPaths.Root, "infra", "app", "openapi.json");
@@ -101,6 +103,33 @@ public sealed class OpenApiDocumentTests
         Assert.All(item.Parameters!, p => Assert.True(p.Required && p.In == ParameterLocation.Path));
     }
 
+    [Fact]
+    public void Document_ForApiManagement_DeclaresAVersionItImportsAndNoRecursiveSchema()
+    {
+        using var json = JsonDocument.Parse(OpenApiDocumentFactory.Json);
+        var schemas = json.RootElement.GetProperty("components").GetProperty("schemas").EnumerateObject()
+            .ToDictionary(s => s.Name, s => SchemaReference().Matches(s.Value.GetRawText()).Select(m => m.Groups[1].Value).ToHashSet());
+
+        // API Management imports OpenAPI 3.0 up to 3.0.3, and refuses schemas that refer to themselves, even through others.
+        Assert.Equal("3.0.3", json.RootElement.GetProperty("openapi").GetString());
+        foreach (var name in schemas.Keys)
+        {
+            var reached = new HashSet<string>();
+            var next = new Stack<string>(schemas[name]);
+            while (next.TryPop(out var current))
+            {
+                Assert.True(current != name, $"schema {name} refers to itself");
+                if (reached.Add(current))
+                {
+                    foreach (var further in schemas[current])
+                    {
+                        next.Push(further);
+                    }
+                }
+            }
+        }
+    }
+
     [NeedsSharedFact]
     public void InferenceSchemas_FieldNamesAndTypes_MatchTheOpenInferenceRestSpecification()
     {
@@ -138,6 +167,9 @@ public sealed class OpenApiDocumentTests
             + $"  {WriteVariable}=1 dotnet test tests/Serverless.Tests --filter FullyQualifiedName~{nameof(CommittedDocument_ForApiManagement_EqualsTheGeneratedOne)}\n"
             + "and commit it (infra/app/gateway.bicep imports it into API Management).");
     }
+
+    [GeneratedRegex("\"#/components/schemas/([^\"]+)\"")]
+    private static partial Regex SchemaReference();
 
     private static ReadResult Parse(string json) => OpenApiDocument.Parse(json, "json");
 
