@@ -53,7 +53,7 @@ public sealed class JobFunctions(JobPlanner planner, IJobStore store, IOptions<M
 
     // The limit is read as text, so a bad one gets a 400 that says what was wrong.
     [Function("ListJobs")]
-    [ApiOperation("Jobs", "The caller's jobs (every job for the admin key)", Response = ApiSchemas.JobList)]
+    [ApiOperation("Jobs", "The caller's jobs (every job for the admin key)", Query = ["limit: how many, newest first (1 to 500, default 50)"], Response = ApiSchemas.JobList)]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "jobs")] HttpRequest request)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
