@@ -1,4 +1,4 @@
-// The public face of the service: the Open Inference Protocol, jobs and usage operations on API Management,
+// The public face of the service: the function app's API (imported from its OpenAPI document) on API Management,
 // products with per-plan rate limits and quotas, and a backend that calls the function app with its key.
 import { productPlan } from '../types.bicep'
 
@@ -75,12 +75,17 @@ resource backend 'Microsoft.ApiManagement/service/backends@2024-05-01' = {
   dependsOn: [ functionKeyValue, sharedSecretValue ]
 }
 
+// The API is the code's: its operations come from the OpenAPI document generated from the function app's route table
+// (GET /openapi.json serves the same document). infra/app/openapi.json is the build's copy, which a test in
+// tests/Serverless.Tests keeps equal to what the code generates; no second route table lives here.
 resource api 'Microsoft.ApiManagement/service/apis@2024-05-01' = {
   parent: apim
   name: 'open-inference'
   properties: {
     displayName: 'Open Inference Protocol'
-    description: 'KServe Open Inference Protocol v2 over ONNX models, plus batch scoring jobs and usage.'
+    description: 'KServe Open Inference Protocol v2 over ONNX models, plus batch scoring jobs, usage and the admin API.'
+    format: 'openapi+json'
+    value: loadTextContent('openapi.json')
     // Empty suffix: clients call <gateway>/v2/models/{model}/infer exactly as the protocol spells it.
     path: ''
     protocols: [ 'https' ]
@@ -92,39 +97,6 @@ resource api 'Microsoft.ApiManagement/service/apis@2024-05-01' = {
     }
   }
 }
-
-var operations = [
-  { name: 'server-live', method: 'GET', urlTemplate: '/v2/health/live', parameters: [] }
-  { name: 'server-ready', method: 'GET', urlTemplate: '/v2/health/ready', parameters: [] }
-  { name: 'server-metadata', method: 'GET', urlTemplate: '/v2', parameters: [] }
-  { name: 'model-metadata', method: 'GET', urlTemplate: '/v2/models/{model}', parameters: [ 'model' ] }
-  { name: 'model-ready', method: 'GET', urlTemplate: '/v2/models/{model}/ready', parameters: [ 'model' ] }
-  { name: 'model-infer', method: 'POST', urlTemplate: '/v2/models/{model}/infer', parameters: [ 'model' ] }
-  { name: 'model-version-metadata', method: 'GET', urlTemplate: '/v2/models/{model}/versions/{version}', parameters: [ 'model', 'version' ] }
-  { name: 'model-version-ready', method: 'GET', urlTemplate: '/v2/models/{model}/versions/{version}/ready', parameters: [ 'model', 'version' ] }
-  { name: 'model-version-infer', method: 'POST', urlTemplate: '/v2/models/{model}/versions/{version}/infer', parameters: [ 'model', 'version' ] }
-  { name: 'repository-index', method: 'POST', urlTemplate: '/v2/repository/index', parameters: [] }
-  { name: 'jobs-submit', method: 'POST', urlTemplate: '/jobs', parameters: [] }
-  { name: 'jobs-list', method: 'GET', urlTemplate: '/jobs', parameters: [] }
-  { name: 'job-get', method: 'GET', urlTemplate: '/jobs/{id}', parameters: [ 'id' ] }
-  { name: 'usage', method: 'GET', urlTemplate: '/usage', parameters: [] }
-  { name: 'usage-export', method: 'GET', urlTemplate: '/usage/export', parameters: [] }
-]
-
-resource apiOperations 'Microsoft.ApiManagement/service/apis/operations@2024-05-01' = [for operation in operations: {
-  parent: api
-  name: operation.name
-  properties: {
-    displayName: operation.name
-    method: operation.method
-    urlTemplate: operation.urlTemplate
-    templateParameters: [for parameter in operation.parameters: {
-      name: parameter
-      type: 'string'
-      required: true
-    }]
-  }
-}]
 
 resource apiPolicy 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = {
   parent: api

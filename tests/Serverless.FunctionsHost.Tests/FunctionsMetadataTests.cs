@@ -43,6 +43,9 @@ public sealed class FunctionsMetadataTests
         { "IssueKey", "POST", "manage/callers/{id}/keys", "Anonymous" },
         { "RevokeKey", "DELETE", "manage/keys/{keyId}", "Anonymous" },
         { "Metrics", "GET", "metrics", "Anonymous" },
+        { "OpenApiDocument", "GET", "openapi.json", "Anonymous" },
+        { "ApiReference", "GET", "docs", "Anonymous" },
+        { "ApiReferenceAsset", "GET", "docs/{asset}", "Anonymous" },
     };
 
     [Fact]

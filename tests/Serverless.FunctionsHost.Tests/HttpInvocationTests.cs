@@ -65,7 +65,6 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
     }
 
     [Theory]
-    [InlineData("GET", "/")]
     [InlineData("GET", "/v3/models")]
     [InlineData("POST", "/v2/models/iris-mlp/infer/extra")]
     public async Task UnknownPath_Returns404WithErrorBodyAsStandalone(string method, string path)
@@ -75,6 +74,42 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
         Assert.Equal(HttpStatusCode.NotFound, call.Response.StatusCode);
         Assert.Equal("Unmatched", call.Function.Name);
         AssertErrorBody(call);
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_Get_Returns200JsonAsStandalone()
+    {
+        var call = await SendToBothAsync(HttpMethod.Get, "/openapi.json", null);
+
+        Assert.Equal(HttpStatusCode.OK, call.Response.StatusCode);
+        using var body = JsonDocument.Parse(call.Body);
+        Assert.StartsWith("3.0", body.RootElement.GetProperty("openapi").GetString());
+    }
+
+    [Theory]
+    [InlineData("/docs/", "ApiReference", "text/html")]
+    [InlineData("/docs/scalar.js", "ApiReferenceAsset", "text/javascript")]
+    public async Task ApiReference_PageAndScript_Return200AsStandalone(string path, string function, string contentType)
+    {
+        var call = await SendToBothAsync(HttpMethod.Get, path, null);
+
+        Assert.Equal(HttpStatusCode.OK, call.Response.StatusCode);
+        Assert.Equal(function, call.Function.Name);
+        Assert.Equal(contentType, call.Response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("text/html,application/xhtml+xml,*/*;q=0.8", HttpStatusCode.Redirect)]
+    [InlineData("application/json", HttpStatusCode.OK)]
+    public async Task Root_ByAccept_BrowserRedirectedToDocsClientGetsLandingJsonAsStandalone(string accept, HttpStatusCode status)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        var call = await SendToBothAsync(request);
+
+        Assert.Equal("Unmatched", call.Function.Name);
+        Assert.Equal(status, call.Response.StatusCode);
     }
 
     [Theory]
@@ -196,6 +231,9 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
         { "IssueKey", "POST", "/manage/callers/no-such-caller/keys", "{}", true },
         { "RevokeKey", "DELETE", "/manage/keys/no-such-key", null, true },
         { "Metrics", "GET", "/metrics", null, false },
+        { "OpenApiDocument", "GET", "/openapi.json", null, true },
+        { "ApiReference", "GET", "/docs", null, true },
+        { "ApiReferenceAsset", "GET", "/docs/scalar.aspnetcore.js", null, true },
         { "Unmatched", "GET", "/no/such/path", null, true },
     };
 

@@ -7,7 +7,7 @@ namespace Serverless.FunctionsHost.Tests;
 public static class SameAnswer
 {
     // Date and Server differ by nature; Transfer-Encoding/Content-Length are framing, covered by the body bytes.
-    private static readonly string[] ComparedHeaders = ["Content-Type", "Inference-Header-Content-Length", "Allow", "Retry-After"];
+    private static readonly string[] ComparedHeaders = ["Content-Type", "Inference-Header-Content-Length", "Allow", "Retry-After", "Location"];
 
     /// <param name="sameBody">False where the body holds timings or generated ids: status and headers only.</param>
     public static void Assert(HttpResponseMessage expected, byte[] expectedBody, ProxiedCall actual, bool sameBody = true)

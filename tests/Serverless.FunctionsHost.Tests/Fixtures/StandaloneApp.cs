@@ -11,7 +11,8 @@ public sealed partial class StandaloneApp : IAsyncDisposable
     private StandaloneApp(AppProcess process, Uri address)
     {
         _process = process;
-        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+        // Redirects are answers to compare (GET / and /docs send browsers on), as the stand-in host's forwarder sees them.
+        Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public HttpClient Client { get; }

@@ -15,6 +15,7 @@ public sealed class AdminFunctions(CallerDirectory directory)
     private sealed record CreateCallerBody(string? Id, CallerPlan? Plan);
 
     [Function("CreateCaller")]
+    [ApiOperation("Admin", "Create a caller with its plan", RequestBody = ApiSchemas.CallerRequest, Response = ApiSchemas.Caller, ResponseStatus = 201)]
     [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
     public async Task<IResult> CreateCallerAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/callers")] HttpRequest request)
     {
@@ -37,6 +38,7 @@ public sealed class AdminFunctions(CallerDirectory directory)
     }
 
     [Function("ListCallers")]
+    [ApiOperation("Admin", "List the callers, their plans and keys", Response = ApiSchemas.CallerList)]
     [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
     public async Task<IResult> ListCallersAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "manage/callers")] HttpRequest request)
     {
@@ -50,6 +52,7 @@ public sealed class AdminFunctions(CallerDirectory directory)
     }
 
     [Function("IssueKey")]
+    [ApiOperation("Admin", "Issue a key to a caller (the secret is shown once)", Response = ApiSchemas.IssuedKey, ResponseStatus = 201)]
     [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
     public async Task<IResult> IssueKeyAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/callers/{id}/keys")] HttpRequest request, string id)
     {
@@ -59,6 +62,7 @@ public sealed class AdminFunctions(CallerDirectory directory)
     }
 
     [Function("RevokeKey")]
+    [ApiOperation("Admin", "Revoke a key", ResponseStatus = 204)]
     [EndpointAccess(EndpointAccess.Admin, RequiresMetering = true)]
     public async Task<IResult> RevokeKeyAsync([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "manage/keys/{keyId}")] HttpRequest request, string keyId)
     {

@@ -8,11 +8,13 @@ namespace Serverless.Functions.Protocol.Http;
 public sealed class HealthFunctions(ServerReadiness readiness)
 {
     [Function("HealthLive")]
+    [ApiOperation("Health", "Liveness: the server answers", Response = ApiSchemas.ServerLive)]
     [EndpointAccess(EndpointAccess.Open)]
     public IResult Live([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/health/live")] HttpRequest request) =>
         TypedResults.Ok(new { live = true });
 
     [Function("HealthReady")]
+    [ApiOperation("Health", "Readiness: the server can serve models (503 with the reason when not)", Response = ApiSchemas.ServerReady)]
     [EndpointAccess(EndpointAccess.Open)]
     public IResult Ready([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/health/ready")] HttpRequest request) =>
         readiness.IsReady

@@ -13,11 +13,13 @@ namespace Serverless.Functions.Protocol.Http;
 public sealed class InferenceFunctions(MeteredInference inference, ModelVersionIndex versions, RequestBodyReader bodies, RefusedBodyDrain drain)
 {
     [Function("Infer")]
+    [ApiOperation("Inference", "Run inference on a model's current version", Description = "JSON tensors, or the binary tensor data extension (Inference-Header-Content-Length).", RequestBody = ApiSchemas.InferenceRequest, Response = ApiSchemas.InferenceResponse)]
     [EndpointAccess(EndpointAccess.Metered)]
     public Task InferAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/models/{model}/infer")] HttpRequest request, string model) =>
         ServeAsync(request.HttpContext, model, null);
 
     [Function("InferVersion")]
+    [ApiOperation("Inference", "Run inference on one version of a model", Description = "JSON tensors, or the binary tensor data extension (Inference-Header-Content-Length).", RequestBody = ApiSchemas.InferenceRequest, Response = ApiSchemas.InferenceResponse)]
     [EndpointAccess(EndpointAccess.Metered)]
     public Task InferVersionAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/models/{model}/versions/{version}/infer")] HttpRequest request,
         string model, string version) =>

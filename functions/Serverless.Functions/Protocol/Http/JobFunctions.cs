@@ -16,6 +16,7 @@ public sealed class JobFunctions(JobPlanner planner, IJobStore store, IOptions<M
     private const int MaxJobRequestBytes = 64 * 1024;
 
     [Function("SubmitJob")]
+    [ApiOperation("Jobs", "Submit a batch scoring job over blob files", Description = "Answers 202 with the job's status and its URL in Location.", RequestBody = ApiSchemas.JobRequest, Response = ApiSchemas.JobStatus, ResponseStatus = 202)]
     public async Task<IResult> SubmitAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "jobs")] HttpRequest httpRequest)
     {
         var context = httpRequest.HttpContext;
@@ -33,6 +34,7 @@ public sealed class JobFunctions(JobPlanner planner, IJobStore store, IOptions<M
     }
 
     [Function("GetJob")]
+    [ApiOperation("Jobs", "A job's state, progress, outputs and error", Response = ApiSchemas.JobStatus)]
     public async Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "jobs/{id}")] HttpRequest request, string id)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
@@ -51,6 +53,7 @@ public sealed class JobFunctions(JobPlanner planner, IJobStore store, IOptions<M
 
     // The limit is read as text, so a bad one gets a 400 that says what was wrong.
     [Function("ListJobs")]
+    [ApiOperation("Jobs", "The caller's jobs (every job for the admin key)", Query = ["limit: how many, newest first (1 to 500, default 50)"], Response = ApiSchemas.JobList)]
     public async Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "jobs")] HttpRequest request)
     {
         var cancellationToken = request.HttpContext.RequestAborted;

@@ -12,41 +12,50 @@ public sealed class ModelFunctions(ModelCache cache, ModelVersionIndex index, In
     public const string Platform = "onnxruntime_onnx";
 
     [Function("ModelsStats")]
+    [ApiOperation("Models", "Inference statistics of every model", Response = ApiSchemas.ModelStatistics)]
     public IResult AllStats([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/stats")] HttpRequest request) =>
         Stats(null, null);
 
     [Function("ModelMetadata")]
+    [ApiOperation("Models", "A model's metadata: versions, inputs and outputs", Response = ApiSchemas.ModelMetadata)]
     public Task<IResult> MetadataAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}")] HttpRequest request, string model) =>
         DescribeAsync(model, null, request.HttpContext.RequestAborted);
 
     [Function("ModelVersionMetadata")]
+    [ApiOperation("Models", "One version's metadata: inputs and outputs", Response = ApiSchemas.ModelMetadata)]
     public Task<IResult> VersionMetadataAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/versions/{version}")] HttpRequest request,
         string model, string version) =>
         DescribeAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
 
     [Function("ModelReady")]
+    [ApiOperation("Models", "Whether a model's current version is loaded and ready", Response = ApiSchemas.ModelReady)]
     public Task<IResult> ReadyAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/ready")] HttpRequest request, string model) =>
         ReadinessAsync(model, null, request.HttpContext.RequestAborted);
 
     [Function("ModelVersionReady")]
+    [ApiOperation("Models", "Whether one version is loaded and ready", Response = ApiSchemas.ModelReady)]
     public Task<IResult> VersionReadyAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/versions/{version}/ready")] HttpRequest request,
         string model, string version) =>
         ReadinessAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
 
     [Function("ModelConfig")]
+    [ApiOperation("Models", "A model's configuration, as Triton describes one", Response = ApiSchemas.ModelConfig)]
     public Task<IResult> ConfigAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/config")] HttpRequest request, string model) =>
         ConfigurationAsync(model, null, request.HttpContext.RequestAborted);
 
     [Function("ModelVersionConfig")]
+    [ApiOperation("Models", "One version's configuration, as Triton describes one", Response = ApiSchemas.ModelConfig)]
     public Task<IResult> VersionConfigAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/versions/{version}/config")] HttpRequest request,
         string model, string version) =>
         ConfigurationAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);
 
     [Function("ModelStats")]
+    [ApiOperation("Models", "A model's inference statistics", Response = ApiSchemas.ModelStatistics)]
     public Task<IResult> StatsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/stats")] HttpRequest request, string model) =>
         StatsOfAsync(model, null, request.HttpContext.RequestAborted);
 
     [Function("ModelVersionStats")]
+    [ApiOperation("Models", "One version's inference statistics", Response = ApiSchemas.ModelStatistics)]
     public Task<IResult> VersionStatsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2/models/{model}/versions/{version}/stats")] HttpRequest request,
         string model, string version) =>
         StatsOfAsync(model, ModelName.ParseVersion(model, version), request.HttpContext.RequestAborted);

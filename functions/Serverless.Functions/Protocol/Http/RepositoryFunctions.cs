@@ -14,6 +14,7 @@ namespace Serverless.Functions.Protocol.Http;
 public sealed class RepositoryFunctions(IModelRepository repository, ModelVersionIndex index, ModelCache cache)
 {
     [Function("RepositoryLoad")]
+    [ApiOperation("Repository", "Load a model's current version", Response = ApiSchemas.RepositoryLoad)]
     [EndpointAccess(EndpointAccess.AdminWhenKeysRequired)]
     public async Task<IResult> LoadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/repository/models/{model}/load")] HttpRequest request, string model)
     {
@@ -29,6 +30,7 @@ public sealed class RepositoryFunctions(IModelRepository repository, ModelVersio
     }
 
     [Function("RepositoryUnload")]
+    [ApiOperation("Repository", "Unload every loaded version of a model", Response = ApiSchemas.RepositoryUnload)]
     [EndpointAccess(EndpointAccess.AdminWhenKeysRequired)]
     public async Task<IResult> UnloadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/repository/models/{model}/unload")] HttpRequest request, string model)
     {
@@ -39,6 +41,7 @@ public sealed class RepositoryFunctions(IModelRepository repository, ModelVersio
 
     /// <summary>Every version in the repository with its state; <c>{"ready": true}</c> in the body lists only loaded ones.</summary>
     [Function("RepositoryIndex")]
+    [ApiOperation("Repository", "Every model version in the repository with its state", RequestBody = ApiSchemas.RepositoryIndexRequest, RequestBodyOptional = true, Response = ApiSchemas.RepositoryIndex)]
     public async Task<IResult> IndexAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v2/repository/index")] HttpRequest request)
     {
         var ct = request.HttpContext.RequestAborted;

@@ -13,6 +13,7 @@ public sealed class ServerFunctions
         typeof(ServerFunctions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     [Function("ServerMetadata")]
+    [ApiOperation("Server", "Server metadata: name, version, protocol extensions", Response = ApiSchemas.ServerMetadata)]
     public IResult Metadata([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "v2")] HttpRequest request) =>
         TypedResults.Json(new { name = "serverless", version = Version, extensions = Extensions }, ProtocolJson.Options);
 }

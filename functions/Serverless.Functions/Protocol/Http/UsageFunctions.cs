@@ -14,6 +14,7 @@ namespace Serverless.Functions.Protocol.Http;
 public sealed class UsageFunctions(IUsageStore store, TimeProvider time)
 {
     [Function("Usage")]
+    [ApiOperation("Usage", "Calls, rows, compute and cost over a period, totals and per group", Query = [UsageQueryParameters.From, UsageQueryParameters.To, UsageQueryParameters.Model, UsageQueryParameters.Caller, UsageQueryParameters.GroupBy], Response = ApiSchemas.UsageReport)]
     [EndpointAccess(EndpointAccess.Caller, RequiresMetering = true)]
     public async Task<IResult> ReportAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "usage")] HttpRequest request)
     {
@@ -55,6 +56,7 @@ public sealed class UsageFunctions(IUsageStore store, TimeProvider time)
     }
 
     [Function("UsageExport")]
+    [ApiOperation("Usage", "The usage records of a period as CSV", Query = [UsageQueryParameters.From, UsageQueryParameters.To, UsageQueryParameters.Model, UsageQueryParameters.Caller], ResponseMediaType = "text/csv", Response = ApiSchemas.Text)]
     [EndpointAccess(EndpointAccess.Caller, RequiresMetering = true)]
     public async Task ExportAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "usage/export")] HttpRequest request)
     {
