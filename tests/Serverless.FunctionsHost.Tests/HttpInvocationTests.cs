@@ -173,6 +173,7 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
         { "SubmitJob", "POST", "/jobs", "{}", true },
         { "ListJobs", "GET", "/jobs?limit=abc", null, true },
         { "GetJob", "GET", "/jobs/no-such-job", null, true },
+        { "CancelJob", "DELETE", "/jobs/no-such-job", null, true },
         { "Usage", "GET", "/usage?from=bad", null, true },
         { "UsageExport", "GET", "/usage/export", null, false },
         { "CreateCaller", "POST", "/manage/callers", "{}", true },
