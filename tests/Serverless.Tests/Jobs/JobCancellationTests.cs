@@ -76,6 +76,41 @@ public sealed class JobCancellationTests : IDisposable
     }
 
     [Fact]
+    public async Task HandleAsync_JobCancelledWhileItsShardRuns_ShardStopsAtItsNextBatchUncountedAndUnbilled()
+    {
+        using var gate = new SemaphoreSlim(0);
+        _jobs.Sessions.RunGate = gate;
+        var lines = string.Concat(Enumerable.Range(0, 50).Select(i => $"{{\"x\": {i}}}\n"));
+        _jobs.WriteInput("in.jsonl", System.Text.Encoding.UTF8.GetBytes(lines));
+        await RunningJobAsync("j", ".");
+        await _jobs.Store.UpdateAsync("j", j => j with
+        {
+            Request = j.Request with { Caller = null, BatchSize = 1 },
+            InputBytes = lines.Length,
+            ShardBytes = lines.Length,
+        });
+        var interval = TimeSpan.FromSeconds(_jobs.Options.Value.CancellationCheckSeconds);
+
+        var handling = _jobs.Handler.HandleAsync(new ShardMessage("j", 0).ToJson(), "message", dequeueCount: 1);
+        await Eventually.TrueAsync(() => _jobs.Sessions.Opened.Count == 1 && _jobs.Sessions.Opened[0].RunRows.Length == 1, "the shard's first batch running");
+        await _jobs.Completion.CancelAsync("j");
+        // Each look: the watch's clock moves on and one more batch may run; the shard stops once the watch has seen it.
+        await Eventually.TrueAsync(() =>
+        {
+            _jobs.Time.Advance(interval);
+            gate.Release();
+            return handling.IsCompleted;
+        }, "the shard stopping");
+
+        await handling;
+        var settled = (await _jobs.Store.GetAsync("j"))!;
+        Assert.Equal((JobState.Cancelled, ".", 0L), (settled.State, settled.Shards, settled.RowsScored));
+        Assert.Empty(_jobs.Usage.Recorded);
+        Assert.InRange(_jobs.Sessions.Opened[0].RunRows.Length, 1, 49);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_jobs.Files.Root, "out", "j")));
+    }
+
+    [Fact]
     public async Task Watch_JobCancelledWhileItsShardRuns_CancelsTheShardsTokenAtTheNextLook()
     {
         await RunningJobAsync("j");

@@ -27,6 +27,8 @@ internal sealed class JobTestPipeline : IDisposable
         Files = new LocalJobFiles(Path.Combine(Root, "files"));
         Completion = new JobCompletion(Store, Files, Usage, Options, Time, NullLogger<JobCompletion>.Instance);
         Planner = new JobPlanner(Store, Queue, Files, Cache, new ModelVersionIndex(Repository, models, Time), Completion, Options, Time, NullLogger<JobPlanner>.Instance);
+        Scorer = new ShardScorer(Files, Cache, Options, NullLogger<ShardScorer>.Instance);
+        Handler = new JobMessageHandler(Planner, Scorer, Completion, Store, Metering.UsageRecords.Metrics(), Options, Time, NullLogger<JobMessageHandler>.Instance);
     }
 
     public string Root { get; } = Directory.CreateTempSubdirectory("job-pipeline-").FullName;
@@ -52,6 +54,10 @@ internal sealed class JobTestPipeline : IDisposable
     public JobCompletion Completion { get; }
 
     public JobPlanner Planner { get; }
+
+    public ShardScorer Scorer { get; }
+
+    public JobMessageHandler Handler { get; }
 
     /// <summary>Writes a file under the files root and returns its job path.</summary>
     public string WriteInput(string name, byte[] content)
