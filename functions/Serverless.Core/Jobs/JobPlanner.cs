@@ -164,7 +164,7 @@ public sealed class JobPlanner(IJobStore store, IJobQueue queue, IJobFiles files
         catch (Exception e) when (e is not (OperationCanceledException or ServerlessException) && !files.IsStorageFailure(e))
         {
             // The library's own message names its internals (a Thrift field, an index out of range): logged, not told.
-            logger.LogWarning("Parquet footer of job {JobId}'s input does not parse: {Error}", job.Id, e.ToString());
+            logger.LogWarning(e, "The Parquet footer of job {JobId}'s input does not parse", job.Id);
             throw new InvalidJobException($"input '{input}' is not a readable Parquet file: its footer (the schema and row-group index at the end of the file) is damaged or cut short");
         }
     }
