@@ -78,7 +78,7 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
     }
 
     [Theory]
-    [InlineData("DELETE", "/jobs/some-job", "GET")]
+    [InlineData("PUT", "/jobs/some-job", "DELETE, GET")]
     [InlineData("GET", "/v2/models/iris-mlp/infer", "POST")]
     [InlineData("PUT", "/manage/callers", "GET, POST")]
     public async Task KnownPathOtherVerb_Returns405WithAllowAndErrorBodyAsStandalone(string method, string path, string allow)
