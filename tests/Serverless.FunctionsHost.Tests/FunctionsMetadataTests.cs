@@ -36,6 +36,7 @@ public sealed class FunctionsMetadataTests
         { "SubmitJob", "POST", "jobs", "Anonymous" },
         { "ListJobs", "GET", "jobs", "Anonymous" },
         { "GetJob", "GET", "jobs/{id}", "Anonymous" },
+        { "CancelJob", "DELETE", "jobs/{id}", "Anonymous" },
         { "Usage", "GET", "usage", "Anonymous" },
         { "UsageExport", "GET", "usage/export", "Anonymous" },
         { "CreateCaller", "POST", "manage/callers", "Anonymous" },

@@ -114,6 +114,7 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
 
     [Theory]
     [InlineData("PUT", "/v2/models/iris-mlp", "GET, HEAD")]
+    [InlineData("PUT", "/jobs/some-job", "DELETE, GET, HEAD")]
     [InlineData("GET", "/v2/models/iris-mlp/infer", "POST")]
     [InlineData("PUT", "/manage/callers", "GET, HEAD, POST")]
     public async Task KnownPathOtherVerb_Returns405WithAllowAndErrorBodyAsStandalone(string method, string path, string allow)
@@ -224,6 +225,7 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
         { "SubmitJob", "POST", "/jobs", "{}", true },
         { "ListJobs", "GET", "/jobs?limit=abc", null, true },
         { "GetJob", "GET", "/jobs/no-such-job", null, true },
+        { "CancelJob", "DELETE", "/jobs/no-such-job", null, true },
         { "Usage", "GET", "/usage?from=bad", null, true },
         { "UsageExport", "GET", "/usage/export", null, false },
         { "CreateCaller", "POST", "/manage/callers", "{}", true },

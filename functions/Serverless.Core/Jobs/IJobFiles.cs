@@ -31,4 +31,10 @@ public interface IJobFiles
 
     /// <summary>An error's message as a caller may read it: the service's own paths and storage details taken out.</summary>
     string Redact(string message);
+
+    /// <summary>
+    /// Whether reading failed in the storage under a file (unreachable, throttled: worth trying again) rather than
+    /// in what its bytes say, which no retry changes.
+    /// </summary>
+    bool IsStorageFailure(Exception error);
 }

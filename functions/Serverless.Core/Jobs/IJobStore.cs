@@ -23,4 +23,10 @@ public interface IJobStore
     Task SaveShardAsync(ShardResult result, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<ShardResult>> ListShardsAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>How many jobs the caller (<see cref="JobRequest.Owner"/>) has in the store, counted up to <paramref name="atMost"/>.</summary>
+    Task<int> CountAsync(string caller, int atMost, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes finished jobs (and their shard results) completed before <paramref name="cutoff"/>; returns how many.</summary>
+    Task<int> DeleteFinishedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
 }

@@ -21,8 +21,9 @@ public sealed class JobCompletion(IJobStore store, IJobFiles files, IShardUsageR
     public async Task CompleteShardAsync(JobRecord job, ShardResult result, CancellationToken cancellationToken = default)
     {
         await store.SaveShardAsync(result, cancellationToken);
+        // A shard that was in flight when its job was cancelled still counts: its rows were scored, so they are billed.
         var update = await store.UpdateAsync(job.Id, current =>
-            current.State.IsTerminal() || current.Shards[result.Shard] != JobRecord.ShardPending
+            (current.State.IsTerminal() && current.State != JobState.Cancelled) || current.Shards[result.Shard] != JobRecord.ShardPending
                 ? null
                 : current with
                 {
@@ -66,6 +67,25 @@ public sealed class JobCompletion(IJobStore store, IJobFiles files, IShardUsageR
             logger.LogError(e, "Job {JobId} could not be finished", jobId);
             await FailAsync(jobId, $"{update.Record.Error ?? $"shard {shard} failed: {told}"}; the job's output could not be written either: {e.Message}", cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// <c>DELETE /jobs/{id}</c>: a queued or running job becomes <see cref="JobState.Cancelled"/> at once, with the counts
+    /// it has. Its pending shards are skipped when their messages arrive, a shard in flight stops at its next batch
+    /// (<see cref="JobCancellationWatch"/>) or, if it finishes first, is still counted. No manifest is written.
+    /// </summary>
+    /// <exception cref="JobFinishedException">The job had already settled.</exception>
+    public async Task<JobRecord> CancelAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        var update = await store.UpdateAsync(jobId, current => current.State.IsTerminal()
+            ? null
+            : current with { State = JobState.Cancelled, CompletedAt = time.GetUtcNow() }, cancellationToken);
+        if (!update.Changed)
+        {
+            throw new JobFinishedException(jobId, update.Record.State);
+        }
+        logger.LogInformation("Job {JobId} cancelled: {Scored} rows scored, {Failed} failed so far", jobId, update.Record.RowsScored, update.Record.RowsFailed);
+        return update.Record;
     }
 
     /// <summary>Fails a job that cannot run (bad location, unusable model); later messages of the job are dropped.</summary>
@@ -150,8 +170,7 @@ public sealed class JobCompletion(IJobStore store, IJobFiles files, IShardUsageR
     /// <summary>An error as the job's caller may read it: no server paths, and short enough to keep in the record.</summary>
     private string Told(string reason)
     {
-        var told = files.Redact(reason);
-        return told.Length <= PoisonedShard.MaxReasonLength ? told : told[..PoisonedShard.MaxReasonLength] + "...";
+        return StoredText.Cut(files.Redact(reason));
     }
 
     /// <summary>Joins the shards' error files into <c>_errors.jsonl</c> with input row numbers.</summary>

@@ -77,7 +77,20 @@ public sealed class JobMessageHandler(JobPlanner planner, ShardScorer scorer, Jo
         }
         try
         {
-            var result = await ScoreMeasuredAsync(job, shard.Shard, retried: dequeueCount > 1, cancellationToken);
+            ShardResult result;
+            await using (var watch = JobCancellationWatch.Start(store, job.Id, TimeSpan.FromSeconds(options.Value.CancellationCheckSeconds), time, logger, cancellationToken))
+            {
+                try
+                {
+                    result = await ScoreMeasuredAsync(job, shard.Shard, retried: dequeueCount > 1, watch.Token);
+                }
+                catch (OperationCanceledException) when (watch.JobCancelled && !cancellationToken.IsCancellationRequested)
+                {
+                    // The message is done: its uncommitted part is discarded, and nothing of it is counted or billed.
+                    logger.LogInformation("Shard {Shard} of job {JobId} stopped: the job was cancelled", shard.Shard, job.Id);
+                    return;
+                }
+            }
             if (AfterShardCommitted is { } hook)
             {
                 await hook(shard);
@@ -125,12 +138,13 @@ public sealed class JobMessageHandler(JobPlanner planner, ShardScorer scorer, Jo
         {
             return;
         }
+        // Only what says which job failed and why, each cut: a rejected message may be as large as the queue allows.
         var job = new JobRecord
         {
             Id = id!,
-            Request = new JobRequest { Id = id, Model = Text(message, "model"), Input = Text(message, "input"), Output = Text(message, "output") },
+            Request = new JobRequest { Id = id, Model = StoredText.Cut(Text(message, "model")), Input = StoredText.Cut(Text(message, "input")), Output = StoredText.Cut(Text(message, "output")) },
             State = JobState.Failed,
-            Error = reason,
+            Error = StoredText.Cut(reason),
             CreatedAt = time.GetUtcNow(),
             CompletedAt = time.GetUtcNow(),
         };

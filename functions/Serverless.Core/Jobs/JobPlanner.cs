@@ -22,11 +22,22 @@ public sealed class JobPlanner(IJobStore store, IJobQueue queue, IJobFiles files
     /// <c>POST /jobs</c>: checks what can be checked at once (fields, locations, the model exists), so the caller gets a
     /// 400 or 404 instead of a failed job, records the job as queued and puts it on the queue. Submitting an id again
     /// returns the existing job to the caller that owns it; an id another caller owns is a 409, never their record.
+    /// A caller with Jobs:MaxJobsPerCaller jobs stored is refused (429) before anything is stored; so is every
+    /// submission that fails a check: only a job that was accepted (202) is ever recorded.
     /// </summary>
     public async Task<JobRecord> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
         JobLocations.Resolve(files, request);
         await versions.ResolveAsync(request.Model, request.Version, cancellationToken);
+        if (request.Id is not null && await store.GetAsync(request.Id, cancellationToken) is { } submitted)
+        {
+            return submitted.Request.Owner == request.Owner ? submitted : throw new JobIdTakenException(request.Id);
+        }
+        var limit = options.Value.MaxJobsPerCaller;
+        if (await store.CountAsync(request.Owner, limit, cancellationToken) >= limit)
+        {
+            throw new JobLimitReachedException(limit, options.Value.RetentionDays);
+        }
         var id = request.Id ?? Guid.NewGuid().ToString("N");
         var job = new JobRecord { Id = id, Request = request with { Id = id }, CreatedAt = time.GetUtcNow() };
         if (!await store.TryCreateAsync(job, cancellationToken))
@@ -131,27 +142,30 @@ public sealed class JobPlanner(IJobStore store, IJobQueue queue, IJobFiles files
 
     /// <summary>
     /// Parquet shards are whole row groups, as many per shard as fit Jobs:ShardBytes on average. Only the footer is
-    /// read (Parquet keeps its metadata at the end of the file).
+    /// read (Parquet keeps its metadata at the end of the file). A file that is not Parquet, or whose footer does not
+    /// parse, fails the job at once with what is wrong in words: the same bytes would fail every retry the same way.
     /// </summary>
     private async Task<(JobRecord Planned, string[] Columns)> PlanRowGroupsAsync(JobRecord job, JobLocation input, JobInputInfo info, CancellationToken cancellationToken)
     {
         await using var stream = await files.OpenReadAsync(input, 0, info.ETag, cancellationToken);
-        ParquetReader reader;
+        if (await ParquetMarkers.ProblemAsync(stream, info.Length, cancellationToken) is { } problem)
+        {
+            throw new InvalidJobException($"input '{input}' is not a Parquet file: {problem}");
+        }
         try
         {
-            reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
-        {
-            throw new InvalidJobException($"input {input} is not a Parquet file: {e.Message}");
-        }
-        await using (reader)
-        {
+            await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
             var groups = reader.RowGroupCount;
             var compressed = Enumerable.Range(0, groups).Sum(g => reader.OpenRowGroupReader(g).RowGroup.TotalCompressedSize ?? 0);
             var average = groups == 0 ? 1 : Math.Max(1, compressed / groups);
             var perShard = (int)Math.Clamp(options.Value.ShardBytes / average, 1, Math.Max(1, groups));
             return (job with { RowGroupCount = groups, RowGroupsPerShard = perShard }, ParquetRowSource.ColumnsOf(reader));
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or ServerlessException) && !files.IsStorageFailure(e))
+        {
+            // The library's own message names its internals (a Thrift field, an index out of range): logged, not told.
+            logger.LogWarning(e, "The Parquet footer of job {JobId}'s input does not parse", job.Id);
+            throw new InvalidJobException($"input '{input}' is not a readable Parquet file: its footer (the schema and row-group index at the end of the file) is damaged or cut short");
         }
     }
 

@@ -43,6 +43,12 @@ public sealed record JobRequest
 
     public const int MaxIdLength = 64;
 
+    /// <summary>
+    /// Largest request a job record keeps, as serialized (the inputs mapping, outputs, locations): a Table entity's
+    /// string property holds 32K characters, and the record needs room beside the request for its progress.
+    /// </summary>
+    public const int MaxStoredBytes = 16 * 1024;
+
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -67,7 +73,13 @@ public sealed record JobRequest
         {
             throw new InvalidJobException("job message must be a JSON object");
         }
-        return FromWire(wire);
+        var request = FromWire(wire);
+        var stored = request.ToJson().Length;
+        if (stored > MaxStoredBytes)
+        {
+            throw new InvalidJobException($"the job request is {stored} bytes once parsed, more than the {MaxStoredBytes} a job keeps: name fewer or shorter inputs, outputs and paths");
+        }
+        return request;
     }
 
     public static bool IsValidId(string? id) =>

@@ -8,4 +8,7 @@ public enum JobState
     Succeeded,
     PartiallySucceeded,
     Failed,
+
+    /// <summary>Stopped by its owner (<c>DELETE /jobs/{id}</c>): shards not yet scored are skipped, those scored stay counted and billed.</summary>
+    Cancelled,
 }

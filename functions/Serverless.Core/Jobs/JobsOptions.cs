@@ -63,4 +63,23 @@ public sealed class JobsOptions
     /// <summary>Most shards one job may have; raise ShardBytes for larger inputs.</summary>
     [Range(1, 20_000)]
     public int MaxShards { get; set; } = 10_000;
+
+    /// <summary>
+    /// Jobs one caller may have in the job store at once (any state): a submission past it is 429 until finished jobs
+    /// expire (<see cref="RetentionDays"/>). Messages put on the jobs queue directly are the operator's and not counted.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxJobsPerCaller { get; set; } = 1000;
+
+    /// <summary>Days a finished job's record is kept after it completed; a background sweep deletes older ones (never their output files).</summary>
+    [Range(1, 3650)]
+    public int RetentionDays { get; set; } = 30;
+
+    /// <summary>Minutes between two sweeps of expired job records (one also runs at start).</summary>
+    [Range(1, 1440)]
+    public int RetentionSweepMinutes { get; set; } = 60;
+
+    /// <summary>Seconds between a running shard's looks at its job's state: a cancelled job's shard stops at its next batch after it sees it.</summary>
+    [Range(1, 300)]
+    public int CancellationCheckSeconds { get; set; } = 5;
 }

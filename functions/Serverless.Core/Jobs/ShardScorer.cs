@@ -223,6 +223,8 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, IOptions<Jobs
             {
                 return;
             }
+            // A cancelled job (JobCancellationWatch) or a stopping instance: no batch starts after it is seen.
+            cancellationToken.ThrowIfCancellationRequested();
             // Only the caller's errors mark rows bad. A ModelRunException (the GPU ran out of memory, a CUDA failure)
             // is the server's: it fails the attempt, and the queue retries the whole shard.
             try

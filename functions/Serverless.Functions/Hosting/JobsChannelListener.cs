@@ -73,7 +73,11 @@ public sealed class JobsChannelListener(ChannelJobQueue queue, IJobStore store, 
             {
                 try
                 {
-                    await handler.HandleAsync(message.Body, message.Id, message.DequeueCount, stoppingToken);
+                    // Stopping does not wait for a shard stuck where cancellation cannot reach (a blocking open, a
+                    // native call): the host's shutdown budget would run out and every service after this one would
+                    // stop with a cancelled token. Task.Run, because a handler may block before its first await.
+                    // The message is not lost: its job is planned again at the next start.
+                    await Task.Run(() => handler.HandleAsync(message.Body, message.Id, message.DequeueCount, stoppingToken), stoppingToken).WaitAsync(stoppingToken);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {

@@ -41,6 +41,8 @@ public static class JobsServices
                 services.AddHostedService<JobsQueueListener>();
             }
         }
+        // After the store's initializer (listener or JobsInitializer): hosted services start in the order they are added.
+        services.AddHostedService<JobRetentionSweep>();
         services.AddSingleton<IShardUsageRecorder, LedgerShardUsageRecorder>();
         services.AddSingleton<ShardScorer>();
         services.AddSingleton<JobCompletion>();

@@ -145,6 +145,40 @@ public sealed class JobIsolationTests : IAsyncLifetime
         Assert.Contains("'callers/'", await writing.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task CancelJob_AnotherCallersJob_Returns404AndLeavesItAlone()
+    {
+        await SubmitAsync(_alice, new { id = "alice-uncancelled", model = "iris-mlp", input = "iris.jsonl", output = "out/uncancelled" });
+
+        var (status, body) = await DeleteAsync(_bob, "/jobs/alice-uncancelled");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal("job 'alice-uncancelled' not found", body.GetProperty("error").GetString());
+        Assert.Equal("succeeded", (await WaitAsync(_alice, "alice-uncancelled")).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task CancelJob_OwnersFinishedJob_Returns409NamingItsState()
+    {
+        await SubmitAsync(_alice, new { id = "alice-finished", model = "iris-mlp", input = "iris.jsonl", output = "out/finished" });
+        await WaitAsync(_alice, "alice-finished");
+
+        var (status, body) = await DeleteAsync(_alice, "/jobs/alice-finished");
+        var (adminStatus, _) = await DeleteAsync(MeteredApi.AdminKey, "/jobs/alice-finished");
+
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal(HttpStatusCode.Conflict, adminStatus);
+        Assert.Equal("job 'alice-finished' is already succeeded: only a queued or running job can be cancelled", body.GetProperty("error").GetString());
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> DeleteAsync(string key, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await _host.Client.SendAsync(request);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
     private async Task<(HttpStatusCode Status, JsonElement Body)> SubmitAsync(string key, object job)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/jobs") { Content = JsonContent.Create(job) };

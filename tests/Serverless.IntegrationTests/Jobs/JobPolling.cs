@@ -6,7 +6,7 @@ namespace Serverless.Tests.Jobs;
 /// <summary>Polls GET /jobs/{id} until the job is finished.</summary>
 public static class JobPolling
 {
-    private static readonly string[] Terminal = ["succeeded", "partially_succeeded", "failed"];
+    private static readonly string[] Terminal = ["succeeded", "partially_succeeded", "failed", "cancelled"];
 
     public static async Task<JsonElement> WaitForFinishAsync(HttpClient client, string id, TimeSpan? timeout = null)
     {

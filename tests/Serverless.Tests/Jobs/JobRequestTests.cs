@@ -50,4 +50,15 @@ public sealed class JobRequestTests
 
         Assert.Contains("'inputs.features' is not valid UTF-8 text", error.Message);
     }
+
+    [Fact]
+    public void Parse_RequestLargerThanAJobRecordKeeps_ThrowsNamingTheBound()
+    {
+        // Valid field by field: 60 KB of output names, as a hostile submitter sent to grow the job store.
+        var outputs = string.Join(",", Enumerable.Range(0, 3000).Select(i => $"\"output_{i:D10}\""));
+
+        var error = Assert.Throws<InvalidJobException>(() => JobRequest.Parse(Encoding.UTF8.GetBytes($$"""{"model":"m","input":"a","output":"b","outputs":[{{outputs}}]}""")));
+
+        Assert.Contains($"more than the {JobRequest.MaxStoredBytes} a job keeps", error.Message);
+    }
 }

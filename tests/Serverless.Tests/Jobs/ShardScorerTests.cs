@@ -9,6 +9,7 @@ using Serverless.Core.Jobs;
 using Serverless.Core.Repository;
 using Serverless.Testing;
 using Serverless.Tests.Fakes;
+using Serverless.Tests.Fixtures;
 
 namespace Serverless.Tests.Jobs;
 
@@ -125,5 +126,20 @@ public sealed class ShardScorerTests : IDisposable
         Assert.Equal(2, result.RowsScored);
         Assert.Equal(0, result.RowsFailed);
         Assert.Equal([1L, 1L, 2L], _sessions.Opened[0].RunRows);
+    }
+
+    [UnixFact]
+    public async Task ScoreAsync_InputReplacedByANamedPipeAfterPlanning_FailsTheJobInsteadOfBlocking()
+    {
+        var job = Job([1, 2]);
+        var input = Path.Combine(_root, "in.jsonl");
+        File.Delete(input);
+        NamedPipe.Create(input);
+
+        // Off the test's thread: before the check, opening the pipe blocked the calling thread until a writer came.
+        var scoring = Task.Run(() => _scorer.ScoreAsync(job, 0));
+        var error = await Assert.ThrowsAsync<InvalidJobException>(() => scoring.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal("'input' 'in.jsonl' is a named pipe (FIFO): a job reads a regular file", error.Message);
     }
 }

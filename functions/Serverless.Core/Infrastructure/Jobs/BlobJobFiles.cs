@@ -122,6 +122,10 @@ public sealed class BlobJobFiles : IJobFiles
     public Task DeleteTemporaryFilesAsync(JobLocation folder, string? name, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     /// <summary>A storage error's first line says what went wrong; the rest is request ids, times and response headers.</summary>
+    /// <summary>The storage service's answers and the network under them; the SDK has already retried these itself.</summary>
+    public bool IsStorageFailure(Exception error) =>
+        error is RequestFailedException or HttpRequestException or TimeoutException || error.InnerException is { } inner && IsStorageFailure(inner);
+
     public string Redact(string message) => message.Split('\n', 2)[0].Trim();
 
     private BlobClient Blob(JobLocation location) => Container(location, out var name).GetBlobClient(name);

@@ -34,6 +34,10 @@ public sealed class LocalJobFiles(string root) : IJobFiles
         {
             throw new InvalidJobException($"'output' '{location}' is a file: a job's output is a folder");
         }
+        if (field == "input")
+        {
+            EnsureRegularFile(full, location);
+        }
         return new JobLocation(full, location);
     }
 
@@ -49,6 +53,8 @@ public sealed class LocalJobFiles(string root) : IJobFiles
 
     public Task<Stream> OpenReadAsync(JobLocation input, long position, string? etag, CancellationToken cancellationToken = default)
     {
+        // Checked again just before the open: the path may have been replaced since it was resolved.
+        EnsureRegularFile(input.Value, input.Name);
         var stream = new FileStream(input.Value, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
         var file = new FileInfo(input.Value);
         if (etag is not null && Version(file) != etag)
@@ -87,11 +93,26 @@ public sealed class LocalJobFiles(string root) : IJobFiles
         return Task.CompletedTask;
     }
 
+    /// <summary>A local file's bytes are what they are: a read that fails on them fails again.</summary>
+    public bool IsStorageFailure(Exception error) => false;
+
     /// <summary>Paths under the root become what the caller knows: relative to the root, or to the caller's own folder.</summary>
     public string Redact(string message) =>
         message.Contains(Root, StringComparison.Ordinal)
             ? Regex.Replace(message, Regex.Escape(Root) + $"(/{JobNamespace.CallersFolder}/[^/']+)?(/|(?=['\\s]|$))", "")
             : message;
+
+    /// <summary>
+    /// A job reads regular files only: opening a named pipe blocks until some writer opens it (the shard would stay
+    /// running for ever, and no cancellation can interrupt the open), and a device or socket has no end.
+    /// </summary>
+    private static void EnsureRegularFile(string path, string location)
+    {
+        if (LocalFileKind.NotRegular(path) is { } kind)
+        {
+            throw new InvalidJobException($"'input' '{location}' is {kind}: a job reads a regular file");
+        }
+    }
 
     /// <summary>A file the job writes under its output folder, checked again: a link placed there must not lead outside either.</summary>
     private string Within(JobLocation folder, string name) =>

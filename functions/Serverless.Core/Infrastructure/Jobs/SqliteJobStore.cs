@@ -113,6 +113,53 @@ public sealed class SqliteJobStore(string path) : IJobStore
         return shards;
     }
 
+    public async Task<int> CountAsync(string caller, int atMost, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // Counting stops at the limit: a caller at the cap costs the same to refuse however many rows it has.
+        command.CommandText = "SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE caller = $caller LIMIT $max)";
+        command.Parameters.AddWithValue("$caller", caller);
+        command.Parameters.AddWithValue("$max", atMost);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public async Task<int> DeleteFinishedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // A job completed before the cutoff was created before it too: the created_at index narrows the scan, and the
+        // record (the one place its state lives) decides.
+        var expired = new List<(string Id, long Version)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT record, version FROM jobs WHERE created_at < $cutoff";
+            command.Parameters.AddWithValue("$cutoff", cutoff.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var job = JobRecordJson.Deserialize(reader.GetString(0), "");
+                if (JobRetention.IsExpired(job, cutoff))
+                {
+                    expired.Add((job.Id, reader.GetInt64(1)));
+                }
+            }
+        }
+        var deleted = 0;
+        foreach (var (id, version) in expired)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            // The version guard keeps a record that changed since it was read.
+            var rows = await ExecuteAsync(connection, "DELETE FROM jobs WHERE id = $id AND version = $version", cancellationToken, ("$id", id), ("$version", version));
+            if (rows == 1)
+            {
+                await ExecuteAsync(connection, "DELETE FROM job_shards WHERE job_id = $id", cancellationToken, ("$id", id));
+                deleted++;
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return deleted;
+    }
+
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);

@@ -90,6 +90,64 @@ public sealed class TableJobStore(TableClient table) : IJobStore
         return shards.OrderBy(s => s.Shard).ToList();
     }
 
+    public async Task<int> CountAsync(string caller, int atMost, CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {JobRow} and Caller eq {caller}");
+        await foreach (var _ in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken))
+        {
+            if (++count >= atMost)
+            {
+                break;
+            }
+        }
+        return count;
+    }
+
+    public async Task<int> DeleteFinishedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        // A job completed before the cutoff was created before it too; the record decides whether it finished.
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {JobRow} and CreatedAt lt {cutoff}");
+        var expired = new List<(string Id, ETag ETag)>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (JobRetention.IsExpired(FromEntity(entity), cutoff))
+            {
+                expired.Add((entity.PartitionKey, entity.ETag));
+            }
+        }
+        foreach (var (id, etag) in expired)
+        {
+            // Shard rows first, the job last: a sweep cut short leaves the job, which the next sweep finds again.
+            var shards = TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey ne {JobRow}");
+            await foreach (var shard in table.QueryAsync<TableEntity>(shards, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+            {
+                await DeleteIfExistsAsync(shard.PartitionKey, shard.RowKey, ETag.All, cancellationToken);
+            }
+            // With the job's ETag: a finished record does not change, and one that did is kept for the next sweep.
+            if (await DeleteIfExistsAsync(id, JobRow, etag, cancellationToken))
+            {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    private async Task<bool> DeleteIfExistsAsync(string partition, string row, ETag etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(partition, row, etag, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            // Another instance's sweep got there first, or the record changed since it was read.
+            return false;
+        }
+    }
+
     private static string ShardRow(int shard) => $"{ShardRowPrefix}{shard:D5}";
 
     private static TableEntity ToEntity(JobRecord job) => new(job.Id, JobRow)

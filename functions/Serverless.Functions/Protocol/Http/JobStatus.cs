@@ -25,7 +25,8 @@ public sealed record JobStatus(
     public static JobStatus From(JobRecord job)
     {
         var output = job.Request.Output.TrimEnd('/');
-        var finished = job.State.IsTerminal() && job.ShardCount > 0 && job.AllShardsSettled;
+        // A cancelled job has no manifest and no known total, even when its last shard was counted after it was cancelled.
+        var finished = job.State.IsTerminal() && job.State != JobState.Cancelled && job.ShardCount > 0 && job.AllShardsSettled;
         return new JobStatus(
             job.Id,
             job.Request.Owner,

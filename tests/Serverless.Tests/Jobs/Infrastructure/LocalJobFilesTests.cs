@@ -1,5 +1,6 @@
 using Serverless.Core.Infrastructure.Jobs;
 using Serverless.Core.Jobs;
+using Serverless.Tests.Fixtures;
 
 namespace Serverless.Tests.Jobs.Infrastructure;
 
@@ -118,5 +119,44 @@ public sealed class LocalJobFilesTests
 
         Assert.False(File.Exists(Path.Combine(folder.Value, "part-00000.jsonl")));
         Assert.Empty(Directory.GetFiles(folder.Value));
+    }
+
+    [UnixFact]
+    public void Resolve_InputIsANamedPipe_RefusedBeforeAnythingOpensIt()
+    {
+        var name = $"pipe-{Guid.NewGuid():N}.jsonl";
+        Directory.CreateDirectory(_files.Root);
+        NamedPipe.Create(Path.Combine(_files.Root, name));
+        try
+        {
+            var error = Assert.Throws<InvalidJobException>(() => _files.Resolve(name, "input", owner: null));
+
+            Assert.Equal($"'input' '{name}' is a named pipe (FIFO): a job reads a regular file", error.Message);
+        }
+        finally
+        {
+            File.Delete(Path.Combine(_files.Root, name));
+        }
+    }
+
+    [UnixFact]
+    public void Resolve_InputIsADevice_Refused()
+    {
+        var files = new LocalJobFiles("/dev");
+
+        var error = Assert.Throws<InvalidJobException>(() => files.Resolve("zero", "input", owner: null));
+
+        Assert.Contains("is a character device", error.Message);
+    }
+
+    [Fact]
+    public void Resolve_InputIsAFolder_RefusedNamingIt()
+    {
+        var name = $"folder-{Guid.NewGuid():N}";
+        Directory.CreateDirectory(Path.Combine(_files.Root, name));
+
+        var error = Assert.Throws<InvalidJobException>(() => _files.Resolve(name, "input", owner: null));
+
+        Assert.Equal($"'input' '{name}' is a folder: a job reads a regular file", error.Message);
     }
 }
