@@ -30,6 +30,20 @@ public sealed class RefusingDataDiskTests
         RestartOnARefusingDiskAsync(disk => disk.MakeReadOnly(), disk => disk.MakeWritable(), "the server's data disk is read-only: ",
             adminAndJobs: null);
 
+    [WithSmallDiskFact]
+    public async Task FirstStart_DataDiskFull_JobsAndAdminApiAre503InProductTerms()
+    {
+        using var disk = SmallDisk.Mount(4096);
+        disk.Fill();
+
+        // Before: POST /jobs answered 500 "no such table: jobs", the tables never made on the full disk.
+        using var app = await MeteringAppProcess.StartAsync(disk.Path, Restart);
+
+        await AssertRefusedAsync(app.Client, Admin(HttpMethod.Post, "/jobs", new { id = "refused", model = "linear-regressor", input = "in/rows.jsonl", output = "out/rows" }),
+            "the server's data disk is full: the request could not be stored");
+        await AssertRefusedAsync(app.Client, Admin(HttpMethod.Post, "/admin/callers", new { id = "acme" }), null);
+    }
+
     /// <param name="adminAndJobs">What the admin API and POST /jobs say was not done, or null to check only their status.</param>
     private static async Task RestartOnARefusingDiskAsync(Action<SmallDisk> refuse, Action<SmallDisk> restore, string diskSays, string? adminAndJobs)
     {

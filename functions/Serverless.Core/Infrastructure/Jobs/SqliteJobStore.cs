@@ -11,11 +11,37 @@ namespace Serverless.Core.Infrastructure.Jobs;
 public sealed class SqliteJobStore(string path) : IJobStore
 {
     private readonly string _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+    private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private volatile bool _schemaReady;
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var _ = await OpenAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The tables, made on the first connection rather than only at start: a start on a full or read-only disk cannot make
+    /// them, and every later call would then fail with "no such table" (a 500) instead of the disk's own refusal (a 503).
+    /// </summary>
+    private async Task EnsureSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await _schemaGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_schemaReady)
+            {
+                await CreateSchemaAsync(connection, cancellationToken);
+                _schemaReady = true;
+            }
+        }
+        finally
+        {
+            _schemaGate.Release();
+        }
+    }
+
+    private static async Task CreateSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
         await ExecuteAsync(connection, """
             PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, version INTEGER NOT NULL, record TEXT NOT NULL, caller TEXT);
@@ -162,9 +188,22 @@ public sealed class SqliteJobStore(string path) : IJobStore
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            if (!_schemaReady)
+            {
+                await EnsureSchemaAsync(connection, cancellationToken);
+            }
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task<JobRecord?> ReadAsync(SqliteConnection connection, string id, CancellationToken cancellationToken)
