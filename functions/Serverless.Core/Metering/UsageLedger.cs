@@ -82,6 +82,9 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
     /// <summary>Groups taken by the writer and not yet committed: the slots not free.</summary>
     private int CommitsInFlight => _maxConcurrentCommits - _commitSlots.CurrentCount;
 
+    /// <summary>Nothing queued and nothing being committed: what a caller must find to commit its own record.</summary>
+    internal bool IsIdle => Volatile.Read(ref _queued) == 0 && CommitsInFlight == 0;
+
     public async Task AppendAsync(UsageRecord record, CancellationToken cancellationToken = default)
     {
         // Continuations run inline on the writer thread when the group is committed: each is the short rest of a call

@@ -4,6 +4,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Infrastructure.Metering;
 using Serverless.Core.Metering;
 using Serverless.Core.Metering.Errors;
+using Serverless.Testing;
 
 namespace Serverless.Tests.Metering;
 
@@ -168,7 +169,10 @@ public sealed class UsageLedgerTests : IDisposable
         await Task.WhenAll(overlapping.Append(held));
         // The next call finds the ledger idle but the last group was of two: it is grouped by the writer.
         await ledger.AppendAsync(UsageRecords.Success("acme", "m", "after-overlap"));
-        // That group was of one: calls no longer overlap, and the next caller commits its own.
+        // That group was of one: calls no longer overlap, and the next caller commits its own. The writer releases its
+        // commit slot just after it answers the waiter, so the test waits for the ledger to be idle, as a call that does
+        // not overlap finds it (without this the next call could still see the slot taken: 1 run in 15 under load).
+        await Eventually.TrueAsync(() => ledger.IsIdle, "the writer finishing the group of one");
         var caller = Environment.CurrentManagedThreadId;
         await ledger.AppendAsync(UsageRecords.Success("acme", "m", "alone"));
 
