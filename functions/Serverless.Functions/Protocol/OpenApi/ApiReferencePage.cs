@@ -45,9 +45,15 @@ public static class ApiReferencePage
         // Scalar's handlers take what they need from the request's own services; these serve only the mapping.
         using var services = new ServiceCollection().AddLogging().AddOptions().BuildServiceProvider();
         var routes = new PrivateRoutes(services);
-        routes.MapScalarApiReference("/" + Route, options => options
-            .WithTitle("Serverless API reference")
-            .AddDocument(DocumentName, routePattern: "/openapi.json"));
+        routes.MapScalarApiReference("/" + Route, options =>
+        {
+            options.WithTitle("Serverless API reference").AddDocument(DocumentName, routePattern: "/openapi.json");
+            // The page works offline, as the app does: nothing of Scalar's that calls its own cloud (telemetry, the AI
+            // agent, the developer-tools bar with its deploy and SDK buttons).
+            options.Telemetry = false;
+            options.Agent = new ScalarAgentOptions { Disabled = true };
+            options.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+        });
         return [.. routes.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .Select(e => (new TemplateMatcher(new RouteTemplate(e.RoutePattern), new RouteValueDictionary()), e.RequestDelegate!))];
     }
