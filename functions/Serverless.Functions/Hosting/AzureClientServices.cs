@@ -14,9 +14,9 @@ namespace Serverless.Functions.Hosting;
 public static class AzureClientServices
 {
     /// <summary>
-    /// The jobs queue's service as the standalone listener reads it: bodies as they are, base64 (what this app and the
-    /// Functions host send) or plain JSON (tools, tests). The default client sends base64, as host.json's
-    /// messageEncoding tells the Functions host to expect.
+    /// The jobs queue's service as the standalone listener reads it: bodies as they are, base64 (what this app sends) or
+    /// plain JSON (tools, tests). The default client sends base64, what queue tools show decoded; the Functions host
+    /// passes bodies as sent too (host.json messageEncoding none), and the app decodes either (JobMessageBody).
     /// </summary>
     public const string RawQueueMessages = "RawQueueMessages";
 
