@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace Serverless.Core.Jobs;
 
 /// <summary>
-/// The JSON inside a queue message however it arrives: plain, base64 (host.json messageEncoding; the standalone
-/// listener receives messages raw), or as a JSON string holding the JSON (tools that serialise a message twice).
+/// The JSON inside a queue message however it arrives: plain, base64 (what the SDK's queue clients send by default;
+/// both hosts hand bodies over as sent, host.json messageEncoding none), or as a JSON string holding the JSON (tools
+/// that serialise a message twice).
 /// </summary>
 public static class JobMessageBody
 {
