@@ -33,8 +33,10 @@ public sealed class ModelCacheTests
         _repository.FetchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cache = CreateCache();
 
-        var requests = Enumerable.Range(0, 32).Select(_ => Task.Run(() => cache.AcquireAsync("m", null))).ToList();
+        // All 32 are asked for before the fetch may finish, so each is either the load or a waiter on it.
+        var requests = Enumerable.Range(0, 32).Select(_ => cache.AcquireAsync("m", null)).ToList();
         await Eventually.TrueAsync(() => _repository.Fetches > 0, "the load starting");
+        Assert.DoesNotContain(requests, r => r.IsCompleted);
         _repository.FetchGate.SetResult();
         var leases = await Task.WhenAll(requests);
 
