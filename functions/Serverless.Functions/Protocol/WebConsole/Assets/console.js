@@ -11,12 +11,21 @@ const pollMilliseconds = { models: 3000, jobs: 1000 };
 const timers = {};
 let jobsWereBusy = false;
 
+// Each section: how it is drawn, and what it shows (emptied when a refresh fails, so no earlier key's data stays).
 const sections = {
-  models: () => renderModels($('model-list'), $('model-names'), () => refresh('usage')),
-  usage: () => renderUsage($('usage-totals'), $('usage-charts')),
-  jobs: () => renderJobs($('job-list'), () => refresh('jobs')),
-  callers: async () => {
-    $('callers').hidden = !(await renderCallers($('caller-list'), $('caller-message')));
+  models: { render: () => renderModels($('model-list'), $('model-names'), () => refresh('usage')), shows: ['model-list'] },
+  usage: { render: () => renderUsage($('usage-totals'), $('usage-charts')), shows: ['usage-totals', 'usage-charts'] },
+  jobs: { render: () => renderJobs($('job-list'), () => refresh('jobs')), shows: ['job-list'] },
+  callers: {
+    render: async () => {
+      const admin = await renderCallers($('caller-list'), $('caller-message'));
+      $('callers').hidden = !admin;
+      if (!admin) {
+        $('caller-list').replaceChildren();
+        $('caller-message').replaceChildren();
+      }
+    },
+    shows: ['caller-list', 'caller-message'],
   },
 };
 
@@ -24,7 +33,7 @@ async function refresh(name) {
   clearTimeout(timers[name]);
   const error = $(`${name}-error`);
   try {
-    const busy = await sections[name]();
+    const busy = await sections[name].render();
     error.textContent = '';
     if (busy === true) {
       timers[name] = setTimeout(() => refresh(name), pollMilliseconds[name]);
@@ -37,6 +46,9 @@ async function refresh(name) {
     }
   } catch (failure) {
     error.textContent = failure.message;
+    for (const id of sections[name].shows) {
+      $(id).replaceChildren();
+    }
   }
 }
 

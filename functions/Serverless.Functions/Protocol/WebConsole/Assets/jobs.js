@@ -36,7 +36,7 @@ function jobView(job, onChange) {
     el('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': percent },
       el('span', { style: `width: ${percent}%` })),
     el('p', { class: 'progress-text' },
-      `${percent}% · rows ${job.rows.done}${job.rows.total === null ? '' : ` of ${job.rows.total}`} (${job.rows.failed} failed)` +
+      `${percent}% · rows ${job.rows.done}${job.rows.total == null ? '' : ` of ${job.rows.total}`} (${job.rows.failed} failed)` +
       ` · shards ${job.shards.done} of ${job.shards.total}`),
     job.error ? el('p', { class: 'error' }, job.error) : null,
     cancel);
