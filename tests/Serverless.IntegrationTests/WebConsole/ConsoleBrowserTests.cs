@@ -80,11 +80,22 @@ public sealed class ConsoleBrowserTests
         }, $"the usage chart counting {1 + shards} iris-mlp calls", interval: TimeSpan.FromMilliseconds(250));
         await ScreenshotAsync(page, "4-usage");
 
-        // A caller's key may not see the callers; the admin key sees them, the new one among them.
+        // A caller's key may not see the callers; the admin key sees them, the console's caller among them.
         Assert.True(await page.Locator("#callers").IsHiddenAsync());
         await page.FillAsync("#key", MeteredApi.AdminKey);
         await page.ClickAsync("#key-form button[type=submit]");
         await Expect(page.Locator("#caller-list")).ToContainTextAsync("console-user");
+
+        // The admin creates a caller and issues its key: the secret shown once is a working key.
+        await page.FillAsync("#caller-form input[name=id]", "second-user");
+        await page.ClickAsync("#caller-form button[type=submit]");
+        var row = page.Locator("#caller-list tr", new() { HasText = "second-user" });
+        await row.GetByRole(AriaRole.Button, new() { Name = "Issue key" }).ClickAsync();
+        var secret = page.Locator("code[data-secret='second-user']");
+        await Expect(secret).ToBeVisibleAsync();
+        await Expect(row).ToContainTextAsync("key_");
+        var (status, _) = await MeteredApi.GetJsonAsync(host.Client, "/jobs", await secret.TextContentAsync());
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
         await ScreenshotAsync(page, "5-admin");
 
         Assert.Empty(pageErrors);

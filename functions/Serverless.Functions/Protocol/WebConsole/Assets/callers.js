@@ -22,11 +22,18 @@ export async function renderCallers(list, message) {
   };
   list.replaceChildren(table(['caller', 'plan', 'keys', ''], body.callers.map(c => [
     c.id,
-    `${c.plan.requests_per_second ?? '∞'}/s, quota ${c.plan.monthly_quota ?? 'none'}${c.plan.quota_unit ? ` ${c.plan.quota_unit}` : ''}`,
+    planText(c.plan),
     c.keys.map(k => `${k.key_id}${k.revoked_at ? ' (revoked)' : ''}`).join(', ') || 'none',
     el('button', { type: 'button', onclick: issue(c.id) }, 'Issue key'),
   ])));
   return true;
+}
+
+// 0 is unlimited for both the rate and the quota (CallerPlan).
+function planText(plan) {
+  const rate = plan.requests_per_second ? `${plan.requests_per_second} calls/s` : 'no rate limit';
+  const quota = plan.monthly_quota ? `${plan.monthly_quota} ${plan.quota_unit} a month` : 'no monthly quota';
+  return `${rate}, ${quota}`;
 }
 
 export async function createCaller(form) {
