@@ -47,6 +47,8 @@ public sealed class FunctionsMetadataTests
         { "OpenApiDocument", "GET", "openapi.json", "Anonymous" },
         { "ApiReference", "GET", "docs", "Anonymous" },
         { "ApiReferenceAsset", "GET", "docs/{asset}", "Anonymous" },
+        { "Console", "GET", "console", "Anonymous" },
+        { "ConsoleAsset", "GET", "console/{asset}", "Anonymous" },
     };
 
     [Fact]

@@ -89,6 +89,8 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
     [Theory]
     [InlineData("/docs/", "ApiReference", "text/html")]
     [InlineData("/docs/scalar.js", "ApiReferenceAsset", "text/javascript")]
+    [InlineData("/console", "Console", "text/html")]
+    [InlineData("/console/console.css", "ConsoleAsset", "text/css")]
     public async Task ApiReference_PageAndScript_Return200AsStandalone(string path, string function, string contentType)
     {
         var call = await SendToBothAsync(HttpMethod.Get, path, null);
@@ -101,7 +103,7 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
     [Theory]
     [InlineData("text/html,application/xhtml+xml,*/*;q=0.8", HttpStatusCode.Redirect)]
     [InlineData("application/json", HttpStatusCode.OK)]
-    public async Task Root_ByAccept_BrowserRedirectedToDocsClientGetsLandingJsonAsStandalone(string accept, HttpStatusCode status)
+    public async Task Root_ByAccept_BrowserRedirectedToConsoleClientGetsLandingJsonAsStandalone(string accept, HttpStatusCode status)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/");
         request.Headers.TryAddWithoutValidation("Accept", accept);
@@ -236,6 +238,8 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
         { "OpenApiDocument", "GET", "/openapi.json", null, true },
         { "ApiReference", "GET", "/docs", null, true },
         { "ApiReferenceAsset", "GET", "/docs/scalar.aspnetcore.js", null, true },
+        { "Console", "GET", "/console", null, true },
+        { "ConsoleAsset", "GET", "/console/console.js", null, true },
         { "Unmatched", "GET", "/no/such/path", null, true },
     };
 

@@ -3,23 +3,25 @@ using Microsoft.Net.Http.Headers;
 namespace Serverless.Functions.Protocol.OpenApi;
 
 /// <summary>
-/// <c>GET /</c>: a browser (Accept names text/html) is sent to the API reference; any other client gets a small JSON
-/// naming the server and where its description and health probes are.
+/// <c>GET /</c>: a browser (Accept names text/html) is sent to the web console; any other client gets a small JSON
+/// naming the server and where its console, description, reference and health probes are.
 /// </summary>
 public static class ApiLanding
 {
     public const string DocumentPath = "/openapi.json";
     public const string ReferencePath = "/" + ApiReferencePage.Route;
+    public const string ConsolePath = "/" + WebConsole.ConsoleAssets.Route;
 
     public static bool IsLanding(HttpRequest request) =>
         request.Path == "/" && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
 
     public static IResult Answer(HttpRequest request) =>
         WantsHtml(request)
-            ? TypedResults.Redirect(ReferencePath)
+            ? TypedResults.Redirect(ConsolePath)
             : TypedResults.Json(new
             {
                 name = "serverless",
+                console = ConsolePath,
                 openapi = DocumentPath,
                 docs = ReferencePath,
                 health = new { live = "/v2/health/live", ready = "/v2/health/ready" },

@@ -5,23 +5,23 @@ using Serverless.Functions.Protocol.Http;
 
 namespace Serverless.Tests.Protocol.OpenApi;
 
-/// <summary><c>GET /</c>, answered by the catch-all function: a browser goes to the API reference, a client gets where things are.</summary>
+/// <summary><c>GET /</c>, answered by the catch-all function: a browser goes to the console, a client gets where things are.</summary>
 public sealed class ApiLandingTests
 {
     [Fact]
-    public async Task Root_BrowserAcceptingHtml_IsRedirectedToDocs()
+    public async Task Root_BrowserAcceptingHtml_IsRedirectedToConsole()
     {
         var context = await GetRootAsync("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
 
         Assert.Equal(StatusCodes.Status302Found, context.Response.StatusCode);
-        Assert.Equal("/docs", context.Response.Headers.Location.ToString());
+        Assert.Equal("/console", context.Response.Headers.Location.ToString());
     }
 
     [Theory]
     [InlineData("application/json")]
     [InlineData("*/*")]
     [InlineData(null)]
-    public async Task Root_Client_GetsLandingJsonNamingDocumentDocsAndHealth(string? accept)
+    public async Task Root_Client_GetsLandingJsonNamingConsoleDocumentDocsAndHealth(string? accept)
     {
         var context = await GetRootAsync(accept);
         using var body = JsonDocument.Parse(((MemoryStream)context.Response.Body).ToArray());
@@ -29,6 +29,7 @@ public sealed class ApiLandingTests
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
         Assert.StartsWith("application/json", context.Response.ContentType);
         Assert.Equal("serverless", body.RootElement.GetProperty("name").GetString());
+        Assert.Equal("/console", body.RootElement.GetProperty("console").GetString());
         Assert.Equal("/openapi.json", body.RootElement.GetProperty("openapi").GetString());
         Assert.Equal("/docs", body.RootElement.GetProperty("docs").GetString());
         Assert.Equal("/v2/health/live", body.RootElement.GetProperty("health").GetProperty("live").GetString());
