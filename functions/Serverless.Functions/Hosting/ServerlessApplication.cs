@@ -22,7 +22,11 @@ public static class ServerlessApplication
         StartInBackground();
         // The slim builder, as the bare app: no hosting-startup assemblies, IIS integration, Debug and EventSource
         // loggers or regex route constraints (no route has one).
-        var builder = WebApplication.CreateSlimBuilder(WithoutConfigurationReload(args));
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = WithoutConfigurationReload(args),
+            ContentRootPath = ContentRoot(args),
+        });
         // HTTPS endpoints from configuration (Kestrel:Endpoints with a certificate) work as under CreateBuilder.
         builder.WebHost.UseKestrelHttpsConfiguration();
         // --urls / ASPNETCORE_URLS when given, else the local default on the port `func start` uses.
@@ -52,6 +56,18 @@ public static class ServerlessApplication
         JobsQueueSetting.ReportIfMissing(builder.Configuration, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServerlessApplication)));
         return host;
     }
+
+    /// <summary>
+    /// The app's own folder, where its appsettings.json is, unless the operator names another: ASP.NET Core's default is
+    /// the working directory, so a published app started from elsewhere ran without its settings and logged every
+    /// request at Information. The Functions host and a container start it in its folder anyway.
+    /// </summary>
+    private static string? ContentRoot(string[] args) =>
+        args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase))
+        || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"))
+        || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT"))
+            ? null
+            : AppContext.BaseDirectory;
 
     /// <summary>
     /// The host's default watches appsettings*.json for changes; setting up those file watchers took ~130 ms of host
