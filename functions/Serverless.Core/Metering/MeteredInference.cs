@@ -137,14 +137,13 @@ public sealed class MeteredInference(
         // The slot guards the model, not the ledger: waiting for the group commit must not hold other calls back.
         call.ReleaseSlot();
         metrics.RecordCompute(call.Model, compute);
-        var version = long.TryParse(response.ModelVersion, out var parsed) ? parsed : 0;
-        metrics.RecordCacheLookup(new ModelKey(response.ModelName, version), call.Started);
+        metrics.RecordCacheLookup(response.Key.Name, response.LoadedForThisCall);
         if (billing.Enabled)
         {
             // No cancellation: the compute is spent, so the call is billed even if its caller has gone meanwhile.
             await billing.BillAsync(call.NewRecord(billing) with
             {
-                Version = version,
+                Version = response.Key.Version,
                 ComputeSeconds = compute.TotalSeconds,
                 ExecutionProvider = response.ExecutionProvider,
             });

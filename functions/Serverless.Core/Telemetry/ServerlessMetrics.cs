@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Serverless.Core.Cache;
@@ -35,7 +34,6 @@ public sealed class ServerlessMetrics : IModelLifecycleObserver
     private readonly Histogram<long> _ledgerFlushRecords;
     private readonly Counter<long> _batchRows;
     private readonly Histogram<double> _shardDuration;
-    private readonly ConcurrentDictionary<ModelKey, long> _loadedAt = new();
     private readonly ModelVersionIndex _models;
     // Loaded bytes as the registry's loads and unloads add and take them (each load is unloaded once).
     private long _loadedBytes;
@@ -64,7 +62,6 @@ public sealed class ServerlessMetrics : IModelLifecycleObserver
     public void ModelLoaded(ILoadedModel model)
     {
         var tag = new KeyValuePair<string, object?>("model", model.Key.Name);
-        _loadedAt[model.Key] = Stopwatch.GetTimestamp();
         Interlocked.Add(ref _loadedBytes, model.SizeBytes);
         _modelLoads.Add(1, tag);
         _modelLoadDuration.Record(model.LoadTime.TotalSeconds, tag);
@@ -96,12 +93,9 @@ public sealed class ServerlessMetrics : IModelLifecycleObserver
     /// <summary>Known names are valid model names, so a label is at most ModelName.MaxLength (128) characters.</summary>
     private string Label(string model) => _models.IsKnown(model) ? model : UnknownModel;
 
-    /// <summary>A call that started at <paramref name="callStarted"/> missed the cache if its version finished loading after that.</summary>
-    public void RecordCacheLookup(ModelKey key, long callStarted)
-    {
-        var hit = !_loadedAt.TryGetValue(key, out var loadedAt) || loadedAt < callStarted;
-        (hit ? _cacheHits : _cacheMisses).Add(1, new KeyValuePair<string, object?>("model", key.Name));
-    }
+    /// <summary>A call found its version loaded (a hit), or started or waited for its load (a miss): the registry says which.</summary>
+    public void RecordCacheLookup(string model, bool loadedForThisCall) =>
+        (loadedForThisCall ? _cacheMisses : _cacheHits).Add(1, new KeyValuePair<string, object?>("model", model));
 
     public void RecordLedgerFlush(int records, TimeSpan duration, bool succeeded)
     {
