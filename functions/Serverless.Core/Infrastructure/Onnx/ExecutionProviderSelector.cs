@@ -127,6 +127,6 @@ public sealed class ExecutionProviderSelector(ILogger<ExecutionProviderSelector>
         const string LoadError = " with error: ";
         var at = message.IndexOf(LoadError, StringComparison.Ordinal);
         var cause = at >= 0 ? $"libonnxruntime_providers_cuda.so cannot be loaded: {message[(at + LoadError.Length)..].Trim()}" : message.Trim();
-        return $"{cause}. The CUDA provider of ONNX Runtime 1.31 needs the CUDA 13 runtime (libcudart.so.13, libcublas.so.13, libcublasLt.so.13, libcurand.so.10), cuDNN 9 and an NVIDIA driver R580 or newer";
+        return $"{cause}. The CUDA provider of ONNX Runtime 1.32 needs the CUDA 13 runtime (libcudart.so.13, libcublas.so.13, libcublasLt.so.13, libcurand.so.10), cuDNN 9 and an NVIDIA driver R580 or newer";
     }
 }

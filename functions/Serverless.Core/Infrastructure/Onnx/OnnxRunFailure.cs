@@ -17,7 +17,7 @@ internal static partial class OnnxRunFailure
     [GeneratedRegex(@"^\[ErrorCode:(?<code>\w+)\]\s*")]
     private static partial Regex CodePrefix();
 
-    // What ONNX Runtime 1.31 says when memory runs out: the arena's limit (gpu_mem_limit), cudaMalloc's
+    // What ONNX Runtime 1.31 and 1.32 say when memory runs out: the arena's limit (gpu_mem_limit), cudaMalloc's
     // cudaErrorMemoryAllocation, cuBLAS/cuDNN/cuFFT allocation statuses, and std::bad_alloc on the CPU.
     [GeneratedRegex(@"out of memory|Available memory of \d+ is smaller than requested|ALLOC(ATION)?_FAILED|bad_alloc|Failed to allocate memory", RegexOptions.IgnoreCase)]
     private static partial Regex OutOfMemory();
