@@ -3,13 +3,15 @@ using Serverless.Core.Repository;
 namespace Serverless.Core.Cache;
 
 /// <summary>
-/// What the registry's budgets and its observers (telemetry, prices) need of a loaded model, whatever it runs: an
-/// ONNX graph behind a scheduler today (<see cref="LoadedModel"/>); a text generator or an embedding encoder would be
-/// another implementation, held by the same registry, budgets, leases and statistics.
+/// A loaded model version of any kind (<see cref="ModelKind"/>), as the registry holds it: budgets, leases, observers
+/// (telemetry, prices) and statistics see only this. A tensor model is a <see cref="LoadedModel"/>; an embedding model
+/// wraps the <see cref="LoadedModel"/> of its encoder graph; a generative model holds its generator.
 /// </summary>
 public interface ILoadedModel
 {
     ModelKey Key { get; }
+
+    ModelKind Kind { get; }
 
     ModelConfig Config { get; }
 
@@ -21,4 +23,16 @@ public interface ILoadedModel
 
     /// <summary>Fetch, open and warm-up.</summary>
     TimeSpan LoadTime { get; }
+
+    /// <summary>The content it was loaded from (<see cref="ModelFile.ContentId"/>), so a load can tell whether the repository's copy changed since.</summary>
+    string ContentId { get; }
+
+    /// <summary>
+    /// The ONNX graph the tensor API (v2 inference, tensor jobs) runs: the model itself for a tensor model, the encoder
+    /// for an embedding model (callers who tokenize themselves send token ids as tensors); null for a generator.
+    /// </summary>
+    LoadedModel? Graph { get; }
+
+    /// <summary>Its leases: retired by the registry, disposed when the last lease is released.</summary>
+    ModelLifetime Lifetime { get; }
 }

@@ -19,13 +19,9 @@ namespace Serverless.Core.Cache;
 /// </remarks>
 public sealed class LoadedModel : ILoadedModel
 {
-    private readonly object _gate = new();
     private readonly ModelStatistics _statistics;
     // Every output, in the model's order: what a request that names none gets.
     private readonly string[] _allOutputNames;
-    private int _leases;
-    private bool _retired;
-    private bool _disposed;
 
     public LoadedModel(ModelKey key, IModelSession session, ModelConfig config, IModelScheduler scheduler, ModelStatistics statistics, long sizeBytes)
     {
@@ -37,9 +33,20 @@ public sealed class LoadedModel : ILoadedModel
         _statistics = statistics;
         _allOutputNames = session.Outputs.Select(o => o.Name).ToArray();
         HasBatchDimension = BatchDimension.LeadsEveryTensor(session);
+        Lifetime = new ModelLifetime(() =>
+        {
+            Scheduler.Dispose();
+            Session.Dispose();
+        });
     }
 
     public ModelKey Key { get; }
+
+    public ModelKind Kind => ModelKind.Tensor;
+
+    LoadedModel ILoadedModel.Graph => this;
+
+    public ModelLifetime Lifetime { get; }
 
     /// <summary>What the graph declares (inputs, outputs, provider). Running it is the scheduler's alone: call <see cref="RunAsync(IReadOnlyList{InferenceTensor}, IReadOnlyList{string}, CancellationToken)"/>.</summary>
     public IModelSession Session { get; }
@@ -64,7 +71,7 @@ public sealed class LoadedModel : ILoadedModel
     /// <summary>The content it was loaded from (<see cref="ModelFile.ContentId"/>), so a load can tell whether the repository's copy changed since.</summary>
     public string ContentId { get; init; } = "";
 
-    public bool IsDisposed { get { lock (_gate) { return _disposed; } } }
+    public bool IsDisposed => Lifetime.IsDisposed;
 
     /// <summary>Runs one request: validated, scheduled, counted in the statistics.</summary>
     /// <param name="outputNames">The outputs wanted, in the order they come back; empty for every output.</param>
@@ -101,45 +108,10 @@ public sealed class LoadedModel : ILoadedModel
     public static long Rows(IReadOnlyList<InferenceTensor> inputs) =>
         inputs.Count > 0 && inputs[0].Shape.Length > 0 ? inputs[0].Shape[0] : 1;
 
-    internal bool TryAcquire()
-    {
-        lock (_gate)
-        {
-            if (_retired)
-            {
-                return false;
-            }
-            _leases++;
-            return true;
-        }
-    }
+    internal bool TryAcquire() => Lifetime.TryAcquire();
 
-    internal void Release()
-    {
-        lock (_gate)
-        {
-            _leases--;
-            DisposeIfIdle();
-        }
-    }
+    internal void Release() => Lifetime.Release();
 
     /// <summary>No new leases; the session goes once the current ones are released.</summary>
-    internal void Retire()
-    {
-        lock (_gate)
-        {
-            _retired = true;
-            DisposeIfIdle();
-        }
-    }
-
-    private void DisposeIfIdle()
-    {
-        if (_retired && _leases == 0 && !_disposed)
-        {
-            _disposed = true;
-            Scheduler.Dispose();
-            Session.Dispose();
-        }
-    }
+    internal void Retire() => Lifetime.Retire();
 }

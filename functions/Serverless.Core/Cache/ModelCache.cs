@@ -49,7 +49,7 @@ public sealed class ModelCache : IDisposable
         {
             var entry = _entries.GetOrAdd(key, k => new Entry(k));
             var wasLoaded = entry.Ready is not null;
-            LoadedModel loaded;
+            ILoadedModel loaded;
             try
             {
                 loaded = await entry.EnsureLoading(LoadVersionAsync, NewProgress).WaitAsync(waitLimit, _time, cancellationToken);
@@ -62,7 +62,7 @@ public sealed class ModelCache : IDisposable
                     RetryAfterSeconds = LoadingRetryAfterSeconds,
                 };
             }
-            if (loaded.TryAcquire())
+            if (loaded.Lifetime.TryAcquire())
             {
                 entry.LastUsed = _time.GetTimestamp();
                 return new ModelLease(loaded, loadedForThisCall: !wasLoaded);
@@ -144,7 +144,7 @@ public sealed class ModelCache : IDisposable
         }
     }
 
-    private async Task<LoadedModel> LoadVersionAsync(ModelKey key, ModelFetchProgress progress)
+    private async Task<ILoadedModel> LoadVersionAsync(ModelKey key, ModelFetchProgress progress)
     {
         // Room is made before the session exists, so a model larger than half the budget replaces the least recently
         // used one instead of holding both in memory for a moment; EnforceBudget settles concurrent loads afterwards.
@@ -162,7 +162,7 @@ public sealed class ModelCache : IDisposable
     }
 
     /// <summary>Runs inside the load, before its task completes: the new model is counted explicitly.</summary>
-    private void EnforceBudget(LoadedModel justLoaded)
+    private void EnforceBudget(ILoadedModel justLoaded)
     {
         Evict(justLoaded.Key, justLoaded.SizeBytes, _options.MaxLoadedBytes, _ => true);
         if (_options.MaxGpuLoadedBytes > 0 && justLoaded.OnGpu)
@@ -193,9 +193,9 @@ public sealed class ModelCache : IDisposable
         }
     }
 
-    private void Retire(LoadedModel model, ModelUnloadReason reason)
+    private void Retire(ILoadedModel model, ModelUnloadReason reason)
     {
-        model.Retire();
+        model.Lifetime.Retire();
         foreach (var observer in _observers)
         {
             observer.ModelUnloaded(model, reason);
@@ -207,7 +207,7 @@ public sealed class ModelCache : IDisposable
     {
         foreach (var entry in _entries.Values)
         {
-            entry.Ready?.Retire();
+            entry.Ready?.Lifetime.Retire();
         }
         _entries.Clear();
     }
@@ -216,20 +216,20 @@ public sealed class ModelCache : IDisposable
     private sealed class Entry(ModelKey key)
     {
         private readonly object _gate = new();
-        private Task<LoadedModel>? _load;
+        private Task<ILoadedModel>? _load;
         private ModelFetchProgress? _progress;
 
         public ModelKey Key { get; } = key;
 
         public long LastUsed { get; set; }
 
-        public LoadedModel? Ready => _load is { IsCompletedSuccessfully: true } load ? load.Result : null;
+        public ILoadedModel? Ready => _load is { IsCompletedSuccessfully: true } load ? load.Result : null;
 
         /// <summary>Runs <paramref name="then"/> on the loaded version once the load in progress succeeds.</summary>
-        public void WhenLoaded(Action<LoadedModel> then) =>
+        public void WhenLoaded(Action<ILoadedModel> then) =>
             _load?.ContinueWith(load => then(load.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
-        public Task<LoadedModel> EnsureLoading(Func<ModelKey, ModelFetchProgress, Task<LoadedModel>> load, Func<ModelKey, ModelFetchProgress> newProgress)
+        public Task<ILoadedModel> EnsureLoading(Func<ModelKey, ModelFetchProgress, Task<ILoadedModel>> load, Func<ModelKey, ModelFetchProgress> newProgress)
         {
             lock (_gate)
             {

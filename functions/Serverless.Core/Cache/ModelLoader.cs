@@ -5,6 +5,8 @@ using Serverless.Core.Batching;
 using Serverless.Core.Errors;
 using Serverless.Core.Inference;
 using Serverless.Core.Repository;
+using Serverless.Core.Text.Embeddings;
+using Serverless.Core.Text.Generation;
 
 namespace Serverless.Core.Cache;
 
@@ -15,10 +17,11 @@ namespace Serverless.Core.Cache;
 /// The registry (<see cref="ModelCache"/>) decides when, and keeps the budgets.
 /// </summary>
 public sealed class ModelLoader(IModelRepository repository, IModelSessionFactory sessions, InferenceStatistics statistics,
-    IOptions<InferenceOptions> options, ILogger<ModelLoader> logger, TimeProvider time)
+    IOptions<InferenceOptions> options, ILogger<ModelLoader> logger, TimeProvider time,
+    IEmbeddingModelFactory? embeddings = null, IGenerativeModelFactory? generators = null)
 {
     /// <param name="makeRoom">Called with the version's size once it is fetched, before its session exists; throws when it cannot fit.</param>
-    public async Task<LoadedModel> LoadAsync(ModelKey key, ModelFetchProgress progress, Action<long> makeRoom)
+    public async Task<ILoadedModel> LoadAsync(ModelKey key, ModelFetchProgress progress, Action<long> makeRoom)
     {
         try
         {
@@ -37,7 +40,7 @@ public sealed class ModelLoader(IModelRepository repository, IModelSessionFactor
         }
     }
 
-    private async Task<LoadedModel> OpenAsync(ModelKey key, ModelFetchProgress progress, Action<long> makeRoom)
+    private async Task<ILoadedModel> OpenAsync(ModelKey key, ModelFetchProgress progress, Action<long> makeRoom)
     {
         var started = Stopwatch.GetTimestamp();
         // The config is small and independent of the model file: read it while the file downloads.
@@ -46,6 +49,14 @@ public sealed class ModelLoader(IModelRepository repository, IModelSessionFactor
         var config = await configRead;
         var fetched = Stopwatch.GetTimestamp();
         makeRoom(file.Length);
+        // The kind is the folder's: ONNX Runtime GenAI's config makes a generator, which opens its own graphs.
+        if (generators is not null && generators.Recognizes(file.Directory))
+        {
+            var generator = generators.Open(key, file, config);
+            logger.LogInformation("Loaded {Model} v{Version} (generative, context {ContextLength} tokens) in {ElapsedMs} ms ({Bytes} bytes)",
+                key.Name, key.Version, generator.Info.ContextLength, Stopwatch.GetElapsedTime(started).TotalMilliseconds, file.Length);
+            return generator;
+        }
         var layout = LayoutFor(key, config);
         var session = sessions.Open(key, file, config, layout);
         var opened = Stopwatch.GetTimestamp();
@@ -72,11 +83,24 @@ public sealed class ModelLoader(IModelRepository repository, IModelSessionFactor
             }
         }
         loaded.LoadTime = Stopwatch.GetElapsedTime(started);
+        ILoadedModel result = loaded;
+        if (embeddings is not null && embeddings.Recognizes(file.Directory, config))
+        {
+            try
+            {
+                result = embeddings.Open(loaded, file.Directory, config);
+            }
+            catch
+            {
+                loaded.Retire();
+                throw;
+            }
+        }
         logger.LogInformation("Loaded {Model} v{Version} on {ExecutionProvider} in {ElapsedMs} ms ({Bytes} bytes): fetch {FetchMs} ms, open {OpenMs} ms, warm-up {WarmupMs} ms",
             key.Name, key.Version, session.ExecutionProvider.WireName(), loaded.LoadTime.TotalMilliseconds, file.Length,
             Stopwatch.GetElapsedTime(started, fetched).TotalMilliseconds, Stopwatch.GetElapsedTime(fetched, opened).TotalMilliseconds,
             Stopwatch.GetElapsedTime(opened).TotalMilliseconds);
-        return loaded;
+        return result;
     }
 
     /// <summary>The one place the layout is decided: the session factory gives the session its threads by it, the batcher its instances.</summary>

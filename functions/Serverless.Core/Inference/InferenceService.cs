@@ -16,7 +16,7 @@ public sealed class InferenceService(ModelCache cache)
         // From here: a request that waits for its model's load has that wait counted as queue time.
         var arrived = Stopwatch.GetTimestamp();
         using var lease = await cache.AcquireAsync(model, version, cancellationToken);
-        var loaded = lease.Model;
+        var loaded = lease.Graph;
         var run = await loaded.RunAsync(request.Inputs, request.RequestedOutputs, arrived, cancellationToken);
         return new InferenceResponse(loaded.Key.Name, loaded.Key.Version.ToString(CultureInfo.InvariantCulture), request.Id, run.Outputs)
         {

@@ -44,8 +44,8 @@ public sealed class ShardScorer(IJobFiles files, ModelCache cache, IOptions<Jobs
         await using var part = files.CreateWriter(output, message.PartName(request.Format));
         await using var errors = new ErrorPart(files, output, message.ErrorPartName);
         var run = parquet
-            ? await ScoreParquetAsync(job, shard, lease.Model, stream, part, errors, cancellationToken)
-            : await ScoreLinesAsync(job, lease.Model, stream, start, end, part, errors, cancellationToken);
+            ? await ScoreParquetAsync(job, shard, lease.Graph, stream, part, errors, cancellationToken)
+            : await ScoreLinesAsync(job, lease.Graph, stream, start, end, part, errors, cancellationToken);
         // The error file first: once the part exists, a reader may take the shard as finished.
         await errors.CommitAsync(run, cancellationToken);
         await part.CommitAsync(cancellationToken);

@@ -8,7 +8,7 @@ public interface IModelRepository
 
     Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Versions that hold a model.onnx, ascending; empty when the model does not exist.</summary>
+    /// <summary>Versions that hold a model.onnx or a genai_config.json, ascending; empty when the model does not exist.</summary>
     Task<IReadOnlyList<long>> ListVersionsAsync(string model, CancellationToken cancellationToken = default);
 
     Task<ModelConfig> ReadConfigAsync(string model, CancellationToken cancellationToken = default);

@@ -8,6 +8,17 @@ public static class ModelRepositoryLayout
     public const string ModelFileName = "model.onnx";
     public const string ConfigFileName = "config.json";
 
+    /// <summary>ONNX Runtime GenAI's folder description: a generative model's version holds it, whatever its graph is called.</summary>
+    public const string GenerativeConfigFileName = "genai_config.json";
+
+    /// <summary>A file whose presence makes a folder a version: a graph (model.onnx) or a generative model (genai_config.json).</summary>
+    public static bool MarksVersion(ReadOnlySpan<char> fileName) =>
+        fileName.SequenceEqual(ModelFileName) || fileName.SequenceEqual(GenerativeConfigFileName);
+
+    /// <summary>Whether a local version folder holds a model.</summary>
+    public static bool HoldsVersion(string folder) =>
+        File.Exists(Path.Combine(folder, ModelFileName)) || File.Exists(Path.Combine(folder, GenerativeConfigFileName));
+
     /// <summary>
     /// The one rule for a version, as a folder name or a URL segment: a positive integer in canonical form. <c>01</c>
     /// would parse as 1 but names another folder than version 1 is fetched from, so it is not a version at all.

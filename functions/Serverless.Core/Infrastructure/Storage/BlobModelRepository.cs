@@ -70,10 +70,10 @@ public sealed class BlobModelRepository : IModelRepository
         var versions = new List<long>();
         await foreach (var blob in WrapStorageErrors(_container.GetBlobsAsync(BlobTraits.None, BlobStates.None, modelPrefix, cancellationToken)))
         {
-            // <version>/model.onnx directly below the model folder.
+            // <version>/model.onnx (or genai_config.json) directly below the model folder.
             var rest = blob.Name.AsSpan(modelPrefix.Length);
             var slash = rest.IndexOf('/');
-            if (slash > 0 && rest[(slash + 1)..].SequenceEqual(ModelRepositoryLayout.ModelFileName))
+            if (slash > 0 && ModelRepositoryLayout.MarksVersion(rest[(slash + 1)..]))
             {
                 if (ModelRepositoryLayout.TryParseVersion(rest[..slash].ToString(), out var version))
                 {
@@ -114,7 +114,7 @@ public sealed class BlobModelRepository : IModelRepository
         ModelName.EnsureValid(key.Name);
         var versionPrefix = $"{_prefix}{key.Name}/{key.Version.ToString(CultureInfo.InvariantCulture)}/";
         var files = await ListVersionFilesAsync(key, versionPrefix, cancellationToken);
-        if (!files.Any(f => f.RelativePath == ModelRepositoryLayout.ModelFileName))
+        if (!files.Any(f => ModelRepositoryLayout.MarksVersion(f.RelativePath)))
         {
             throw new ModelNotFoundException($"model '{key.Name}' has no version {key.Version} in the model repository");
         }

@@ -29,7 +29,7 @@ public sealed class FolderModelRepository(string root, ILogger<FolderModelReposi
         {
             foreach (var dir in Directory.EnumerateDirectories(folder))
             {
-                if (!File.Exists(Path.Combine(dir, ModelRepositoryLayout.ModelFileName)))
+                if (!ModelRepositoryLayout.HoldsVersion(dir))
                 {
                     continue;
                 }
@@ -59,7 +59,7 @@ public sealed class FolderModelRepository(string root, ILogger<FolderModelReposi
         ModelName.EnsureValid(key.Name);
         var folder = new DirectoryInfo(Path.Combine(Location, key.Name, key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var model = new FileInfo(Path.Combine(folder.FullName, ModelRepositoryLayout.ModelFileName));
-        if (!model.Exists)
+        if (!ModelRepositoryLayout.HoldsVersion(folder.FullName))
         {
             throw new ModelNotFoundException($"model '{key.Name}' has no version {key.Version} in the model repository");
         }

@@ -64,8 +64,24 @@ public sealed class ModelFunctions(ModelCache cache, ModelVersionIndex index, In
     {
         // Inputs and outputs come from the graph itself, so metadata loads the model like a first inference would.
         using var lease = await cache.AcquireAsync(model, version, ct);
-        var session = lease.Model.Session;
         var versions = await index.GetVersionsAsync(model, cancellationToken: ct);
+        var properties = ModelKindProperties.Of(lease.Model);
+        properties["version"] = lease.Model.Key.Version.ToString(CultureInfo.InvariantCulture);
+        if (lease.Model.Graph is not { Session: var session })
+        {
+            // A generator, as Triton's generate extension models one: text in, text out.
+            properties["execution_provider"] = "cpu";
+            return TypedResults.Json(new
+            {
+                name = model,
+                versions = versions.Select(v => v.ToString(CultureInfo.InvariantCulture)),
+                platform = TritonModelConfig.GenerativePlatform,
+                inputs = new[] { new { name = "text_input", datatype = "BYTES", shape = new long[] { 1 } } },
+                outputs = new[] { new { name = "text_output", datatype = "BYTES", shape = new long[] { -1 } } },
+                properties,
+            }, ProtocolJson.Options);
+        }
+        properties["execution_provider"] = session.ExecutionProvider.WireName();
         return TypedResults.Json(new
         {
             name = model,
@@ -73,11 +89,7 @@ public sealed class ModelFunctions(ModelCache cache, ModelVersionIndex index, In
             platform = Platform,
             inputs = session.Inputs.Select(Describe),
             outputs = session.Outputs.Select(Describe),
-            properties = new Dictionary<string, string>
-            {
-                ["version"] = lease.Model.Key.Version.ToString(CultureInfo.InvariantCulture),
-                ["execution_provider"] = session.ExecutionProvider.WireName(),
-            },
+            properties,
         }, ProtocolJson.Options);
     }
 

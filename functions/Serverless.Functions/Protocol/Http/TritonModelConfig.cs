@@ -13,7 +13,30 @@ public static class TritonModelConfig
 {
     public const string Backend = "onnxruntime";
 
-    public static object Describe(LoadedModel model)
+    /// <summary>ONNX Runtime GenAI runs a generator; Triton's own name for such a model's platform does not exist.</summary>
+    public const string GenerativePlatform = "onnxruntime_genai";
+
+    public static object Describe(ILoadedModel model) => model.Graph is { } graph ? DescribeGraph(graph, model) : DescribeGenerator(model);
+
+    /// <summary>A generator as Triton describes a model behind its generate extension: one text in, one text out.</summary>
+    private static object DescribeGenerator(ILoadedModel model) => new
+    {
+        name = model.Key.Name,
+        platform = GenerativePlatform,
+        backend = GenerativePlatform,
+        version_policy = new { all = new { } },
+        max_batch_size = 0,
+        input = new[] { new { name = "text_input", data_type = "TYPE_STRING", dims = new long[] { 1 } } },
+        output = new[] { new { name = "text_output", data_type = "TYPE_STRING", dims = new long[] { -1 } } },
+        instance_group = new[] { new { name = model.Key.Name, kind = "KIND_CPU", count = 1 } },
+        parameters = Parameters(model),
+    };
+
+    /// <summary>Triton's free-form <c>parameters</c>: string values under <c>string_value</c>.</summary>
+    private static Dictionary<string, object> Parameters(ILoadedModel model) =>
+        ModelKindProperties.Of(model).ToDictionary(p => p.Key, p => (object)new { string_value = p.Value });
+
+    private static object DescribeGraph(LoadedModel model, ILoadedModel described)
     {
         var session = model.Session;
         var config = model.Config;
@@ -53,6 +76,7 @@ public static class TritonModelConfig
                     count = model.Scheduler.InstanceCount,
                 },
             },
+            parameters = Parameters(described),
         };
     }
 

@@ -156,7 +156,7 @@ public sealed class ModelCacheTests
         using var again = await cache.AcquireAsync("a", null);
 
         Assert.Equal(3, _sessions.Opened.Count);
-        Assert.False(again.Model.IsDisposed);
+        Assert.False(again.Model.Lifetime.IsDisposed);
     }
 
     [Fact]

@@ -19,8 +19,8 @@ public sealed class ModelLoaderTests
     private ModelLoader CreateLoader(int intraOpThreads = 0) =>
         new(_repository, _sessions, _statistics, Options.Create(new InferenceOptions { IntraOpThreads = intraOpThreads }), NullLogger<ModelLoader>.Instance, TimeProvider.System);
 
-    private Task<LoadedModel> LoadAsync(ModelLoader loader, Action<long>? makeRoom = null) =>
-        loader.LoadAsync(Key, new ModelFetchProgress(Key, NullLogger.Instance), makeRoom ?? (_ => { }));
+    private async Task<LoadedModel> LoadAsync(ModelLoader loader, Action<long>? makeRoom = null) =>
+        (LoadedModel)await loader.LoadAsync(Key, new ModelFetchProgress(Key, NullLogger.Instance), makeRoom ?? (_ => { }));
 
     [Fact]
     public async Task LoadAsync_Warmup_RunsOnceThroughTheSchedulerUncountedAndReturnsItsBuffers()
