@@ -26,8 +26,8 @@ public sealed class CountingUsageStore(IUsageStore inner) : IUsageStore
 
     public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => inner.ReadAsync(query, cancellationToken);
 
-    public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) =>
-        inner.CountBilledAsync(callerId, from, to, rows, cancellationToken);
+    public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default) =>
+        inner.CountBilledAsync(callerId, from, to, measure, cancellationToken);
 
     public string Summary()
     {

@@ -5,7 +5,7 @@ namespace Serverless.Core.Jobs;
 
 /// <summary>
 /// Bills a counted shard by the same rule as an inference call (<see cref="UsageBilling"/>): the job's caller, the rows
-/// scored, the compute time, priced by the model's price list. Nothing is recorded while metering is off.
+/// scored, the compute time and, for a text model, the input tokens, priced by the model's price list. Nothing is recorded while metering is off.
 /// </summary>
 /// <remarks>
 /// Both wait for the record to be durable; they differ in what a record that could not be written means. An inference
@@ -24,6 +24,7 @@ public sealed class LedgerShardUsageRecorder(UsageBilling billing, ILogger<Ledge
             Version = usage.ModelVersion,
             Rows = usage.RowsScored,
             ComputeSeconds = usage.ComputeTime.TotalSeconds,
+            InputTokens = usage.InputTokens,
         };
         try
         {

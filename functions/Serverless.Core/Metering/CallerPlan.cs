@@ -7,6 +7,7 @@ public sealed record CallerPlan
 {
     public const string CallsUnit = "calls";
     public const string RowsUnit = "rows";
+    public const string TokensUnit = "tokens";
 
     /// <summary>Sustained calls per second; fractions allowed (0.5 is one call every two seconds).</summary>
     public double RequestsPerSecond { get; set; }
@@ -14,15 +15,21 @@ public sealed record CallerPlan
     /// <summary>Calls allowed at once on a full bucket; 0 means max(1, RequestsPerSecond).</summary>
     public int Burst { get; set; }
 
-    /// <summary>Billed calls (or rows, see <see cref="QuotaUnit"/>) per calendar month (UTC).</summary>
+    /// <summary>Billed calls (or rows, or tokens, see <see cref="QuotaUnit"/>) per calendar month (UTC).</summary>
     public long MonthlyQuota { get; set; }
 
-    /// <summary><c>calls</c> or <c>rows</c>.</summary>
+    /// <summary><c>calls</c>, <c>rows</c> or <c>tokens</c> (input plus output tokens of text calls): <see cref="QuotaMeasure"/>.</summary>
     public string QuotaUnit { get; set; } = CallsUnit;
 
     public static CallerPlan Unlimited { get; } = new();
 
-    public bool CountsRows => string.Equals(QuotaUnit, RowsUnit, StringComparison.OrdinalIgnoreCase);
+    /// <summary>What <see cref="QuotaUnit"/> names; calls for a unit validation would refuse.</summary>
+    public QuotaMeasure Measure => QuotaUnit?.ToLowerInvariant() switch
+    {
+        RowsUnit => QuotaMeasure.Rows,
+        TokensUnit => QuotaMeasure.Tokens,
+        _ => QuotaMeasure.Calls,
+    };
 
     public IEnumerable<ValidationResult> Validate(string name)
     {
@@ -38,9 +45,9 @@ public sealed record CallerPlan
         {
             yield return new ValidationResult($"{name}:MonthlyQuota must be 0 (unlimited) or positive, not {MonthlyQuota}.");
         }
-        if (!string.Equals(QuotaUnit, CallsUnit, StringComparison.OrdinalIgnoreCase) && !CountsRows)
+        if (QuotaUnit?.ToLowerInvariant() is not (CallsUnit or RowsUnit or TokensUnit))
         {
-            yield return new ValidationResult($"{name}:QuotaUnit must be calls or rows, not '{QuotaUnit}'.");
+            yield return new ValidationResult($"{name}:QuotaUnit must be calls, rows or tokens, not '{QuotaUnit}'.");
         }
     }
 }

@@ -18,6 +18,6 @@ public interface IUsageStore
 
     IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>Billed calls (or their rows) of one caller in [from, to): the seed of the monthly quota.</summary>
-    Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default);
+    /// <summary>Billed calls (or their rows, or their input plus output tokens) of one caller in [from, to): the seed of the monthly quota.</summary>
+    Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default);
 }

@@ -39,7 +39,9 @@ public sealed class MeteredInference(
             call.Describe(request.Id, InferenceService.BatchSize(request), exchange.RequestBytes);
             if (billing.Enabled)
             {
-                call.Reservation = await quota.ReserveAsync(call.Caller, call.Caller.Plan.CountsRows ? call.Rows : 1, cancellationToken);
+                // A tensor call has no tokens: under a tokens plan it reserves nothing (QuotaMeasure.Tokens).
+                var share = call.Caller.Plan.Measure switch { QuotaMeasure.Rows => call.Rows, QuotaMeasure.Tokens => 0, _ => 1 };
+                call.Reservation = await quota.ReserveAsync(call.Caller, share, cancellationToken);
             }
             call.StartCompute();
             response = await inference.InferAsync(model, version, request, cancellationToken);

@@ -6,7 +6,8 @@ namespace Serverless.Core.Metering;
 /// <summary>
 /// Each caller's use of its monthly quota (UTC calendar month), counted in memory after being seeded once from
 /// the ledger. A call reserves its share before running and gives it back unless it is billed, so parallel calls
-/// cannot overshoot the quota together.
+/// cannot overshoot the quota together. A text call under a tokens plan reserves what it may use (prompt tokens plus
+/// the most it may generate) and settles to what it used once billed.
 /// </summary>
 /// <remarks>
 /// NOTE: counts are per instance. With several instances each seeds from the ledger and then counts only its own
@@ -14,14 +15,18 @@ namespace Serverless.Core.Metering;
 /// </remarks>
 public sealed class MonthlyQuota(IUsageStore store, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<(string Caller, DateTimeOffset Month), Lazy<Task<Counter>>> _counters = new();
+    private readonly ConcurrentDictionary<(string Caller, DateTimeOffset Month, QuotaMeasure Measure), Lazy<Task<Counter>>> _counters = new();
 
     internal sealed class Counter(long used)
     {
         public long Used = used;
     }
 
-    /// <summary>Reserves <paramref name="amount"/> (1 call or the call's rows) or throws <see cref="QuotaExceededException"/>.</summary>
+    /// <summary>
+    /// Reserves <paramref name="amount"/> (1 call, the call's rows or its tokens, after the plan's
+    /// <see cref="CallerPlan.Measure"/>) or throws <see cref="QuotaExceededException"/>. An amount of 0 (a tensor call
+    /// under a tokens plan) reserves nothing but is still refused once the quota is used up.
+    /// </summary>
     /// <returns>The reservation to release when the call is not billed; null when the plan has no quota.</returns>
     public async Task<Reservation?> ReserveAsync(CallerIdentity caller, long amount, CancellationToken cancellationToken = default)
     {
@@ -32,11 +37,11 @@ public sealed class MonthlyQuota(IUsageStore store, TimeProvider time)
         }
         var now = time.GetUtcNow();
         var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var counter = await _counters.GetOrAdd((caller.CallerId, month), key => new Lazy<Task<Counter>>(async () =>
-            new Counter(await store.CountBilledAsync(key.Caller, key.Month, key.Month.AddMonths(1), plan.CountsRows, CancellationToken.None))))
+        var counter = await _counters.GetOrAdd((caller.CallerId, month, plan.Measure), key => new Lazy<Task<Counter>>(async () =>
+            new Counter(await store.CountBilledAsync(key.Caller, key.Month, key.Month.AddMonths(1), key.Measure, CancellationToken.None))))
             .Value.WaitAsync(cancellationToken);
         var used = Interlocked.Add(ref counter.Used, amount);
-        if (used > plan.MonthlyQuota)
+        if (used > plan.MonthlyQuota || (amount == 0 && used >= plan.MonthlyQuota))
         {
             Interlocked.Add(ref counter.Used, -amount);
             var retryAfter = (int)Math.Ceiling((month.AddMonths(1) - now).TotalSeconds);
@@ -61,5 +66,11 @@ public sealed class MonthlyQuota(IUsageStore store, TimeProvider time)
 
         /// <summary>The call was not billed: its share goes back.</summary>
         public void Release() => Interlocked.Add(ref _counter.Used, -Interlocked.Exchange(ref _amount, 0));
+
+        /// <summary>
+        /// The call was billed for <paramref name="used"/> (less than reserved when a generation stopped early, possibly
+        /// more): the quota counts that from now on. Never refused: the work is done and billed.
+        /// </summary>
+        public void Settle(long used) => Interlocked.Add(ref _counter.Used, used - Interlocked.Exchange(ref _amount, 0));
     }
 }

@@ -5,7 +5,7 @@ using Serverless.Core.Metering.Errors;
 namespace Serverless.Core.Metering;
 
 /// <summary>
-/// The billing rule, written once for every metered unit of work (an inference call, a batch shard): one record per
+/// The billing rule, written once for every metered unit of work (an inference call, a text call, a batch shard): one record per
 /// unit, stamped and capped here; a success is priced by the model's price list and billed, anything else is recorded
 /// unbilled. Nothing is recorded while metering is off.
 /// </summary>
@@ -30,10 +30,17 @@ public sealed class UsageBilling(IUsageLedger ledger, PriceList prices, IOptions
     }
 
     /// <summary>
-    /// Prices <paramref name="record"/> (its rows and compute) as a success and returns once it is durable; throws
-    /// <see cref="UsageLedgerUnavailableException"/> when it could not be made so.
+    /// Prices <paramref name="record"/> (its rows, compute and tokens) as a success and returns once it is durable;
+    /// throws <see cref="UsageLedgerUnavailableException"/> when it could not be made so.
     /// </summary>
-    public async Task BillAsync(UsageRecord record, CancellationToken cancellationToken = default)
+    public Task BillAsync(UsageRecord record, CancellationToken cancellationToken = default) =>
+        BillAsync(record, 200, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="BillAsync(UsageRecord, CancellationToken)"/>, answered with <paramref name="status"/>: 499 for a
+    /// stream the client left, billed for what was generated until then.
+    /// </summary>
+    public async Task BillAsync(UsageRecord record, int status, CancellationToken cancellationToken = default)
     {
         if (!Enabled)
         {
@@ -42,9 +49,9 @@ public sealed class UsageBilling(IUsageLedger ledger, PriceList prices, IOptions
         var pricing = await prices.PricingOfAsync(record.Model, cancellationToken);
         await ledger.AppendAsync(record with
         {
-            Status = 200,
+            Status = status,
             Outcome = UsageOutcome.Success,
-            Cost = pricing.CostOf(record.Rows, record.ComputeSeconds),
+            Cost = pricing.CostOf(record.Rows, record.ComputeSeconds, record.InputTokens, record.OutputTokens),
         }, cancellationToken);
     }
 

@@ -3,6 +3,7 @@ namespace Serverless.Core.Metering;
 /// <summary>How a metered call ended: only <see cref="Success"/> is billed.</summary>
 public enum UsageOutcome
 {
+    /// <summary>Billed. Its status is 200, or 499 for a text stream the client left, billed for what was generated.</summary>
     Success,
 
     /// <summary>The call was admitted but failed (bad input, unknown model, load error): not billed.</summary>

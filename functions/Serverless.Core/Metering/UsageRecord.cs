@@ -1,7 +1,7 @@
 namespace Serverless.Core.Metering;
 
 /// <summary>
-/// One metered unit of work: an inference call or a batch shard. <see cref="Id"/> is unique and time-ordered
+/// One metered unit of work: an inference call, a text call (embeddings, generation) or a batch shard. <see cref="Id"/> is unique and time-ordered
 /// (UUID v7) and is the row key; <see cref="RequestId"/> is the caller's request id or the job/shard id.
 /// The cost is fixed when the record is written, so later price changes never rewrite past bills.
 /// </summary>
@@ -25,6 +25,15 @@ public sealed record UsageRecord
     public long Rows { get; init; }
 
     public long InputBytes { get; init; }
+
+    /// <summary>
+    /// Tokens a text call fed to the model (special tokens and the chat template included); 0 for a tensor call. Records
+    /// written before tokens were metered read back as 0.
+    /// </summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Tokens a text call generated (a partial stream: those generated before the client left); 0 otherwise.</summary>
+    public long OutputTokens { get; init; }
 
     public double ComputeSeconds { get; init; }
 

@@ -1,7 +1,7 @@
 namespace Serverless.Core.Metering;
 
 /// <summary>
-/// Sums over a set of records. <see cref="Calls"/>, rows, compute and cost count billed calls only;
+/// Sums over a set of records. <see cref="Calls"/>, rows, tokens, compute and cost count billed calls only;
 /// failed and rejected calls are counted apart.
 /// </summary>
 public sealed class UsageTotals
@@ -9,6 +9,12 @@ public sealed class UsageTotals
     public long Calls { get; private set; }
 
     public long Rows { get; private set; }
+
+    /// <summary>Tokens billed text calls fed to their models.</summary>
+    public long InputTokens { get; private set; }
+
+    /// <summary>Tokens billed text calls generated.</summary>
+    public long OutputTokens { get; private set; }
 
     public double ComputeSeconds { get; private set; }
 
@@ -25,6 +31,8 @@ public sealed class UsageTotals
             case UsageOutcome.Success:
                 Calls++;
                 Rows += record.Rows;
+                InputTokens += record.InputTokens;
+                OutputTokens += record.OutputTokens;
                 ComputeSeconds += record.ComputeSeconds;
                 Cost += record.Cost;
                 break;

@@ -37,6 +37,7 @@ public static class MeteringServices
         services.AddHostedService(sp => sp.GetRequiredService<UsageLedger>());
         services.AddSingleton<UsageBilling>();
         services.AddSingleton<MeteredInference>();
+        services.AddSingleton<MeteredText>();
 
         services.AddSingleton<PrometheusScrape>();
         AddTelemetry(builder);

@@ -39,8 +39,8 @@ public sealed class UsageJournalTableTests(AzuriteFixture azurite) : IDisposable
         await ShipAsync(journalDirectory, table);
         await ShipAsync(crashedCopy, table);
 
-        Assert.Equal(150, await table.CountBilledAsync("acme", day, day.AddDays(1), rows: false));
-        Assert.Equal(150, await table.CountBilledAsync("globex", day, day.AddDays(1), rows: false));
+        Assert.Equal(150, await table.CountBilledAsync("acme", day, day.AddDays(1), QuotaMeasure.Calls));
+        Assert.Equal(150, await table.CountBilledAsync("globex", day, day.AddDays(1), QuotaMeasure.Calls));
         var stored = await table.ReadAsync(new UsageQuery(day, day.AddDays(1))).ToListAsync();
         Assert.Equal(records.Select(r => r.Id).Order(), stored.Select(r => r.Id).Order());
     }

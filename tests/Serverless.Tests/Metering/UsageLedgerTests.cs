@@ -265,8 +265,8 @@ public sealed class UsageLedgerTests : IDisposable
 
         public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => inner.ReadAsync(query, cancellationToken);
 
-        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) =>
-            inner.CountBilledAsync(callerId, from, to, rows, cancellationToken);
+        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default) =>
+            inner.CountBilledAsync(callerId, from, to, measure, cancellationToken);
     }
 
     /// <summary>A store whose commits finish only when the test says so, allowing the given number at once.</summary>
@@ -289,7 +289,7 @@ public sealed class UsageLedgerTests : IDisposable
 
         public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<UsageRecord>();
 
-        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) => Task.FromResult(0L);
+        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default) => Task.FromResult(0L);
     }
 
     private sealed class HeldGroup(int size, int othersInFlight, Action committed)
@@ -333,7 +333,7 @@ public sealed class UsageLedgerTests : IDisposable
 
         public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<UsageRecord>();
 
-        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) => Task.FromResult(0L);
+        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default) => Task.FromResult(0L);
     }
 
     /// <summary>The journal on a full disk: write() fails with ENOSPC, and .NET's message names the file.</summary>
@@ -345,7 +345,7 @@ public sealed class UsageLedgerTests : IDisposable
 
         public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<UsageRecord>();
 
-        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) => Task.FromResult(0L);
+        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default) => Task.FromResult(0L);
     }
 
     /// <summary>A store that loses everything, or (like one failed Table partition) only the record named.</summary>
@@ -359,6 +359,6 @@ public sealed class UsageLedgerTests : IDisposable
 
         public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<UsageRecord>();
 
-        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) => Task.FromResult(0L);
+        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default) => Task.FromResult(0L);
     }
 }

@@ -50,7 +50,7 @@ public sealed class JournaledUsageStore(UsageJournal journal, IUsageStore store)
     /// the same: it seeds a caller's month from here before this instance bills that caller's first call of the month
     /// and counts in memory from then on, and what the last run left is shipped before the first count.
     /// </summary>
-    public async Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default)
+    public async Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default)
     {
         // Standalone, the start-up ship is over before anything is served; under the Functions host the worker's own
         // hosted service starts first and invocations may come before it is.
@@ -60,6 +60,6 @@ public sealed class JournaledUsageStore(UsageJournal journal, IUsageStore store)
             throw new UsageLedgerUnavailableException(reason) { RetryAfterSeconds = DataDiskFailure.RetryAfterSeconds };
         }
         await journal.LeftoversShipped.WaitAsync(cancellationToken);
-        return await store.CountBilledAsync(callerId, from, to, rows, cancellationToken);
+        return await store.CountBilledAsync(callerId, from, to, measure, cancellationToken);
     }
 }

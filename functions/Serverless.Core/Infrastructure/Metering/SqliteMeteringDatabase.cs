@@ -24,7 +24,9 @@ public sealed class SqliteMeteringDatabase
             execution_provider TEXT NOT NULL,
             status INTEGER NOT NULL,
             outcome TEXT NOT NULL,
-            cost TEXT NOT NULL
+            cost TEXT NOT NULL,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS usage_by_caller_time ON usage (caller_id, time_ms);
         CREATE INDEX IF NOT EXISTS usage_by_time ON usage (time_ms);
@@ -41,6 +43,16 @@ public sealed class SqliteMeteringDatabase
             revoked_ms INTEGER
         );
         """;
+
+    /// <summary>
+    /// Columns added since the first schema, each with the statement that adds it to a usage.db made before: CREATE
+    /// TABLE IF NOT EXISTS leaves an existing table as it was, and its rows read the default.
+    /// </summary>
+    private static readonly (string Column, string Add)[] AddedColumns =
+    [
+        ("input_tokens", "ALTER TABLE usage ADD COLUMN input_tokens INTEGER NOT NULL DEFAULT 0"),
+        ("output_tokens", "ALTER TABLE usage ADD COLUMN output_tokens INTEGER NOT NULL DEFAULT 0"),
+    ];
 
     private readonly string _connectionString;
     private readonly Lock _creating = new();
@@ -85,8 +97,40 @@ public sealed class SqliteMeteringDatabase
             using var command = connection.CreateCommand();
             command.CommandText = Schema;
             command.ExecuteNonQuery();
+            Migrate(connection);
             _created = true;
         }
+    }
+
+    /// <summary>
+    /// Adds the columns a usage.db written by an earlier version lacks. Checked and added under one write lock
+    /// (BEGIN IMMEDIATE), so two processes opening the same file cannot both add a column.
+    /// </summary>
+    private static void Migrate(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var columns = connection.CreateCommand())
+        {
+            columns.Transaction = transaction;
+            columns.CommandText = "SELECT name FROM pragma_table_info('usage')";
+            using var reader = columns.ExecuteReader();
+            while (reader.Read())
+            {
+                existing.Add(reader.GetString(0));
+            }
+        }
+        foreach (var (column, add) in AddedColumns)
+        {
+            if (!existing.Contains(column))
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = add;
+                command.ExecuteNonQuery();
+            }
+        }
+        transaction.Commit();
     }
 
     private SqliteConnection OpenConnection()

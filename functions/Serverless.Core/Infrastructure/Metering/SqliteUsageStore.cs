@@ -13,7 +13,7 @@ namespace Serverless.Core.Infrastructure.Metering;
 /// </summary>
 public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageStore, IDisposable
 {
-    private const string Columns = "id, request_id, caller_id, key_id, model, version, time_ms, rows, input_bytes, compute_seconds, execution_provider, status, outcome, cost";
+    private const string Columns = "id, request_id, caller_id, key_id, model, version, time_ms, rows, input_bytes, compute_seconds, execution_provider, status, outcome, cost, input_tokens, output_tokens";
 
     // NOTE: only the ledger's single writer calls AppendAsync, so this connection and its prepared statement are
     // never used concurrently.
@@ -84,6 +84,8 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
         raw.sqlite3_bind_int(insert, 12, r.Status);
         raw.sqlite3_bind_text(insert, 13, OutcomeText(r.Outcome));
         raw.sqlite3_bind_text(insert, 14, r.Cost.ToString(CultureInfo.InvariantCulture));
+        raw.sqlite3_bind_int64(insert, 15, r.InputTokens);
+        raw.sqlite3_bind_int64(insert, 16, r.OutputTokens);
     }
 
     /// <summary>The enum's name, as ReadAsync parses it back, without Enum.ToString's lookup on every record.</summary>
@@ -149,15 +151,23 @@ public sealed class SqliteUsageStore(SqliteMeteringDatabase database) : IUsageSt
                 Status = reader.GetInt32(11),
                 Outcome = Enum.Parse<UsageOutcome>(reader.GetString(12)),
                 Cost = decimal.Parse(reader.GetString(13), CultureInfo.InvariantCulture),
+                InputTokens = reader.GetInt64(14),
+                OutputTokens = reader.GetInt64(15),
             };
         }
     }
 
-    public async Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default)
+    public async Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default)
     {
         await using var connection = database.Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {(rows ? "COALESCE(SUM(rows), 0)" : "COUNT(*)")} FROM usage WHERE {Where(command, callerId, null, from, to)} AND outcome = 'Success'";
+        var total = measure switch
+        {
+            QuotaMeasure.Rows => "COALESCE(SUM(rows), 0)",
+            QuotaMeasure.Tokens => "COALESCE(SUM(input_tokens + output_tokens), 0)",
+            _ => "COUNT(*)",
+        };
+        command.CommandText = $"SELECT {total} FROM usage WHERE {Where(command, callerId, null, from, to)} AND outcome = 'Success'";
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 

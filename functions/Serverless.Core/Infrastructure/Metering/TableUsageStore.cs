@@ -9,7 +9,7 @@ namespace Serverless.Core.Infrastructure.Metering;
 /// <summary>
 /// Usage records in Table storage, partitioned by caller and UTC day ("acme|2025-06-01") so a caller's month is a
 /// range of partitions. A group commit is packed: its records of one partition go into one entity as JSON (binary
-/// properties of up to 60 KiB each), with the time span they cover and their billed totals beside them, so a group
+/// properties of up to 60 KiB each), with the time span they cover and their billed totals (calls, rows, tokens) beside them, so a group
 /// costs one small request per partition instead of an entity-group transaction of one entity per record.
 /// </summary>
 /// <remarks>
@@ -82,18 +82,24 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
         }
     }
 
-    public async Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default)
+    public async Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default)
     {
         await tables.EnsureCreatedAsync();
         long total = 0;
         // Only the totals travel: seeding a month's quota for a busy caller reads every group of the month, and their
         // packed records would be most of the bytes.
-        await foreach (var group in tables.Usage.QueryAsync<TableEntity>(Filter(callerId, from, to), select: ["PartitionKey", "RowKey", "From", "To", "Billed", "BilledRows"], cancellationToken: cancellationToken))
+        await foreach (var group in tables.Usage.QueryAsync<TableEntity>(Filter(callerId, from, to), select: ["PartitionKey", "RowKey", "From", "To", "Billed", "BilledRows", "BilledTokens"], cancellationToken: cancellationToken))
         {
             if (group.GetDateTimeOffset("From") >= from && group.GetDateTimeOffset("To") < to)
             {
                 // The whole group is in range (always so for a month: partitions are days): its totals suffice.
-                total += (rows ? group.GetInt64("BilledRows") : group.GetInt32("Billed")) ?? 0;
+                // A group written before tokens were metered has no BilledTokens, and no tokens: 0.
+                total += measure switch
+                {
+                    QuotaMeasure.Rows => group.GetInt64("BilledRows"),
+                    QuotaMeasure.Tokens => group.GetInt64("BilledTokens"),
+                    _ => group.GetInt32("Billed"),
+                } ?? 0;
                 continue;
             }
             var entity = (await tables.Usage.GetEntityAsync<TableEntity>(group.PartitionKey, group.RowKey, cancellationToken: cancellationToken)).Value;
@@ -101,12 +107,19 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
             {
                 if (record.Outcome == UsageOutcome.Success)
                 {
-                    total += rows ? record.Rows : 1;
+                    total += CountOf(record, measure);
                 }
             }
         }
         return total;
     }
+
+    private static long CountOf(UsageRecord record, QuotaMeasure measure) => measure switch
+    {
+        QuotaMeasure.Rows => record.Rows,
+        QuotaMeasure.Tokens => record.InputTokens + record.OutputTokens,
+        _ => 1,
+    };
 
     private static TableEntity ToEntity(string partition, ReadOnlyMemory<byte> json, List<UsageRecord> records)
     {
@@ -117,6 +130,7 @@ public sealed class TableUsageStore(MeteringTables tables) : IUsageStore
             ["To"] = records.Max(r => r.Time),
             ["Billed"] = records.Count(r => r.Outcome == UsageOutcome.Success),
             ["BilledRows"] = records.Where(r => r.Outcome == UsageOutcome.Success).Sum(r => r.Rows),
+            ["BilledTokens"] = records.Where(r => r.Outcome == UsageOutcome.Success).Sum(r => r.InputTokens + r.OutputTokens),
         };
         for (int offset = 0, i = 0; offset < json.Length; offset += MaxPropertyBytes, i++)
         {

@@ -8,7 +8,14 @@ namespace Serverless.Core.Infrastructure.Metering;
 /// <summary>
 /// How usage records are packed into a Table storage entity: one JSON object per record, one after the other
 /// (source-generated, so packing a group costs microseconds, not the Table SDK's per-entity request building).
+/// The usage journal's frames hold the same JSON.
 /// </summary>
+/// <remarks>
+/// The format's versioning is by field: a field added to <see cref="UsageRecord"/> is optional (a record that lacks
+/// it, written before, reads its default: <c>input_tokens</c> and <c>output_tokens</c> read 0) and fields are never
+/// renamed, so journals and packed entities written by earlier versions still read; a field this version does not
+/// know is skipped, so an earlier version reads what this one wrote.
+/// </remarks>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(UsageRecord))]
 internal sealed partial class UsageRecordJson : JsonSerializerContext

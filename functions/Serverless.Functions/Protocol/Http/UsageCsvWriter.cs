@@ -5,10 +5,13 @@ using Serverless.Core.Metering;
 
 namespace Serverless.Functions.Protocol.Http;
 
-/// <summary>Usage records as RFC 4180 CSV, streamed as the store reads them, one line per record.</summary>
+/// <summary>
+/// Usage records as RFC 4180 CSV, streamed as the store reads them, one line per record. Columns added later go at the
+/// end (the tokens of text calls), so a reader of the earlier columns by position still reads them.
+/// </summary>
 public static class UsageCsvWriter
 {
-    public const string Header = "id,request_id,time,caller,key_id,model,version,outcome,status,rows,input_bytes,compute_seconds,execution_provider,cost";
+    public const string Header = "id,request_id,time,caller,key_id,model,version,outcome,status,rows,input_bytes,compute_seconds,execution_provider,cost,input_tokens,output_tokens";
 
     public static async Task WriteAsync(PipeWriter output, IAsyncEnumerable<UsageRecord> records, CancellationToken cancellationToken)
     {
@@ -30,7 +33,9 @@ public static class UsageCsvWriter
                 .Append(r.InputBytes.ToString(CultureInfo.InvariantCulture)).Append(',')
                 .Append(r.ComputeSeconds.ToString("R", CultureInfo.InvariantCulture)).Append(',')
                 .Append(Field(r.ExecutionProvider)).Append(',')
-                .Append(r.Cost.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+                .Append(r.Cost.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(r.InputTokens.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(r.OutputTokens.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
             Write(output, line);
             if (output.UnflushedBytes > 32 * 1024)
             {

@@ -14,7 +14,7 @@ namespace Serverless.Functions.Protocol.Http;
 public sealed class UsageFunctions(IUsageStore store, TimeProvider time)
 {
     [Function("Usage")]
-    [ApiOperation("Usage", "Calls, rows, compute and cost over a period, totals and per group", Query = [UsageQueryParameters.From, UsageQueryParameters.To, UsageQueryParameters.Model, UsageQueryParameters.Caller, UsageQueryParameters.GroupBy], Response = ApiSchemas.UsageReport)]
+    [ApiOperation("Usage", "Calls, rows, tokens, compute and cost over a period, totals and per group", Query = [UsageQueryParameters.From, UsageQueryParameters.To, UsageQueryParameters.Model, UsageQueryParameters.Caller, UsageQueryParameters.GroupBy], Response = ApiSchemas.UsageReport)]
     [EndpointAccess(EndpointAccess.Caller, RequiresMetering = true)]
     public async Task<IResult> ReportAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "usage")] HttpRequest request)
     {
@@ -38,6 +38,8 @@ public sealed class UsageFunctions(IUsageStore store, TimeProvider time)
             to = query.To,
             calls = report.Totals.Calls,
             rows = report.Totals.Rows,
+            input_tokens = report.Totals.InputTokens,
+            output_tokens = report.Totals.OutputTokens,
             compute_seconds = report.Totals.ComputeSeconds,
             cost = report.Totals.Cost,
             failed = report.Totals.Failed,
@@ -47,6 +49,8 @@ public sealed class UsageFunctions(IUsageStore store, TimeProvider time)
                 [groupName] = g.Key,
                 ["calls"] = g.Totals.Calls,
                 ["rows"] = g.Totals.Rows,
+                ["input_tokens"] = g.Totals.InputTokens,
+                ["output_tokens"] = g.Totals.OutputTokens,
                 ["compute_seconds"] = g.Totals.ComputeSeconds,
                 ["cost"] = g.Totals.Cost,
                 ["failed"] = g.Totals.Failed,

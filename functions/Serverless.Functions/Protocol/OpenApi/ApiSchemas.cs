@@ -188,12 +188,14 @@ public static class ApiSchemas
                 ["to"] = DateTime(),
                 ["calls"] = Integer(),
                 ["rows"] = Integer(),
+                ["input_tokens"] = Integer(),
+                ["output_tokens"] = Integer(),
                 ["compute_seconds"] = Number(),
                 ["cost"] = Number(),
                 ["failed"] = Integer(),
                 ["rejected"] = Integer(),
-                ["groups"] = Array(FreeObject("The group's key (day or model, after group_by) and its calls, rows, compute_seconds, cost, failed, rejected.")),
-            }, "from", "to", "calls", "rows", "compute_seconds", "cost", "failed", "rejected"),
+                ["groups"] = Array(FreeObject("The group's key (day or model, after group_by) and its calls, rows, input_tokens, output_tokens, compute_seconds, cost, failed, rejected.")),
+            }, "from", "to", "calls", "rows", "input_tokens", "output_tokens", "compute_seconds", "cost", "failed", "rejected"),
             [CallerPlan] = Object(new()
             {
                 ["requests_per_second"] = Number(),

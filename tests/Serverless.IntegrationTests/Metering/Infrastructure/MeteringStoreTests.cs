@@ -64,7 +64,7 @@ public sealed class MeteringStoreTests(AzuriteFixture azurite) : IDisposable
 
         var found = await usage.ReadAsync(new UsageQuery(day, day.AddDays(1), "big")).ToListAsync();
         Assert.Equal(records.Select(r => r.Id).Order(), found.Select(r => r.Id).Order());
-        Assert.Equal(2000, await usage.CountBilledAsync("big", day, day.AddDays(1), rows: false));
+        Assert.Equal(2000, await usage.CountBilledAsync("big", day, day.AddDays(1), QuotaMeasure.Calls));
     }
 
     [Theory]
@@ -81,8 +81,8 @@ public sealed class MeteringStoreTests(AzuriteFixture azurite) : IDisposable
             UsageRecords.Success("quota", "m", "last-month", month.AddDays(-1), rows: 100),
         ]);
 
-        Assert.Equal(2, await usage.CountBilledAsync("quota", month, month.AddMonths(1), rows: false));
-        Assert.Equal(7, await usage.CountBilledAsync("quota", month, month.AddMonths(1), rows: true));
+        Assert.Equal(2, await usage.CountBilledAsync("quota", month, month.AddMonths(1), QuotaMeasure.Calls));
+        Assert.Equal(7, await usage.CountBilledAsync("quota", month, month.AddMonths(1), QuotaMeasure.Rows));
     }
 
     [Theory]
@@ -98,8 +98,8 @@ public sealed class MeteringStoreTests(AzuriteFixture azurite) : IDisposable
             UsageRecords.Success("partial", "m", "evening", day.AddHours(18), rows: 5),
         ]);
 
-        Assert.Equal(2, await usage.CountBilledAsync("partial", day.AddHours(10), day.AddDays(1), rows: false));
-        Assert.Equal(5, await usage.CountBilledAsync("partial", day, day.AddHours(13), rows: true));
+        Assert.Equal(2, await usage.CountBilledAsync("partial", day.AddHours(10), day.AddDays(1), QuotaMeasure.Calls));
+        Assert.Equal(5, await usage.CountBilledAsync("partial", day, day.AddHours(13), QuotaMeasure.Rows));
     }
 
     [Theory]

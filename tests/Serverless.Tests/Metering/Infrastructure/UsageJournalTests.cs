@@ -149,7 +149,7 @@ public sealed class UsageJournalTests : IDisposable
         var store = new JournaledUsageStore(journal, table);
         using var shipper = Shipper(journal, table);
 
-        var count = store.CountBilledAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, rows: false);
+        var count = store.CountBilledAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, QuotaMeasure.Calls);
         Assert.False(count.IsCompleted);
         await shipper.StartAsync(CancellationToken.None);
 
@@ -175,7 +175,7 @@ public sealed class UsageJournalTests : IDisposable
 
         Assert.Equal("the usage store did not take the usage records left by the last run yet; retry later", journal.LeftoversNotShippedReason);
         // A month's count from a store without them would seed the quota short: refused at once, not awaited.
-        var refused = await Assert.ThrowsAsync<UsageLedgerUnavailableException>(() => store.CountBilledAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, rows: false));
+        var refused = await Assert.ThrowsAsync<UsageLedgerUnavailableException>(() => store.CountBilledAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, QuotaMeasure.Calls));
         Assert.Equal(503, refused.StatusCode);
 
         table.Failing = false;
@@ -183,7 +183,7 @@ public sealed class UsageJournalTests : IDisposable
         await journal.LeftoversShipped.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Null(journal.LeftoversNotShippedReason);
-        Assert.Equal(3, await store.CountBilledAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, rows: false));
+        Assert.Equal(3, await store.CountBilledAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, QuotaMeasure.Calls));
         await shipper.StopAsync(CancellationToken.None);
     }
 
@@ -253,7 +253,7 @@ public sealed class UsageJournalTests : IDisposable
         public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) =>
             Groups.SelectMany(g => g).Where(r => query.CallerId is null || r.CallerId == query.CallerId).ToAsyncEnumerable();
 
-        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, bool rows, CancellationToken cancellationToken = default) =>
+        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default) =>
             Task.FromResult((long)Groups.SelectMany(g => g).Count(r => r.CallerId == callerId));
     }
 }
