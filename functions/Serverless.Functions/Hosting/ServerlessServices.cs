@@ -50,6 +50,7 @@ public static class ServerlessServices
         services.AddSingleton<ModelCache>();
         services.AddSingleton<InferenceStatistics>();
         services.AddSingleton<InferenceService>();
+        services.AddTextModels();
         services.AddSingleton<RequestBodyBudget>();
         services.AddSingleton<RefusedBodyDrain>();
         services.AddSingleton<RequestBodyReader>();
