@@ -1,9 +1,12 @@
 using System.Net;
+using Serverless.Core.Metering;
+using Serverless.Core.Repository;
+using Serverless.Core.Text;
 using Serverless.Tests.Fixtures;
 
 namespace Serverless.Tests.Metering;
 
-/// <summary>Pricing from config.json, usage totals and groups, the CSV export and the Prometheus endpoint.</summary>
+/// <summary>Pricing from config.json, usage totals and groups (tokens of text calls included), the CSV export and the Prometheus endpoint.</summary>
 public sealed class UsageReportingTests : IAsyncLifetime
 {
     private readonly string _repository = Path.Combine(Path.GetTempPath(), "serverless-priced-" + Guid.NewGuid().ToString("N"));
@@ -19,7 +22,7 @@ public sealed class UsageReportingTests : IAsyncLifetime
             File.Copy(Path.Combine(RepositoryPaths.SampleModels, model, "1", "model.onnx"), Path.Combine(target, "model.onnx"));
         }
         await File.WriteAllTextAsync(Path.Combine(_repository, "linear-regressor", "config.json"),
-            """{"max_batch_size": 64, "pricing": {"per_call": 0.01, "per_1000_rows": 1.5}}""");
+            """{"max_batch_size": 64, "pricing": {"per_call": 0.01, "per_1000_rows": 1.5, "per_1000_input_tokens": 0.1, "per_1000_output_tokens": 0.2}}""");
         _host = await ServerlessHost.StartAsync(
             ("Models:Repository", _repository), ("Metering:AdminKey", MeteredApi.AdminKey), ("Metering:DefaultPricing:PerCall", "0.002"));
     }
@@ -118,9 +121,39 @@ public sealed class UsageReportingTests : IAsyncLifetime
         var csv = await MeteredApi.GetTextAsync(_host.Client, $"/usage/export?from={DateTime.UtcNow:yyyy-MM-dd}&to={DateTime.UtcNow:yyyy-MM-dd}", MeteredApi.AdminKey);
 
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("id,request_id,time,caller,key_id,model,version,outcome,status,rows,input_bytes,compute_seconds,execution_provider,cost", lines[0]);
+        Assert.Equal("id,request_id,time,caller,key_id,model,version,outcome,status,rows,input_bytes,compute_seconds,execution_provider,cost,input_tokens,output_tokens", lines[0]);
         var row = Assert.Single(lines, l => l.Contains(",csv-1,")).Split(',');
         Assert.Equal(("exported", "linear-regressor", "1", "success", "200", "0.0115"), (row[3], row[5], row[6], row[7], row[8], row[13]));
+    }
+
+    [Fact]
+    public async Task Usage_TextCallsBilledThroughMeteredText_ReportTheirTokensInJsonAndCsv()
+    {
+        var key = await MeteredApi.CreateCallerWithKeyAsync(_host.Client, "texter");
+        var caller = new CallerIdentity("texter", null, CallerPlan.Unlimited);
+        var metered = _host.GetRequiredService<MeteredText>();
+        using (var embed = await metered.AdmitAsync(caller, "linear-regressor", "embed-1", CancellationToken.None))
+        {
+            await embed.ReserveAsync(inputs: 2, tokens: 1200);
+            await embed.BillAsync(new ModelKey("linear-regressor", 1), new TokenUsage(1200, 0), TimeSpan.Zero, "CPUExecutionProvider", inputs: 2);
+        }
+        using (var chat = await metered.AdmitStreamAsync(caller, "linear-regressor", "chat-1", CancellationToken.None))
+        {
+            await chat.ReserveAsync(inputs: 1, tokens: 40 + 500);
+            await chat.BillAsync(new ModelKey("linear-regressor", 1), new TokenUsage(40, 300), TimeSpan.Zero, "CPUExecutionProvider", inputs: 1);
+        }
+
+        var (_, usage) = await MeteredApi.GetJsonAsync(_host.Client, "/usage?group_by=model", key);
+        var csv = await MeteredApi.GetTextAsync(_host.Client, $"/usage/export?from={DateTime.UtcNow:yyyy-MM-dd}&to={DateTime.UtcNow:yyyy-MM-dd}", key);
+
+        Assert.Equal((2L, 3L, 1240L, 300L), (usage.GetProperty("calls").GetInt64(), usage.GetProperty("rows").GetInt64(),
+            usage.GetProperty("input_tokens").GetInt64(), usage.GetProperty("output_tokens").GetInt64()));
+        var group = Assert.Single(usage.GetProperty("groups").EnumerateArray());
+        Assert.Equal((1240L, 300L), (group.GetProperty("input_tokens").GetInt64(), group.GetProperty("output_tokens").GetInt64()));
+        // 2 calls x 0.01 + 3 rows x 1.5 / 1000 + 1,240 prompt tokens x 0.1 / 1000 + 300 completion tokens x 0.2 / 1000
+        Assert.Equal(0.02m + 0.0045m + 0.124m + 0.06m, usage.GetProperty("cost").GetDecimal());
+        var chatRow = Assert.Single(csv.Split("\r\n"), l => l.Contains(",chat-1,")).Split(',');
+        Assert.Equal(("40", "300"), (chatRow[14], chatRow[15]));
     }
 
     [Fact]

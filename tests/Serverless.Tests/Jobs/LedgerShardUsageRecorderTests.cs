@@ -22,7 +22,7 @@ public sealed class LedgerShardUsageRecorderTests
         var metering = Options.Create(new MeteringOptions
         {
             Enabled = metered,
-            DefaultPricing = new ModelPricing { PerCall = 0.01m, Per1000Rows = 1m },
+            DefaultPricing = new ModelPricing { PerCall = 0.01m, Per1000Rows = 1m, Per1000InputTokens = 0.1m },
         });
         var models = Options.Create(new ModelsOptions());
         var billing = new UsageBilling(_ledger, new PriceList(_repository, metering, NullLogger<PriceList>.Instance), metering, TimeProvider.System,
@@ -38,6 +38,17 @@ public sealed class LedgerShardUsageRecorderTests
         var record = Assert.Single(_ledger.Records);
         Assert.Equal(("job-1/shard-00003", "alice", "m", 2L, 500L, 1.5), (record.RequestId, record.CallerId, record.Model, record.Version, record.Rows, record.ComputeSeconds));
         Assert.Equal((UsageOutcome.Success, 200, 0.51m), (record.Outcome, record.Status, record.Cost));
+    }
+
+    [Fact]
+    public async Task RecordAsync_EmbeddingsShard_BillsItsInputTokens()
+    {
+        await CreateRecorder().RecordAsync(new ShardUsage("job-2", 1, "alice", "m", 1, 100, TimeSpan.Zero, InputTokens: 4000));
+
+        var record = Assert.Single(_ledger.Records);
+        Assert.Equal((4000L, 0L), (record.InputTokens, record.OutputTokens));
+        // 0.01 a shard + 100 rows x 1 / 1000 + 4,000 tokens x 0.1 / 1000
+        Assert.Equal(0.01m + 0.1m + 0.4m, record.Cost);
     }
 
     [Fact]

@@ -9,7 +9,8 @@ namespace Serverless.Tests.Metering;
 /// <summary>Usage records and the metrics object the ledger reports to, for tests that use the core directly.</summary>
 internal static class UsageRecords
 {
-    public static UsageRecord Success(string caller, string model, string requestId, DateTimeOffset? time = null, long rows = 1, decimal cost = 0.01m) => new()
+    public static UsageRecord Success(string caller, string model, string requestId, DateTimeOffset? time = null, long rows = 1, decimal cost = 0.01m,
+        long inputTokens = 0, long outputTokens = 0) => new()
     {
         Id = UsageRecord.NewId(),
         RequestId = requestId,
@@ -25,6 +26,8 @@ internal static class UsageRecords
         Status = 200,
         Outcome = UsageOutcome.Success,
         Cost = cost,
+        InputTokens = inputTokens,
+        OutputTokens = outputTokens,
     };
 
     public static ServerlessMetrics Metrics()

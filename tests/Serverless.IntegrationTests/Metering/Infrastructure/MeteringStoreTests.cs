@@ -104,6 +104,26 @@ public sealed class MeteringStoreTests(AzuriteFixture azurite) : IDisposable
 
     [Theory]
     [MemberData(nameof(Stores))]
+    public async Task AppendAsync_TextCalls_RoundTripTheirTokensAndCountThemForTheQuota(string kind)
+    {
+        var (usage, _) = Create(kind);
+        var month = new DateTimeOffset(2025, 7, 1, 0, 0, 0, TimeSpan.Zero);
+        var embedded = UsageRecords.Success("tokens", "encoder", "embed", month.AddDays(1), rows: 3, inputTokens: 900);
+        var generated = UsageRecords.Success("tokens", "decoder", "chat", month.AddDays(1).AddHours(1), inputTokens: 120, outputTokens: 480);
+        var partial = UsageRecords.Success("tokens", "decoder", "left", month.AddDays(2), inputTokens: 20, outputTokens: 5) with { Status = 499 };
+        var failed = UsageRecords.Success("tokens", "decoder", "failed", month.AddDays(2).AddHours(1), inputTokens: 7000) with { Outcome = UsageOutcome.Failure, Status = 500 };
+        await usage.AppendAsync([embedded, generated, partial, failed]);
+
+        var read = await usage.ReadAsync(new UsageQuery(month, month.AddMonths(1), "tokens")).ToListAsync();
+
+        Assert.Equal([embedded, generated, partial, failed], read.OrderBy(r => r.Time));
+        Assert.Equal(900 + 600 + 25, await usage.CountBilledAsync("tokens", month, month.AddMonths(1), QuotaMeasure.Tokens));
+        // A range that ends inside the group: counted from its records.
+        Assert.Equal(900, await usage.CountBilledAsync("tokens", month, month.AddDays(1).AddMinutes(30), QuotaMeasure.Tokens));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
     public async Task CallerStore_AddFindRevoke_RoundTrips(string kind)
     {
         var (_, callers) = Create(kind);

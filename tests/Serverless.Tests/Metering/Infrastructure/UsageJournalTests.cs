@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -205,6 +208,46 @@ public sealed class UsageJournalTests : IDisposable
 
         Assert.Equal("the server's data disk is full: usage records left by the last run cannot be stored yet; retry later", journal.LeftoversNotShippedReason);
         await shipper.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task TokenRecord_ProcessRestartedBeforeItWasShipped_ReachesTheStoreWithItsTokens()
+    {
+        var text = UsageRecords.Success("acme", "encoder", "embed-1", inputTokens: 1234, outputTokens: 56);
+        using (var crashed = Open())
+        {
+            crashed.Append([text]);
+        }
+
+        var table = new MemoryTable();
+        using (var restarted = Open())
+        {
+            Assert.Equal((1234L, 56L), (restarted.ReadUnshipped().Single().InputTokens, restarted.ReadUnshipped().Single().OutputTokens));
+            await Shipper(restarted, table).ShipAsync();
+        }
+
+        Assert.Equal(text, table.Groups.Single().Single());
+    }
+
+    [Fact]
+    public void Open_SegmentWrittenBeforeTokensWereMetered_ReadsItsRecordsWithNoTokens()
+    {
+        // A frame as the journal wrote it before records had tokens: the same header, a record without the two fields.
+        var payload = Encoding.UTF8.GetBytes("""
+            {"id":"0190a1b2c3d4e5f6a7b8c9d0e1f20304","request_id":"old-1","caller_id":"acme","key_id":"key_test","model":"m","version":1,"time":"2025-06-01T10:00:00+00:00","rows":2,"input_bytes":100,"compute_seconds":0.001,"execution_provider":"CPUExecutionProvider","status":200,"outcome":"Success","cost":0.01}
+            """);
+        var frame = new byte[UsageJournalFrame.HeaderBytes + payload.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(frame, 0x31464A55);
+        BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(4), payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(8), Crc32.HashToUInt32(payload));
+        payload.CopyTo(frame, UsageJournalFrame.HeaderBytes);
+        Directory.CreateDirectory(_directory);
+        File.WriteAllBytes(Path.Combine(_directory, "000000000000.journal"), frame);
+
+        using var journal = Open();
+
+        var record = Assert.Single(journal.ReadUnshipped());
+        Assert.Equal(("old-1", 2L, 0.01m, 0L, 0L), (record.RequestId, record.Rows, record.Cost, record.InputTokens, record.OutputTokens));
     }
 
     [Fact]
