@@ -48,5 +48,5 @@ public sealed class TextEmbeddingService(ModelCache cache, MeteredText metering)
     }
 
     internal static string ExecutionProviderOf(ILoadedModel model) =>
-        model.Graph is { } graph ? graph.Session.ExecutionProvider.WireName() : "cpu";
+        model.Graph is { } graph ? graph.Session.ExecutionProvider.WireName() : ExecutionProvider.Cpu.WireName();
 }

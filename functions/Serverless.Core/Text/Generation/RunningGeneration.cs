@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Serverless.Core.Cache;
 using Serverless.Core.Errors;
+using Serverless.Core.Inference;
 using Serverless.Core.Metering;
 using Serverless.Core.Repository;
 
@@ -70,7 +71,7 @@ internal sealed class RunningGeneration : GenerationStream
         // Every choice finished: bill before the enumeration ends, so what follows (a usage chunk, [DONE]) is sent
         // only once the record is durable. A failed record throws here: the client gets an error, not a free answer.
         _ended = true;
-        await _call.BillAsync(Key, Usage, Stopwatch.GetElapsedTime(_started), "cpu", _prompts.Length);
+        await _call.BillAsync(Key, Usage, Stopwatch.GetElapsedTime(_started), ExecutionProvider.Cpu.WireName(), _prompts.Length);
     }
 
     private async Task RunChoiceAsync(int index, ChannelWriter<ChoiceEvent> events)
@@ -116,7 +117,7 @@ internal sealed class RunningGeneration : GenerationStream
             {
                 try
                 {
-                    await _call.BillAsync(Key, Usage, Stopwatch.GetElapsedTime(_started), "cpu", _prompts.Length, ServerlessException.ClientClosedRequest);
+                    await _call.BillAsync(Key, Usage, Stopwatch.GetElapsedTime(_started), ExecutionProvider.Cpu.WireName(), _prompts.Length, ServerlessException.ClientClosedRequest);
                 }
                 catch (InvalidOperationException)
                 {

@@ -70,7 +70,7 @@ public sealed class ModelFunctions(ModelCache cache, ModelVersionIndex index, In
         if (lease.Model.Graph is not { Session: var session })
         {
             // A generator, as Triton's generate extension models one: text in, text out.
-            properties["execution_provider"] = "cpu";
+            properties["execution_provider"] = ExecutionProvider.Cpu.WireName();
             return TypedResults.Json(new
             {
                 name = model,
