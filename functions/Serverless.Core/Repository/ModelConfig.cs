@@ -32,6 +32,9 @@ public sealed record ModelConfig
     /// <summary>Merge concurrent requests into one Run; null (absent) means off.</summary>
     public Batching.DynamicBatchingConfig? DynamicBatching { get; init; }
 
+    /// <summary>How a text encoder pools, normalises and bounds its inputs (an embedding model); null (absent) means the defaults.</summary>
+    public Text.Embeddings.EmbeddingConfig? Embedding { get; init; }
+
     /// <summary>Per-model prices, read by metering.</summary>
     public JsonElement? Pricing { get; init; }
 
@@ -80,5 +83,6 @@ public sealed record ModelConfig
         ConfigRange.Check(model, "intra_op_threads", IntraOpThreads, 0, MaxThreads);
         ConfigRange.Check(model, "inter_op_threads", InterOpThreads, 0, MaxThreads);
         DynamicBatching?.Validate(model);
+        Embedding?.Validate(model);
     }
 }
