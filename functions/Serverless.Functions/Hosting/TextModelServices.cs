@@ -12,7 +12,9 @@ public static class TextModelServices
 {
     public static IServiceCollection AddTextModels(this IServiceCollection services)
     {
+        services.AddValidatedOptions<EmbeddingsOptions>(EmbeddingsOptions.Section);
         services.AddValidatedOptions<GenerationSettings>(GenerationSettings.Section);
+        services.AddSingleton<IEmbeddingModelFactory, EmbeddingModelFactory>();
         services.AddSingleton<GenerationSlots>();
         services.AddSingleton<ITextEmbeddings, TextEmbeddingService>();
         services.AddSingleton<ITextGeneration, TextGenerationService>();

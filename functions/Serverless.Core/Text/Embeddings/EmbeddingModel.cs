@@ -44,6 +44,19 @@ public sealed class EmbeddingModel : IEmbeddingModel
 
     public TimeSpan LoadTime => Encoder.LoadTime;
 
+    public ModelKind Kind => ModelKind.Embedding;
+
+    public string ContentId => Encoder.ContentId;
+
+    /// <summary>Callers who tokenize themselves send token ids as tensors to the encoder through the v2 API.</summary>
+    public LoadedModel Graph => Encoder;
+
+    /// <summary>The encoder's: the batcher holds nothing beyond the runs in flight, which hold leases of their own.</summary>
+    public ModelLifetime Lifetime => Encoder.Lifetime;
+
+    /// <summary>Embeddings:MaxInputsPerCall, for the call to refuse a long list before tokenizing any of it.</summary>
+    public int MaxInputsPerCall => _maxInputsPerCall;
+
     /// <summary>Whether a version folder holds an embedding model (see <see cref="EncoderFolder.IsEmbeddingFolder"/>).</summary>
     public static bool IsEmbeddingFolder(string versionDirectory, ModelConfig config) => EncoderFolder.IsEmbeddingFolder(versionDirectory, config);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Serverless.Core.Cache;
 using Serverless.Core.Errors;
 using Serverless.Core.Inference;
@@ -11,7 +12,7 @@ namespace Serverless.Core.Text.Embeddings;
 /// input, reserve the caller's quota in tokens, embed (batched with other callers' inputs by the model), and bill the
 /// tokens fed to the encoder durably before answering. The usage returned is the usage recorded.
 /// </summary>
-public sealed class TextEmbeddingService(ModelCache cache, MeteredText metering) : ITextEmbeddings
+public sealed class TextEmbeddingService(ModelCache cache, MeteredText metering, IOptions<EmbeddingsOptions> options) : ITextEmbeddings
 {
     public async Task<EmbeddingResult> EmbedAsync(CallerIdentity caller, EmbeddingRequest request, CancellationToken cancellationToken = default)
     {
@@ -23,6 +24,12 @@ public sealed class TextEmbeddingService(ModelCache cache, MeteredText metering)
             if (request.Inputs.Count == 0)
             {
                 throw new InvalidInferenceInputException("'input' must hold at least one text or token list");
+            }
+            if (request.Inputs.Count > options.Value.MaxInputsPerCall)
+            {
+                // Before any input is tokenized: a long list is refused for its length alone.
+                throw new InvalidInferenceInputException(
+                    $"'input' holds {request.Inputs.Count} inputs; at most {options.Value.MaxInputsPerCall} are accepted in one call (Embeddings:MaxInputsPerCall)");
             }
             using var lease = await cache.AcquireAsync(name.Name, name.Version, cancellationToken);
             key = lease.Model.Key;
