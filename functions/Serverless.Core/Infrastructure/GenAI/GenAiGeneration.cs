@@ -35,6 +35,16 @@ internal sealed class GenAiGeneration(Model model, Tokenizer tokenizer, GenAiFol
         }
     }
 
+    // The channel is bounded: a caller that reads slowly (a slow client) holds the loop back instead of letting it
+    // generate, and bill, tokens far ahead of what was delivered. Blocking is fine on this thread, which is the loop's own.
+    private void Write(GenerationEvent e, CancellationToken cancellationToken)
+    {
+        if (!events.TryWrite(e))
+        {
+            events.WriteAsync(e, cancellationToken).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
     private void Generate(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -48,7 +58,10 @@ internal sealed class GenAiGeneration(Model model, Tokenizer tokenizer, GenAiFol
         var stops = new StopStringMatcher(options.Stop);
         var generated = 0;
         var reason = FinishReason.Length;
-        while (generated < maxLength - prompt.Length && !generator.IsDone())
+        // NOTE: never Generator.IsDone(): once terminate_session is set (the interrupt above, from another thread at
+        // any moment) it throws a C++ exception GenAI's C API does not catch, which aborts the process (tested on
+        // 0.20.0). The loop knows both ends itself: an end-of-sequence token, and max_length.
+        while (generated < maxLength - prompt.Length)
         {
             cancellationToken.ThrowIfCancellationRequested();
             generator.GenerateNextToken();
@@ -58,13 +71,13 @@ internal sealed class GenAiGeneration(Model model, Tokenizer tokenizer, GenAiFol
             if (folder.EosTokenIds.Contains(token))
             {
                 // The end-of-sequence token is generated (and billed) but is not text.
-                events.TryWrite(new GeneratedText(stops.Flush(), 1));
+                Write(new GeneratedText(stops.Flush(), 1), cancellationToken);
                 reason = FinishReason.Stop;
                 break;
             }
 
             var (released, stopped) = stops.Append(stream.Decode(token));
-            events.TryWrite(new GeneratedText(released, 1));
+            Write(new GeneratedText(released, 1), cancellationToken);
             if (stopped)
             {
                 reason = FinishReason.Stop;
@@ -74,9 +87,9 @@ internal sealed class GenAiGeneration(Model model, Tokenizer tokenizer, GenAiFol
 
         if (reason == FinishReason.Length && stops.Flush() is { Length: > 0 } rest)
         {
-            events.TryWrite(new GeneratedText(rest, 0));
+            Write(new GeneratedText(rest, 0), cancellationToken);
         }
 
-        events.TryWrite(new GenerationFinished(reason, new TokenUsage(prompt.Length, generated)));
+        Write(new GenerationFinished(reason, new TokenUsage(prompt.Length, generated)), cancellationToken);
     }
 }

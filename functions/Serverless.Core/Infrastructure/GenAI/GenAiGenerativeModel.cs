@@ -18,6 +18,9 @@ namespace Serverless.Core.Infrastructure.GenAI;
 /// </summary>
 public sealed class GenAiGenerativeModel : IGenerativeModel, IDisposable
 {
+    // How many events the token loop may run ahead of the caller reading them.
+    internal const int EventsAhead = 8;
+
     private readonly Model _model;
     private readonly Tokenizer _tokenizer;
     private readonly GenAiFolder _folder;
@@ -138,7 +141,7 @@ public sealed class GenAiGenerativeModel : IGenerativeModel, IDisposable
         var maxLength = (int)Math.Min((long)prompt.Length + options.MaxTokens, Info.ContextLength);
         Enter();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var events = Channel.CreateUnbounded<GenerationEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var events = Channel.CreateBounded<GenerationEvent>(new BoundedChannelOptions(EventsAhead) { SingleReader = true, SingleWriter = true });
         var generation = new GenAiGeneration(_model, _tokenizer, _folder, prompt, options, maxLength, progress, events.Writer);
         // Its own thread, not the pool's: the loop blocks in GenAI for the whole generation.
         var loop = Task.Factory.StartNew(() => generation.Run(stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
