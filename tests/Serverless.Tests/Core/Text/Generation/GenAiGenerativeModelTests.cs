@@ -2,6 +2,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Infrastructure.GenAI;
 using Serverless.Core.Text;
 using Serverless.Core.Text.Generation;
+using Serverless.SampleModels.Text;
 
 namespace Serverless.Tests.Core.Text.Generation;
 
@@ -159,6 +160,28 @@ public sealed class GenAiGenerativeModelTests(TinyDecoderFolder tiny) : IClassFi
 
         Assert.InRange(progress.CompletionTokens, 1, 1 + GenAiGenerativeModel.EventsAhead + 2);
         Assert.Equal(await TextAsync(prompt, Greedy), await TextAsync(prompt, Greedy));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_EndOfSequenceToken_FinishesWithStopAndCountsIt()
+    {
+        // The same folder, but the decoder's logit bias makes <|im_end|> the certain next token.
+        var folder = Path.Combine(tiny.Directory, "eos");
+        GenAiFolderWriter.Write(folder, TinyDecoderFolder.Dimensions, TinyChatSample.Seed);
+        var tokenizer = TinyDecoderFolder.Tokenizer;
+        var bias = tokenizer.PrintableBias();
+        bias[tokenizer.MessageEndId] = 1000;
+        File.WriteAllBytes(Path.Combine(folder, GenAiFolderWriter.DecoderFile), TinyDecoder.Create(TinyDecoderFolder.Dimensions, tokenizer.VocabSize, TinyChatSample.Seed, bias));
+        using var model = GenAiGenerativeModel.Open(TinyDecoderFolder.Key, folder, Serverless.Core.Repository.ModelConfig.Default, 1);
+        var prompt = model.Tokenize(GenerationInput.OfChat([new("user", "Hi")]));
+
+        var events = new List<GenerationEvent>();
+        await foreach (var e in model.GenerateAsync(prompt, Greedy, new GenerationProgress()))
+        {
+            events.Add(e);
+        }
+
+        Assert.Equal([new GeneratedText("", 1), new GenerationFinished(FinishReason.Stop, new TokenUsage(prompt.Count, 1))], events);
     }
 
     [Fact]
