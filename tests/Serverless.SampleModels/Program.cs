@@ -2,6 +2,7 @@ using System.Reflection;
 using Serverless.SampleModels.Onnx;
 using Serverless.SampleModels.Repository;
 using Serverless.SampleModels.Samples;
+using Serverless.SampleModels.Text;
 using Serverless.SampleModels.Verification;
 
 // Usage: dotnet run --project tests/Serverless.SampleModels -- [<out-folder>] [--self-test]
@@ -38,3 +39,6 @@ foreach (var sample in SampleCatalog.All)
     var metric = summary.R2 is { } r2 ? $"r2 {r2}" : $"accuracy {summary.Accuracy}";
     Console.WriteLine($"{sample.Name}: final loss {summary.FinalLoss}, {metric}, {onnx.Length:N0} bytes -> {path}");
 }
+
+var generative = TinyChatSample.Write(root);
+Console.WriteLine($"{TinyChatSample.Name}: {string.Join(", ", Directory.GetFiles(generative).Order(StringComparer.Ordinal).Select(f => $"{Path.GetFileName(f)} {new FileInfo(f).Length:N0} bytes"))} -> {generative}");

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 
 namespace Serverless.Core.Metering;
 
@@ -23,7 +24,8 @@ public sealed record CallerPlan
 
     public static CallerPlan Unlimited { get; } = new();
 
-    /// <summary>What <see cref="QuotaUnit"/> names; calls for a unit validation would refuse.</summary>
+    /// <summary>What <see cref="QuotaUnit"/> names; calls for a unit validation would refuse. Not part of a stored plan.</summary>
+    [JsonIgnore]
     public QuotaMeasure Measure => QuotaUnit?.ToLowerInvariant() switch
     {
         RowsUnit => QuotaMeasure.Rows,

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Serverless.Core.Metering;
 
 /// <summary>
@@ -28,11 +30,14 @@ public sealed record UsageRecord
 
     /// <summary>
     /// Tokens a text call fed to the model (special tokens and the chat template included); 0 for a tensor call. Records
-    /// written before tokens were metered read back as 0.
+    /// written before tokens were metered read back as 0. Left out of the packed JSON while 0, so a tensor call's record
+    /// takes no more room in the journal or a Table entity than before.
     /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public long InputTokens { get; init; }
 
     /// <summary>Tokens a text call generated (a partial stream: those generated before the client left); 0 otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public long OutputTokens { get; init; }
 
     public double ComputeSeconds { get; init; }

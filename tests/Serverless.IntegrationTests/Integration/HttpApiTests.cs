@@ -201,7 +201,7 @@ public sealed class HttpApiTests(SampleServerFixture server) : IClassFixture<Sam
         Assert.Equal("UNAVAILABLE", await StateAsync("linear-regressor"));
 
         var index = await (await _client.PostAsync("/v2/repository/index", null)).ReadJsonAsync(HttpStatusCode.OK);
-        Assert.Equal(["all-minilm-l6-v2", "binary-classifier", "iris-mlp", "linear-regressor"],
+        Assert.Equal(["all-minilm-l6-v2", "binary-classifier", "iris-mlp", "linear-regressor", "tiny-chat"],
             index.EnumerateArray().Select(e => e.GetProperty("name").GetString()).Distinct().Order());
         await (await _client.PostAsync("/v2/repository/models/nope/load", null)).AssertErrorAsync(HttpStatusCode.NotFound, "not found");
     }

@@ -48,6 +48,20 @@ public sealed class OnnxGraphBuilder(string name)
         return tensorName;
     }
 
+    /// <summary>An INT64 constant (a shape, axes, an index); no dims makes a scalar.</summary>
+    /// <returns>The initializer's name, to pass as a node input.</returns>
+    public string AddInt64Initializer(string tensorName, long[] values, params long[] dims)
+    {
+        var count = dims.Aggregate(1L, (product, dim) => product * dim);
+        if (count != values.Length)
+        {
+            throw new ArgumentException($"initializer '{tensorName}': shape [{string.Join(", ", dims)}] holds {count} values, got {values.Length}");
+        }
+
+        initializers.Add(new OnnxInitializer(tensorName, dims, []) { Int64Values = values });
+        return tensorName;
+    }
+
     /// <returns>The node's output name, so single-output nodes chain.</returns>
     public string AddNode(string opType, string[] nodeInputs, string output, params OnnxAttribute[] attributes)
     {

@@ -131,12 +131,24 @@ public static class OnnxModelWriter
             WriteInt64(output, 1, dim);
         }
 
-        WriteInt64(output, 2, (long)OnnxElementType.Float);
+        WriteInt64(output, 2, (long)tensor.ElementType);
         WriteString(output, 8, tensor.Name);
-        var raw = new byte[tensor.Values.Length * sizeof(float)];
-        for (var i = 0; i < tensor.Values.Length; i++)
+        byte[] raw;
+        if (tensor.Int64Values is { } longs)
         {
-            BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * sizeof(float)), tensor.Values[i]);
+            raw = new byte[longs.Length * sizeof(long)];
+            for (var i = 0; i < longs.Length; i++)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(i * sizeof(long)), longs[i]);
+            }
+        }
+        else
+        {
+            raw = new byte[tensor.Values.Length * sizeof(float)];
+            for (var i = 0; i < tensor.Values.Length; i++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * sizeof(float)), tensor.Values[i]);
+            }
         }
 
         if (external?.FileOf(tensor.Name) is not { } location)

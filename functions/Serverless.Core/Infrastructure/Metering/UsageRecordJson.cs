@@ -12,9 +12,9 @@ namespace Serverless.Core.Infrastructure.Metering;
 /// </summary>
 /// <remarks>
 /// The format's versioning is by field: a field added to <see cref="UsageRecord"/> is optional (a record that lacks
-/// it, written before, reads its default: <c>input_tokens</c> and <c>output_tokens</c> read 0) and fields are never
-/// renamed, so journals and packed entities written by earlier versions still read; a field this version does not
-/// know is skipped, so an earlier version reads what this one wrote.
+/// it, written before, reads its default: <c>input_tokens</c> and <c>output_tokens</c> read 0, and are left out while
+/// 0) and fields are never renamed, so journals and packed entities written by earlier versions still read; a field
+/// this version does not know is skipped, so an earlier version reads what this one wrote.
 /// </remarks>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(UsageRecord))]

@@ -251,6 +251,19 @@ public sealed class UsageJournalTests : IDisposable
     }
 
     [Fact]
+    public void Encode_TensorRecord_LeavesTheTokensOutAndATextRecordKeepsThem()
+    {
+        var tensor = UsageRecords.Success("acme", "m", "tensor");
+        var text = UsageRecords.Success("acme", "encoder", "text", inputTokens: 7, outputTokens: 3);
+
+        var packed = Encoding.UTF8.GetString(UsageJournalFrame.Encode([tensor, text]).WrittenSpan[UsageJournalFrame.HeaderBytes..]);
+
+        Assert.Equal(1, packed.Split("\"input_tokens\":7").Length - 1);
+        Assert.Equal(1, packed.Split("\"input_tokens\"").Length - 1);
+        Assert.Equal([tensor, text], UsageJournalFrame.Decode(UsageJournalFrame.Encode([tensor, text]).WrittenSpan, out _));
+    }
+
+    [Fact]
     public void Open_JournalInUseByAnotherOpen_Throws()
     {
         using var journal = Open();
