@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Core.Infrastructure.GenAI;
 using Serverless.Core.Text.Embeddings;
 using Serverless.Core.Text.Generation;
 
@@ -15,6 +16,7 @@ public static class TextModelServices
         services.AddValidatedOptions<EmbeddingsOptions>(EmbeddingsOptions.Section);
         services.AddValidatedOptions<GenerationSettings>(GenerationSettings.Section);
         services.AddSingleton<IEmbeddingModelFactory, EmbeddingModelFactory>();
+        services.AddSingleton<IGenerativeModelFactory, GenAiModelFactory>();
         services.AddSingleton<GenerationSlots>();
         services.AddSingleton<ITextEmbeddings, TextEmbeddingService>();
         services.AddSingleton<ITextGeneration, TextGenerationService>();

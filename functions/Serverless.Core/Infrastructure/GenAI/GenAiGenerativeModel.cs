@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntimeGenAI;
+using Serverless.Core.Cache;
 using Serverless.Core.Errors;
 using Serverless.Core.Repository;
 using Serverless.Core.Text.Generation;
@@ -38,6 +39,7 @@ public sealed class GenAiGenerativeModel : IGenerativeModel, IDisposable
         _model = model;
         _tokenizer = tokenizer;
         Info = new GenerativeModelInfo(folder.ContextLength, folder.ModelType, folder.ChatTemplate is not null);
+        Lifetime = new ModelLifetime(Dispose);
     }
 
     /// <summary>Whether a version folder is a GenAI model: it has a genai_config.json.</summary>
@@ -45,7 +47,7 @@ public sealed class GenAiGenerativeModel : IGenerativeModel, IDisposable
 
     /// <summary>Opens the folder on GenAI's CPU provider; a folder GenAI cannot read throws <see cref="ModelLoadException"/>.</summary>
     /// <param name="sizeBytes">The folder's bytes, counted against Models:MaxLoadedBytes.</param>
-    public static GenAiGenerativeModel Open(ModelKey key, string versionDirectory, ModelConfig config, long sizeBytes, ILogger? logger = null)
+    public static GenAiGenerativeModel Open(ModelKey key, string versionDirectory, ModelConfig config, long sizeBytes, ILogger? logger = null, string contentId = "")
     {
         logger ??= NullLogger.Instance;
         var started = Stopwatch.GetTimestamp();
@@ -71,7 +73,7 @@ public sealed class GenAiGenerativeModel : IGenerativeModel, IDisposable
 
             model = new Model(genAiConfig);
             var tokenizer = new Tokenizer(model);
-            return new GenAiGenerativeModel(key, config, sizeBytes, folder, model, tokenizer) { LoadTime = Stopwatch.GetElapsedTime(started) };
+            return new GenAiGenerativeModel(key, config, sizeBytes, folder, model, tokenizer) { LoadTime = Stopwatch.GetElapsedTime(started), ContentId = contentId };
         }
         catch (Exception e) when (e is OnnxRuntimeGenAIException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or IOException)
         {
@@ -87,6 +89,17 @@ public sealed class GenAiGenerativeModel : IGenerativeModel, IDisposable
     public long SizeBytes { get; }
 
     public bool OnGpu => false;
+
+    public ModelKind Kind => ModelKind.Generative;
+
+    /// <summary>The content it was loaded from, so an explicit load can tell whether the repository's copy changed.</summary>
+    public string ContentId { get; init; } = "";
+
+    /// <summary>No graph the tensor API could run: GenAI owns the decoder's sessions.</summary>
+    public LoadedModel? Graph => null;
+
+    /// <summary>The registry's leases; the last one released after retirement disposes the model (and GenAI's objects once no generation runs).</summary>
+    public ModelLifetime Lifetime { get; }
 
     public TimeSpan LoadTime { get; private init; }
 
