@@ -49,6 +49,20 @@ public sealed class FunctionsMetadataTests
         { "ApiReferenceAsset", "GET", "docs/{asset}", "Anonymous" },
         { "Console", "GET", "console", "Anonymous" },
         { "ConsoleAsset", "GET", "console/{asset}", "Anonymous" },
+        { "Generate", "POST", "v2/models/{model}/generate", "Anonymous" },
+        { "GenerateVersion", "POST", "v2/models/{model}/versions/{version}/generate", "Anonymous" },
+        { "GenerateStream", "POST", "v2/models/{model}/generate_stream", "Anonymous" },
+        { "GenerateStreamVersion", "POST", "v2/models/{model}/versions/{version}/generate_stream", "Anonymous" },
+        { "OpenAiModels", "GET", "v1/models", "Anonymous" },
+        { "OpenAiModel", "GET", "v1/models/{model}", "Anonymous" },
+        { "OpenAiEmbeddings", "POST", "v1/embeddings", "Anonymous" },
+        { "OpenAiChatCompletions", "POST", "v1/chat/completions", "Anonymous" },
+        { "OpenAiCompletions", "POST", "v1/completions", "Anonymous" },
+        { "KServeOpenAiModels", "GET", "openai/v1/models", "Anonymous" },
+        { "KServeOpenAiModel", "GET", "openai/v1/models/{model}", "Anonymous" },
+        { "KServeOpenAiEmbeddings", "POST", "openai/v1/embeddings", "Anonymous" },
+        { "KServeOpenAiChatCompletions", "POST", "openai/v1/chat/completions", "Anonymous" },
+        { "KServeOpenAiCompletions", "POST", "openai/v1/completions", "Anonymous" },
     };
 
     [Fact]

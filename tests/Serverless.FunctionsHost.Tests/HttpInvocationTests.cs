@@ -241,6 +241,22 @@ public sealed class HttpInvocationTests(WorkerAndStandaloneFixture apps) : IClas
         { "Console", "GET", "/console", null, true },
         { "ConsoleAsset", "GET", "/console/console.js", null, true },
         { "Unmatched", "GET", "/no/such/path", null, true },
+        // The text routes' answers before any model is involved: a request missing its required field (400), an
+        // unknown model (404 in OpenAI's envelope). The model list holds its time of answer.
+        { "Generate", "POST", "/v2/models/no-such-model/generate", "{}", true },
+        { "GenerateVersion", "POST", "/v2/models/iris-mlp/versions/7/generate", "{}", true },
+        { "GenerateStream", "POST", "/v2/models/no-such-model/generate_stream", "{}", true },
+        { "GenerateStreamVersion", "POST", "/v2/models/iris-mlp/versions/7/generate_stream", "{}", true },
+        { "OpenAiModels", "GET", "/v1/models", null, false },
+        { "OpenAiModel", "GET", "/v1/models/no-such-model", null, true },
+        { "OpenAiEmbeddings", "POST", "/v1/embeddings", "{}", true },
+        { "OpenAiChatCompletions", "POST", "/v1/chat/completions", "{}", true },
+        { "OpenAiCompletions", "POST", "/v1/completions", "{}", true },
+        { "KServeOpenAiModels", "GET", "/openai/v1/models", null, false },
+        { "KServeOpenAiModel", "GET", "/openai/v1/models/iris-mlp:99", null, true },
+        { "KServeOpenAiEmbeddings", "POST", "/openai/v1/embeddings", "{\"model\": 1}", true },
+        { "KServeOpenAiChatCompletions", "POST", "/openai/v1/chat/completions", "{\"model\": \"iris-mlp\", \"messages\": []}", true },
+        { "KServeOpenAiCompletions", "POST", "/openai/v1/completions", "{\"model\": \"iris-mlp\"}", true },
     };
 
     [Theory]

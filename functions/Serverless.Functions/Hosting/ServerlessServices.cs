@@ -8,6 +8,7 @@ using Serverless.Core.Repository;
 using Serverless.Functions.Metering;
 using Serverless.Functions.Protocol.Endpoints;
 using Serverless.Functions.Protocol.Http;
+using Serverless.Functions.Protocol.OpenAi;
 
 namespace Serverless.Functions.Hosting;
 
@@ -58,6 +59,7 @@ public static class ServerlessServices
         services.AddHostedService<ModelPreloader>();
         services.AddSingleton<CallerAuthenticator>();
         services.AddSingleton<EndpointPipeline>();
+        services.AddOpenAiProtocol();
         builder.AddMetering(mode, storage);
         builder.AddJobs(mode, storage);
         return builder;

@@ -46,7 +46,7 @@ public sealed class EndpointPipeline(CallerAuthenticator authenticator, ILogger<
                     {
                         logger.LogWarning("{Method} {Path} failed with {StatusCode}: {Reason}", context.Request.Method, context.Request.Path, status, known.Message);
                     }
-                    await ErrorResponse.WriteAsync(context, status, known.Message, known.RetryAfterSeconds);
+                    await ErrorResponse.WriteAsync(context, status, known.Message, known.RetryAfterSeconds, error: known);
                     break;
                 case OperationCanceledException when status == ServerlessException.ClientClosedRequest:
                     // The client went away; nobody is left to answer.

@@ -1,14 +1,19 @@
 using System.Globalization;
+using Serverless.Functions.Protocol.OpenAi;
 
 namespace Serverless.Functions.Protocol.Http;
 
 /// <summary>
 /// The one place errors are rendered: a status code and <c>{"error": "..."}</c>, plus the header that says what to do
-/// next where there is one (Retry-After on a 429/503, Allow on a 405).
+/// next where there is one (Retry-After on a 429/503, Allow on a 405). Paths of the OpenAI-compatible routes
+/// (<see cref="OpenAiRoutes"/>) get OpenAI's envelope instead, whoever raised the error (authentication, the body
+/// reader, the catch-all), since OpenAI's clients read nothing else.
 /// </summary>
 public static class ErrorResponse
 {
-    public static async Task WriteAsync(HttpContext context, int statusCode, string message, int? retryAfterSeconds = null, IReadOnlyList<string>? allow = null)
+    /// <param name="error">The failure, when there is one: OpenAI's envelope takes its <c>param</c> and <c>code</c> from it.</param>
+    public static async Task WriteAsync(HttpContext context, int statusCode, string message, int? retryAfterSeconds = null, IReadOnlyList<string>? allow = null,
+        Exception? error = null)
     {
         if (context.Response.HasStarted)
         {
@@ -25,6 +30,12 @@ public static class ErrorResponse
         if (allow is not null)
         {
             context.Response.Headers.Allow = string.Join(", ", allow);
+        }
+        if (OpenAiRoutes.Owns(context.Request.Path))
+        {
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await context.Response.Body.WriteAsync(OpenAiErrorEnvelope.ToUtf8(statusCode, message, error));
+            return;
         }
         await context.Response.WriteAsJsonAsync(new ErrorBody(message), ProtocolJson.Options);
     }

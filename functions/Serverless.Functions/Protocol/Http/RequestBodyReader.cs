@@ -22,6 +22,13 @@ public sealed class RequestBodyReader(IOptions<RequestBodyOptions> options, Requ
         ReadAsync(context, options.Value.MaxRequestBytes, "Inference:MaxRequestBytes", budget.Open(BudgetHolder(context)), drain.DrainAsync, cancellationToken);
 
     /// <summary>
+    /// A body under a route's own, smaller limit (the text routes' <c>OpenAi:MaxRequestBytes</c>), in the same budget as
+    /// inference bodies: Kestrel's server-wide limit stays Inference:MaxRequestBytes.
+    /// </summary>
+    public Task<RequestBody> ReadAsync(HttpContext context, int maxBytes, string limit, CancellationToken cancellationToken) =>
+        ReadAsync(context, Math.Min(maxBytes, options.Value.MaxRequestBytes), limit, budget.Open(BudgetHolder(context)), drain.DrainAsync, cancellationToken);
+
+    /// <summary>
     /// Whose share of the budget a body takes: the caller authentication resolved (it runs before any body is read),
     /// or for anonymous calls (and with metering off) the client's address, so strangers do not share one share.
     /// </summary>

@@ -26,6 +26,9 @@ public sealed class ApiOperationAttribute(string tag, string summary) : Attribut
 
     public int ResponseStatus { get; init; } = 200;
 
+    /// <summary>The error body's schema: the product's <c>{"error": "..."}</c>, or OpenAI's envelope on the OpenAI routes.</summary>
+    public string Error { get; init; } = ApiSchemas.Error;
+
     public string ResponseMediaType { get; init; } = "application/json";
 
     /// <summary>Query parameters the function reads, each optional, as <c>name: description</c>.</summary>

@@ -41,6 +41,18 @@ public static class ApiSchemas
     public const string IssuedKey = "issued_key";
     public const string OpenApiDocument = "openapi_document";
     public const string Text = "text";
+    public const string OpenAiError = "openai_error_response";
+    public const string OpenAiModel = "openai_model";
+    public const string OpenAiModelList = "openai_model_list";
+    public const string OpenAiEmbeddingRequest = "openai_embedding_request";
+    public const string OpenAiEmbeddingResponse = "openai_embedding_response";
+    public const string OpenAiChatCompletionRequest = "openai_chat_completion_request";
+    public const string OpenAiChatCompletion = "openai_chat_completion";
+    public const string OpenAiCompletionRequest = "openai_completion_request";
+    public const string OpenAiCompletion = "openai_completion";
+    public const string OpenAiUsage = "openai_usage";
+    public const string GenerateRequest = "generate_request";
+    public const string GenerateResponse = "generate_response";
 
     /// <summary>Every schema by name; <paramref name="document"/> resolves the references between them.</summary>
     public static Dictionary<string, IOpenApiSchema> Build(OpenApiDocument document)
@@ -221,7 +233,128 @@ public static class ApiSchemas
             }, "key_id", "key", "caller", "created_at"),
             [OpenApiDocument] = FreeObject("An OpenAPI 3.0 document."),
             [Text] = String(),
+            [OpenAiError] = Object(new()
+            {
+                ["error"] = Object(new()
+                {
+                    ["message"] = String("What went wrong, for a person to read."),
+                    ["type"] = String("invalid_request_error, insufficient_quota, requests or server_error."),
+                    ["param"] = String("The offending field, or null."),
+                    ["code"] = String("model_not_found, invalid_api_key, rate_limit_exceeded, insufficient_quota, unsupported_parameter, or null."),
+                }, "message", "type"),
+            }, "OpenAI's error envelope.", "error"),
+            [OpenAiModel] = Object(new() { ["id"] = String("name or name:version."), ["object"] = String(), ["created"] = Integer(), ["owned_by"] = String() },
+                "id", "object", "created", "owned_by"),
+            [OpenAiModelList] = Object(new() { ["object"] = String(), ["data"] = Array(Ref(OpenAiModel)) }, "object", "data"),
+            [OpenAiEmbeddingRequest] = Object(new()
+            {
+                ["model"] = String("name or name:version."),
+                ["input"] = new OpenApiSchema
+                {
+                    Description = "A string, a list of strings, a list of token ids, or a list of token id lists.",
+                    AnyOf = [String(), Array(String()), Array(Integer()), Array(Array(Integer()))],
+                },
+                ["encoding_format"] = Enum("float", "base64"),
+                ["dimensions"] = Integer("Accepted only when equal to the model's."),
+                ["user"] = String(),
+            }, "model", "input"),
+            [OpenAiEmbeddingResponse] = Object(new()
+            {
+                ["object"] = String(),
+                ["data"] = Array(Object(new()
+                {
+                    ["object"] = String(),
+                    ["index"] = Integer(),
+                    ["embedding"] = new OpenApiSchema { Description = "Numbers, or base64 of little-endian float32.", AnyOf = [Array(Number()), String()] },
+                }, "object", "index", "embedding")),
+                ["model"] = String(),
+                ["usage"] = Object(new() { ["prompt_tokens"] = Integer(), ["total_tokens"] = Integer() }, "prompt_tokens", "total_tokens"),
+            }, "object", "data", "model", "usage"),
+            [OpenAiChatCompletionRequest] = Object(SamplingFields(new()
+            {
+                ["messages"] = Array(Object(new()
+                {
+                    ["role"] = Enum("system", "developer", "user", "assistant"),
+                    ["content"] = new OpenApiSchema { AnyOf = [String(), Array(Object(new() { ["type"] = Enum("text"), ["text"] = String() }, "type", "text"))] },
+                }, "role", "content")),
+                ["max_completion_tokens"] = Integer(),
+            }), "model", "messages"),
+            [OpenAiChatCompletion] = Object(new()
+            {
+                ["id"] = String(),
+                ["object"] = String(),
+                ["created"] = Integer(),
+                ["model"] = String(),
+                ["choices"] = Array(Object(new()
+                {
+                    ["index"] = Integer(),
+                    ["message"] = Object(new() { ["role"] = String(), ["content"] = String() }, "role", "content"),
+                    ["logprobs"] = FreeObject("Always null."),
+                    ["finish_reason"] = Enum("stop", "length"),
+                }, "index", "message", "finish_reason")),
+                ["usage"] = Ref(OpenAiUsage),
+            }, "With \"stream\": true, Server-Sent Events of chat.completion.chunk objects instead, ending with data: [DONE].", "id", "object", "created", "model", "choices"),
+            [OpenAiCompletionRequest] = Object(SamplingFields(new()
+            {
+                ["prompt"] = new OpenApiSchema { AnyOf = [String(), Array(String())] },
+            }), "model", "prompt"),
+            [OpenAiCompletion] = Object(new()
+            {
+                ["id"] = String(),
+                ["object"] = String(),
+                ["created"] = Integer(),
+                ["model"] = String(),
+                ["choices"] = Array(Object(new()
+                {
+                    ["index"] = Integer(),
+                    ["text"] = String(),
+                    ["logprobs"] = FreeObject("Always null."),
+                    ["finish_reason"] = Enum("stop", "length"),
+                }, "index", "text", "finish_reason")),
+                ["usage"] = Ref(OpenAiUsage),
+            }, "With \"stream\": true, Server-Sent Events of text_completion objects instead, ending with data: [DONE].", "id", "object", "created", "model", "choices"),
+            [OpenAiUsage] = Object(new() { ["prompt_tokens"] = Integer(), ["completion_tokens"] = Integer(), ["total_tokens"] = Integer() },
+                "prompt_tokens", "completion_tokens", "total_tokens"),
+            [GenerateRequest] = Object(new()
+            {
+                ["text_input"] = String(),
+                ["parameters"] = Object(new()
+                {
+                    ["max_tokens"] = Integer(),
+                    ["temperature"] = Number(),
+                    ["top_p"] = Number(),
+                    ["top_k"] = Integer(),
+                    ["seed"] = Integer(),
+                    ["stop"] = new OpenApiSchema { AnyOf = [String(), Array(String())] },
+                }),
+            }, "text_input"),
+            [GenerateResponse] = Object(new()
+            {
+                ["model_name"] = String(),
+                ["model_version"] = String(),
+                ["text_output"] = String(),
+                ["finish_reason"] = Enum("stop", "length"),
+                ["num_input_tokens"] = Integer(),
+                ["num_output_tokens"] = Integer(),
+            }, "model_name", "model_version", "text_output"),
         };
+    }
+
+    /// <summary>The fields chat completions and completions share.</summary>
+    private static Dictionary<string, IOpenApiSchema> SamplingFields(Dictionary<string, IOpenApiSchema> fields)
+    {
+        fields["model"] = String("name or name:version.");
+        fields["max_tokens"] = Integer();
+        fields["temperature"] = Number();
+        fields["top_p"] = Number();
+        fields["top_k"] = Integer();
+        fields["seed"] = Integer();
+        fields["stop"] = new OpenApiSchema { AnyOf = [String(), Array(String())] };
+        fields["n"] = Integer();
+        fields["stream"] = Boolean();
+        fields["stream_options"] = Object(new() { ["include_usage"] = Boolean() });
+        fields["user"] = String();
+        return fields;
     }
 
     private static OpenApiSchema Object(Dictionary<string, IOpenApiSchema> properties, params string[] required) => Object(properties, null, required);

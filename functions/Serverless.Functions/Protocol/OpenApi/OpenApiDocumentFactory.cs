@@ -119,7 +119,7 @@ public static partial class OpenApiDocumentFactory
         operation.Responses.Add("default", new OpenApiResponse
         {
             Description = "An error: 4xx for the request, 5xx for the server, with a JSON body naming it.",
-            Content = new Dictionary<string, IOpenApiMediaType> { ["application/json"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(ApiSchemas.Error, document) } },
+            Content = new Dictionary<string, IOpenApiMediaType> { ["application/json"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(documentation.Error, document) } },
         });
         if (function.Access.Access != EndpointAccess.Open)
         {
