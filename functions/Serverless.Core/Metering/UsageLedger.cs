@@ -142,7 +142,17 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
         _arrived.Set();
         if (_writer is not null)
         {
-            await _stopped.Task.WaitAsync(cancellationToken);
+            try
+            {
+                await _stopped.Task.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The host's shutdown time ran out (or a second signal came). Throwing here crashed the process with an
+                // unhandled exception at exit; the records still queued were never acknowledged to their callers, so
+                // none of them was answered as billed.
+                _logger.LogWarning("Stopped before the usage records still queued were written: the host's shutdown time ran out");
+            }
         }
     }
 

@@ -35,6 +35,22 @@ public sealed class UsageLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task StopAsync_ShutdownTimeRunsOutWhileARecordIsBeingWritten_ReturnsWithoutThrowing()
+    {
+        // An exception here was unhandled at the host's exit: the process crashed on a slow store at shutdown.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new CountingStore(new SqliteUsageStore(new SqliteMeteringDatabase(Path.Combine(_directory, "usage.db")))) { FirstCommitHeld = held.Task };
+        var ledger = await StartAsync(store);
+        var append = ledger.AppendAsync(UsageRecords.Success("acme", "m", "r1"));
+
+        await ledger.StopAsync(new CancellationToken(canceled: true));
+
+        Assert.False(append.IsCompleted);
+        held.SetResult();
+        await append;
+    }
+
+    [Fact]
     public async Task AppendAsync_StoreFails_ThrowsServiceUnavailable()
     {
         var ledger = await StartAsync(new FailingStore(failOnly: null));

@@ -21,7 +21,7 @@ public sealed class GenerationSlots(IOptions<GenerationSettings> options)
     {
         while (true)
         {
-            var current = InUse(key);
+            var known = _inUse.TryGetValue(key, out var current);
             if (current + count > _settings.MaxConcurrentPerModel)
             {
                 throw new GenerationsBusyException(
@@ -30,7 +30,7 @@ public sealed class GenerationSlots(IOptions<GenerationSettings> options)
                     RetryAfterSeconds = _settings.BusyRetryAfterSeconds,
                 };
             }
-            if (current == 0 ? _inUse.TryAdd(key, count) : _inUse.TryUpdate(key, current + count, current))
+            if (known ? _inUse.TryUpdate(key, current + count, current) : _inUse.TryAdd(key, count))
             {
                 return new Slot(this, key, count);
             }
