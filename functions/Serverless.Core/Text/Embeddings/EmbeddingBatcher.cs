@@ -28,7 +28,9 @@ internal sealed class EmbeddingBatcher(LoadedModel encoder, EncoderSignature sig
         bool start;
         lock (_gate)
         {
-            foreach (var sequence in pending)
+            // Shortest first, as sentence-transformers encodes: a long call's runs then pad its short texts to short
+            // neighbours, not to its longest text. Each sequence has its own result, so the call's order is kept.
+            foreach (var sequence in pending.OrderBy(p => p.Ids.Length))
             {
                 _queue.Enqueue(sequence);
             }

@@ -67,7 +67,8 @@ public sealed class EmbeddingModel : IEmbeddingModel
     /// </summary>
     public static EmbeddingModel Open(LoadedModel encoder, string versionDirectory, EmbeddingsOptions limits)
     {
-        var model = encoder.Key.ToString();
+        // The name callers use: the 400s of its inputs name it as they sent it.
+        var model = encoder.Key.Name;
         var config = encoder.Config.Embedding ?? EmbeddingConfig.Default;
         var signature = EncoderSignature.Of(encoder);
         var tokenizer = EmbeddingTokenizer.Open(model, EncoderFolder.Read(model, versionDirectory), config, limits);

@@ -106,7 +106,7 @@ internal sealed class EmbeddingTokenizer
             if ((uint)given[i] >= (uint)VocabularySize)
             {
                 throw new InvalidInferenceInputException(string.Create(CultureInfo.InvariantCulture,
-                    $"{what}: token id {given[i]} at position {i} is not in model '{_model}''s vocabulary (ids 0 to {VocabularySize - 1})"));
+                    $"{what}: token id {given[i]} at position {i} is not in the vocabulary of model '{_model}' (ids 0 to {VocabularySize - 1})"));
             }
         }
         if (given.Count <= MaxTokens)

@@ -17,14 +17,18 @@ public sealed record EncoderFolder(string? VocabularyPath, string? TokenizerJson
     public const string SentenceBertConfigFileName = "sentence_bert_config.json";
     public const string TokenizerConfigFileName = "tokenizer_config.json";
 
+    /// <summary>ONNX Runtime GenAI's folder marker: a folder with it is a text generator's, whatever tokenizer it ships.</summary>
+    public const string GenAiConfigFileName = "genai_config.json";
+
     /// <summary>
     /// Whether a version folder is an embedding model: config.json has an <c>embedding</c> section, or a tokenizer
-    /// (<c>vocab.txt</c> or <c>tokenizer.json</c>) lies beside the model.
+    /// (<c>vocab.txt</c> or <c>tokenizer.json</c>) lies beside the model and no <c>genai_config.json</c> does (a
+    /// generator's folder ships a tokenizer.json too).
     /// </summary>
     public static bool IsEmbeddingFolder(string versionDirectory, ModelConfig config) =>
         config.Embedding is not null
-        || File.Exists(Path.Combine(versionDirectory, VocabularyFileName))
-        || File.Exists(Path.Combine(versionDirectory, TokenizerJsonFileName));
+        || (!File.Exists(Path.Combine(versionDirectory, GenAiConfigFileName))
+            && (File.Exists(Path.Combine(versionDirectory, VocabularyFileName)) || File.Exists(Path.Combine(versionDirectory, TokenizerJsonFileName))));
 
     /// <summary>Reads the folder's tokenizer and settings files; a settings file that is not valid JSON fails the load naming it.</summary>
     public static EncoderFolder Read(string model, string versionDirectory)

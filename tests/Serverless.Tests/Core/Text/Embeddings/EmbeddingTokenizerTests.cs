@@ -101,6 +101,16 @@ public sealed class EmbeddingTokenizerTests : IDisposable
         Assert.Contains("not a WordPiece tokenizer", e.Message);
     }
 
+    [Fact]
+    public void IsEmbeddingFolder_TokenizerJsonBesideAGenAiConfig_IsAGeneratorsFolder()
+    {
+        File.WriteAllText(Path.Combine(_folder, "tokenizer.json"), "{}");
+        Assert.True(EncoderFolder.IsEmbeddingFolder(_folder, Serverless.Core.Repository.ModelConfig.Default));
+
+        File.WriteAllText(Path.Combine(_folder, "genai_config.json"), "{}");
+        Assert.False(EncoderFolder.IsEmbeddingFolder(_folder, Serverless.Core.Repository.ModelConfig.Default));
+    }
+
     private void CopyVocabulary() => File.Copy(SampleEmbeddingModel.VocabularyPath, Path.Combine(_folder, "vocab.txt"));
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
