@@ -120,6 +120,33 @@ public sealed class OpenAiHttpTests(OpenAiServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task ChatCompletions_Get_405EnvelopeWithAllow()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/chat/completions");
+
+        var (response, error) = await SendForErrorAsync(request);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["POST"], response.Content.Headers.Allow);
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Models_List_OpenAisListShape()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openai/v1/models");
+        request.Headers.Add("api-key", OpenAiServerFixture.Key);
+
+        using var response = await Client.SendAsync(request);
+
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("list", json.RootElement.GetProperty("object").GetString());
+        var iris = json.RootElement.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "iris-mlp");
+        Assert.Equal(["id", "object", "created", "owned_by"], iris.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("model", iris.GetProperty("object").GetString());
+    }
+
+    [Fact]
     public async Task Completions_StreamedWithUsage_TextChunksUsageChunkThenDone()
     {
         server.Generation.Current = new FakeTextGeneration { Pieces = ["x", "y"] };
