@@ -23,7 +23,6 @@ public static class ServerlessServices
         services.AddValidatedOptions<RequestBodyOptions>(RequestBodyOptions.Section);
         services.AddValidatedOptions<StorageOptions>(StorageOptions.Section);
         services.AddValidatedOptions<HostingOptions>(HostingOptions.Section);
-        services.AddValidatedOptions<Serverless.Core.Text.Embeddings.EmbeddingsOptions>(Serverless.Core.Text.Embeddings.EmbeddingsOptions.Section);
         services.AddOptions<HostOptions>().Configure<IOptions<HostingOptions>>((host, hosting) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(hosting.Value.DrainTimeoutSeconds));
         // Kestrel enforces the limit too, so no body slips past it on any endpoint; inference requests raise it for
