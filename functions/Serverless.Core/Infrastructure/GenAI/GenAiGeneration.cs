@@ -10,8 +10,9 @@ namespace Serverless.Core.Infrastructure.GenAI;
 /// One generation's token loop: prefill, then one token per step, each decoded, checked for stop strings, counted and
 /// handed to the reader. A step runs only when the reader asks for the next event, so nothing is generated (or billed)
 /// ahead of what is delivered. Every GenAI call blocks, so each step runs on a thread-pool thread
-/// (<see cref="Task.Run(Func{T})"/>): measured against a dedicated thread feeding a channel, this adds the least to
-/// GenAI's own loop (see the report in docs/model-repository.md). Cancelling stops the loop before the next step and
+/// (<see cref="Task.Run(Func{T})"/>). Measured on the tiny decoder against GenAI's own loop on a busy 2-core machine:
+/// +0.12 ms to the first token and 0.97x its tokens/s, where a dedicated thread feeding a channel added ~6 ms and lost
+/// two thirds of the tokens/s to thread hand-offs. Cancelling stops the loop before the next step and
 /// interrupts a running one (a long prefill) through GenAI's terminate_session.
 /// </summary>
 internal sealed class GenAiGeneration(Model model, Tokenizer tokenizer, GenAiFolder folder, int[] prompt, GenerationOptions options, int maxLength,
