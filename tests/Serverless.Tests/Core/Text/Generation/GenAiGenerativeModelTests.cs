@@ -48,6 +48,21 @@ public sealed class GenAiGenerativeModelTests(TinyDecoderFolder tiny) : IClassFi
     }
 
     [Fact]
+    public async Task GenerateAsync_ConcurrentGenerations_EachEqualsItsGenerationAlone()
+    {
+        string[] prompts = ["Hello serverless world", "how are you?", "Tell me", "The world is"];
+        var alone = new List<string>();
+        foreach (var prompt in prompts)
+        {
+            alone.Add(await TextAsync(tiny.Model.Tokenize(GenerationInput.OfPrompt(prompt)), Greedy));
+        }
+
+        var together = await Task.WhenAll(prompts.Select(p => Task.Run(() => TextAsync(tiny.Model.Tokenize(GenerationInput.OfPrompt(p)), Greedy))));
+
+        Assert.Equal(alone, together);
+    }
+
+    [Fact]
     public async Task GenerateAsync_TemperatureZero_IsDeterministic()
     {
         var prompt = tiny.Model.Tokenize(GenerationInput.OfPrompt(Prompt));
