@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using Serverless.SampleModels.Onnx;
 using Serverless.SampleModels.Repository;
@@ -6,9 +7,20 @@ using Serverless.SampleModels.Text;
 using Serverless.SampleModels.Verification;
 
 // Usage: dotnet run --project tests/Serverless.SampleModels -- [<out-folder>] [--self-test]
+//        dotnet run --project tests/Serverless.SampleModels -- --genai <version-folder> <layers> <heads> <head-size> <context-length>
 if (args.Contains("--self-test"))
 {
     HeavyMlpSelfTest.Run();
+    return;
+}
+
+if (args is ["--genai", var genAiFolder, var layers, var heads, var headSize, var contextLength])
+{
+    // A generated decoder of any size in GenAI's layout, for benchmarks (DecoderDimensions.Large: 8 8 64 1024).
+    var dimensions = new DecoderDimensions(int.Parse(layers, CultureInfo.InvariantCulture), int.Parse(heads, CultureInfo.InvariantCulture),
+        int.Parse(headSize, CultureInfo.InvariantCulture), int.Parse(contextLength, CultureInfo.InvariantCulture));
+    var written = GenAiFolderWriter.Write(genAiFolder, dimensions, TinyChatSample.Seed);
+    Console.WriteLine($"{genAiFolder}: {string.Join(", ", written.Select(f => $"{f.Key} {f.Value.Length:N0} bytes"))}");
     return;
 }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntimeGenAI;
@@ -14,14 +13,11 @@ namespace Serverless.Core.Infrastructure.GenAI;
 /// <summary>
 /// A text generator on ONNX Runtime GenAI, opened from a version folder in GenAI's layout (genai_config.json, the
 /// decoder, tokenizer.json, tokenizer_config.json). Runs on GenAI's CPU provider in both flavors; each generation
-/// gets its own GenAI Generator (GenAI's C# API has no continuous batching) and its own thread.
+/// gets its own GenAI Generator (GenAI's C# API has no continuous batching), its steps on thread-pool threads.
 /// Dispose retires it: GenAI's model and tokenizer are freed when the last running generation ends.
 /// </summary>
 public sealed class GenAiGenerativeModel : IGenerativeModel, IDisposable
 {
-    // How many events the token loop may run ahead of the caller reading them.
-    internal const int EventsAhead = 8;
-
     private readonly Model _model;
     private readonly Tokenizer _tokenizer;
     private readonly GenAiFolder _folder;
@@ -153,36 +149,16 @@ public sealed class GenAiGenerativeModel : IGenerativeModel, IDisposable
         var prompt = Validate(promptTokens, options);
         var maxLength = (int)Math.Min((long)prompt.Length + options.MaxTokens, Info.ContextLength);
         Enter();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var events = Channel.CreateBounded<GenerationEvent>(new BoundedChannelOptions(EventsAhead) { SingleReader = true, SingleWriter = true });
-        var generation = new GenAiGeneration(_model, _tokenizer, _folder, prompt, options, maxLength, progress, events.Writer);
-        // Its own thread, not the pool's: the loop blocks in GenAI for the whole generation.
-        var loop = Task.Factory.StartNew(() => generation.Run(stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
-            // The reader is not cancelled itself: the loop sees the token within one step and ends the channel, so
-            // when the exception below surfaces, progress already holds every token generated.
-            await foreach (var e in events.Reader.ReadAllAsync(CancellationToken.None))
+            var generation = new GenAiGeneration(_model, _tokenizer, _folder, prompt, options, maxLength, progress);
+            await foreach (var e in generation.RunAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return e;
             }
-
-            await loop;
         }
         finally
         {
-            // A caller that stops reading early (break, dispose) stops the loop too, and waits for it: GenAI's objects
-            // are freed before the enumerator's disposal returns.
-            stop.Cancel();
-            try
-            {
-                await loop.ConfigureAwait(false);
-            }
-            catch (Exception) when (loop.IsCompleted)
-            {
-                // Already thrown to the caller above, or a cancellation the caller asked for by leaving.
-            }
-
             Exit();
         }
     }

@@ -35,6 +35,18 @@ public sealed class TinyDecoderTests(TinyDecoderFolder tiny) : IClassFixture<Tin
         Assert.NotEqual(first[GenAiFolderWriter.DecoderFile], GenAiFolderWriter.Create(DecoderDimensions.Tiny, seed: 6)[GenAiFolderWriter.DecoderFile]);
     }
 
+    [Fact]
+    public void TinyChatSample_CommittedFolder_IsWhatTheWriterWrites()
+    {
+        var committed = Path.Combine(Serverless.Tests.Fixtures.RepositoryPaths.SampleModels, TinyChatSample.Name, "1");
+
+        var written = GenAiFolderWriter.Create(DecoderDimensions.Tiny, TinyChatSample.Seed);
+
+        Assert.Equal(written.Keys.Order(StringComparer.Ordinal), Directory.GetFiles(committed).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.All(written, f => Assert.True(f.Value.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(committed, f.Key))),
+            $"models/tiny-chat/1/{f.Key} differs from what tests/Serverless.SampleModels writes: regenerate it"));
+    }
+
     private static int ArgmaxOfLastPosition(InferenceSession session, List<int> sequence)
     {
         var d = TinyDecoderFolder.Dimensions;
