@@ -249,7 +249,7 @@ public sealed class ModelCache : IDisposable
             var load = _load;
             return load switch
             {
-                { IsCompletedSuccessfully: true } => new(Key.Name, Key.Version, ModelState.Ready, ""),
+                { IsCompletedSuccessfully: true } => new(Key.Name, Key.Version, ModelState.Ready, "", load.Result.Kind),
                 { IsFaulted: true } => new(Key.Name, Key.Version, ModelState.Unavailable, load.Exception!.InnerException?.Message ?? "load failed"),
                 { IsCompleted: false } => new(Key.Name, Key.Version, ModelState.Loading, _progress?.Describe() ?? ""),
                 _ => new(Key.Name, Key.Version, ModelState.Unavailable, "unloaded"),

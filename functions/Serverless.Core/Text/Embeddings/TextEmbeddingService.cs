@@ -34,6 +34,11 @@ public sealed class TextEmbeddingService(ModelCache cache, MeteredText metering,
             using var lease = await cache.AcquireAsync(name.Name, name.Version, cancellationToken);
             key = lease.Model.Key;
             var model = lease.Embedding;
+            if (request.Dimensions is { } dimensions && dimensions != model.Info.Dimensions)
+            {
+                throw new InvalidInferenceInputException(
+                    $"'dimensions' is {dimensions}, but model {key} returns {model.Info.Dimensions}-dimensional vectors and does not shorten them");
+            }
             // Tokenizing first checks every input's bounds before any quota is taken, and sizes the reservation.
             long tokens = 0;
             foreach (var input in request.Inputs)

@@ -60,6 +60,8 @@ public sealed class RepositoryFunctions(IModelRepository repository, ModelVersio
                         version = version.ToString(CultureInfo.InvariantCulture),
                         state = state.State.ToString().ToUpperInvariant(),
                         reason = state.Reason,
+                        // Known once loaded: the kind is the version folder's.
+                        kind = state.Kind?.WireName(),
                     });
                 }
             }

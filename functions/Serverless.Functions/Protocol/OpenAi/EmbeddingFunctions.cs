@@ -7,7 +7,7 @@ using Serverless.Functions.Protocol.Endpoints;
 namespace Serverless.Functions.Protocol.OpenAi;
 
 /// <summary><c>POST /v1/embeddings</c> (and <c>/openai/v1/embeddings</c>): OpenAI's embeddings API over <see cref="ITextEmbeddings"/>.</summary>
-public sealed class EmbeddingFunctions(OpenAiRequestBody bodies, IOptions<OpenAiOptions> options, ITextEmbeddings? embeddings = null)
+public sealed class EmbeddingFunctions(OpenAiRequestBody bodies, IOptions<OpenAiOptions> options, IOptions<EmbeddingsOptions> limits, ITextEmbeddings? embeddings = null)
 {
     private const string Description = "OpenAI's embeddings API: input as a string, a list of strings, token ids or a list of token id lists; encoding_format float or base64 (little-endian float32). Errors in OpenAI's envelope.";
 
@@ -28,16 +28,10 @@ public sealed class EmbeddingFunctions(OpenAiRequestBody bodies, IOptions<OpenAi
         EmbeddingsCall call;
         using (var body = await bodies.ReadAsync(context))
         {
-            call = EmbeddingsRequestReader.Read(body.RootElement, options.Value);
+            call = EmbeddingsRequestReader.Read(body.RootElement, options.Value, limits.Value);
         }
         var service = embeddings ?? throw new TextModelsNotServedException("text embeddings");
         var result = await service.EmbedAsync(context.GetCaller(), call.Request, context.RequestAborted);
-        // Vectors are never shortened: a caller expecting another length would get vectors it cannot use.
-        if (call.Dimensions is { } dimensions && result.Vectors.Count > 0 && result.Vectors[0].Length != dimensions)
-        {
-            throw RequestFields.Invalid(
-                $"'dimensions' is {dimensions}, but model '{call.Request.Model}' returns {result.Vectors[0].Length}-dimensional vectors and does not shorten them", "dimensions");
-        }
         context.Response.ContentType = "application/json; charset=utf-8";
         EmbeddingsResponseWriter.Write(context.Response.BodyWriter, call.Request.Model, result, call.Base64);
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);

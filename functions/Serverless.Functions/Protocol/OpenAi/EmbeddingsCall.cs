@@ -4,5 +4,4 @@ namespace Serverless.Functions.Protocol.OpenAi;
 
 /// <summary>A <c>POST /v1/embeddings</c> request as read: the protocol-neutral call, and how its answer must be written.</summary>
 /// <param name="Base64">Vectors as base64 of their little-endian float32 bytes (<c>encoding_format: "base64"</c>) instead of number lists.</param>
-/// <param name="Dimensions">The <c>dimensions</c> the caller expects: this server does not shorten vectors, so only the model's own is accepted.</param>
-public sealed record EmbeddingsCall(EmbeddingRequest Request, bool Base64, int? Dimensions);
+public sealed record EmbeddingsCall(EmbeddingRequest Request, bool Base64);

@@ -6,16 +6,17 @@ namespace Serverless.Functions.Protocol.OpenAi;
 
 /// <summary>
 /// Reads OpenAI's embeddings request: <c>model</c>, <c>input</c> (a string, a list of strings, a list of token ids or
-/// a list of such lists), <c>encoding_format</c>, <c>dimensions</c>, <c>user</c>. Every bound is a setting of
-/// <see cref="OpenAiOptions"/>; any other field is ignored, as OpenAI ignores fields it does not know.
+/// a list of such lists), <c>encoding_format</c>, <c>dimensions</c>, <c>user</c>. The inputs' count and length are
+/// the embeddings call's own bounds (<see cref="EmbeddingsOptions"/>, checked here before anything is held for them),
+/// token ids per input <see cref="OpenAiOptions"/>'; any other field is ignored, as OpenAI ignores fields it does not know.
 /// </summary>
 public static class EmbeddingsRequestReader
 {
-    public static EmbeddingsCall Read(JsonElement root, OpenAiOptions options)
+    public static EmbeddingsCall Read(JsonElement root, OpenAiOptions options, EmbeddingsOptions limits)
     {
         var fields = new RequestFields(root);
         var model = ModelField.Read(fields);
-        var inputs = ReadInputs(fields.Get("input") ?? throw RequestFields.Invalid("'input' is required", "input"), options);
+        var inputs = ReadInputs(fields.Get("input") ?? throw RequestFields.Invalid("'input' is required", "input"), options, limits);
         var base64 = fields.String("encoding_format") switch
         {
             null or "float" => false,
@@ -23,14 +24,14 @@ public static class EmbeddingsRequestReader
             var other => throw RequestFields.Invalid($"'encoding_format' must be \"float\" or \"base64\", not \"{other}\"", "encoding_format"),
         };
         var dimensions = (int?)fields.Integer("dimensions", 1, int.MaxValue);
-        return new EmbeddingsCall(new EmbeddingRequest(model, inputs, fields.String("user")), base64, dimensions);
+        return new EmbeddingsCall(new EmbeddingRequest(model, inputs, fields.String("user")) { Dimensions = dimensions }, base64);
     }
 
-    private static List<EmbeddingInput> ReadInputs(JsonElement input, OpenAiOptions options)
+    private static List<EmbeddingInput> ReadInputs(JsonElement input, OpenAiOptions options, EmbeddingsOptions limits)
     {
         if (input.ValueKind == JsonValueKind.String)
         {
-            return [Text(input, 0, options)];
+            return [Text(input, 0, limits)];
         }
         if (input.ValueKind != JsonValueKind.Array)
         {
@@ -46,9 +47,9 @@ public static class EmbeddingsRequestReader
         {
             return [TokenIds(input, "input", options)];
         }
-        if (count > options.MaxEmbeddingInputs)
+        if (count > limits.MaxInputsPerCall)
         {
-            throw RequestFields.Invalid($"'input' holds {count} inputs; at most {options.MaxEmbeddingInputs} are allowed ({OpenAiOptions.Section}:MaxEmbeddingInputs)", "input");
+            throw RequestFields.Invalid($"'input' holds {count} inputs; at most {limits.MaxInputsPerCall} are allowed ({EmbeddingsOptions.Section}:MaxInputsPerCall)", "input");
         }
         var inputs = new List<EmbeddingInput>(count);
         var strings = input[0].ValueKind == JsonValueKind.String;
@@ -57,7 +58,7 @@ public static class EmbeddingsRequestReader
             var index = inputs.Count;
             inputs.Add((strings, item.ValueKind) switch
             {
-                (true, JsonValueKind.String) => Text(item, index, options),
+                (true, JsonValueKind.String) => Text(item, index, limits),
                 (false, JsonValueKind.Array) => TokenIds(item, $"input[{index}]", options),
                 _ => throw RequestFields.Invalid(
                     $"'input[{index}]' must be {(strings ? "a string" : "a list of token ids")} like the first input, not {RequestFields.Describe(item)}", "input"),
@@ -66,17 +67,17 @@ public static class EmbeddingsRequestReader
         return inputs;
     }
 
-    private static EmbeddingInput Text(JsonElement item, int index, OpenAiOptions options)
+    private static EmbeddingInput Text(JsonElement item, int index, EmbeddingsOptions limits)
     {
         var text = item.GetString()!;
         if (text.Length == 0)
         {
             throw RequestFields.Invalid($"'input[{index}]' is an empty string", "input");
         }
-        if (text.Length > options.MaxInputCharacters)
+        if (text.Length > limits.MaxCharactersPerInput)
         {
             throw RequestFields.Invalid(
-                $"'input[{index}]' is {text.Length} characters long; at most {options.MaxInputCharacters} are allowed ({OpenAiOptions.Section}:MaxInputCharacters)", "input");
+                $"'input[{index}]' is {text.Length} characters long; at most {limits.MaxCharactersPerInput} are allowed ({EmbeddingsOptions.Section}:MaxCharactersPerInput)", "input");
         }
         return EmbeddingInput.OfText(text);
     }

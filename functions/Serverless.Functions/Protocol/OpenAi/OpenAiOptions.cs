@@ -15,11 +15,7 @@ public sealed class OpenAiOptions : IValidatableObject
     [Range(1024, int.MaxValue)]
     public int MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
 
-    /// <summary>Inputs of one <c>/v1/embeddings</c> call (OpenAI allows 2048).</summary>
-    [Range(1, 100_000)]
-    public int MaxEmbeddingInputs { get; set; } = 2048;
-
-    /// <summary>Characters of one text input (an embedding input, a prompt, the messages of a chat together).</summary>
+    /// <summary>Characters of one prompt, or of the messages of a chat together (an embedding input's are Embeddings:MaxCharactersPerInput).</summary>
     [Range(1, int.MaxValue)]
     public int MaxInputCharacters { get; set; } = 256 * 1024;
 

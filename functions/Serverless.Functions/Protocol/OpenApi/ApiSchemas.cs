@@ -148,6 +148,7 @@ public static class ApiSchemas
                 ["version"] = String(),
                 ["state"] = String("READY, LOADING, UNAVAILABLE, ..."),
                 ["reason"] = String(),
+                ["kind"] = String("tensor, embedding or generative; present once the version is loaded."),
             }, "name", "version", "state")),
             [RepositoryLoad] = Object(new() { ["name"] = String(), ["version"] = String(), ["state"] = String(), ["action"] = String("What the load did: loaded, already loaded, ...") },
                 "name", "version", "state", "action"),

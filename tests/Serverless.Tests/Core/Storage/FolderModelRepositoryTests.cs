@@ -55,4 +55,20 @@ public sealed class FolderModelRepositoryTests : IDisposable
         Assert.Empty(await repository.ListVersionsAsync("m"));
         await Assert.ThrowsAsync<ModelNotFoundException>(() => repository.FetchAsync(new ModelKey("m", 1)));
     }
+
+    [Fact]
+    public async Task ListVersionsAndFetch_GenerativeFolderWithADecoderOfAnotherName_IsAVersion()
+    {
+        // What GenAI's model builder and published ONNX LLMs ship: the decoder is named by genai_config.json.
+        var folder = Path.Combine(_root, "chat", "4");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, ModelRepositoryLayout.GenerativeConfigFileName), "{}");
+        await File.WriteAllBytesAsync(Path.Combine(folder, "phi-int4.onnx"), new byte[10]);
+        var repository = new FolderModelRepository(_root, _logger);
+
+        Assert.Equal([4L], await repository.ListVersionsAsync("chat"));
+        var file = await repository.FetchAsync(new ModelKey("chat", 4));
+        Assert.Equal(Path.GetFullPath(folder), file.Directory);
+        Assert.Equal(2, file.FileCount);
+    }
 }

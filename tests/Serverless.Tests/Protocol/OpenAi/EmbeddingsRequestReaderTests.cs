@@ -1,16 +1,19 @@
 using System.Text.Json;
+using Serverless.Core.Text.Embeddings;
 using Serverless.Functions.Protocol.OpenAi;
 
 namespace Serverless.Tests.Protocol.OpenAi;
 
 public sealed class EmbeddingsRequestReaderTests
 {
-    private static readonly OpenAiOptions Options = new() { MaxEmbeddingInputs = 3, MaxInputCharacters = 10, MaxInputTokenIds = 4 };
+    private static readonly OpenAiOptions Options = new() { MaxInputCharacters = 10, MaxInputTokenIds = 4 };
+
+    private static readonly EmbeddingsOptions Limits = new() { MaxInputsPerCall = 3, MaxCharactersPerInput = 10 };
 
     private static EmbeddingsCall Read(string json)
     {
         using var document = JsonDocument.Parse(json);
-        return EmbeddingsRequestReader.Read(document.RootElement, Options);
+        return EmbeddingsRequestReader.Read(document.RootElement, Options, Limits);
     }
 
     private static OpenAiInvalidRequestException Refused(string json) => Assert.Throws<OpenAiInvalidRequestException>(() => Read(json));
@@ -24,7 +27,7 @@ public sealed class EmbeddingsRequestReaderTests
         Assert.Equal("hello", Assert.Single(call.Request.Inputs).Text);
         Assert.Equal("u-1", call.Request.User);
         Assert.False(call.Base64);
-        Assert.Null(call.Dimensions);
+        Assert.Null(call.Request.Dimensions);
     }
 
     [Fact]
@@ -35,7 +38,7 @@ public sealed class EmbeddingsRequestReaderTests
         Assert.Equal(["a", "bb", "ccc"], call.Request.Inputs.Select(i => i.Text));
         Assert.Equal("minilm:2", call.Request.Model);
         Assert.True(call.Base64);
-        Assert.Equal(384, call.Dimensions);
+        Assert.Equal(384, call.Request.Dimensions);
     }
 
     [Fact]
@@ -70,8 +73,8 @@ public sealed class EmbeddingsRequestReaderTests
     [InlineData("""{"model": "m", "input": []}""", "input", "empty list")]
     [InlineData("""{"model": "m", "input": ["a", 1]}""", "input", "'input[1]' must be a string")]
     [InlineData("""{"model": "m", "input": [[1], "a"]}""", "input", "'input[1]' must be a list of token ids")]
-    [InlineData("""{"model": "m", "input": ["a", "b", "c", "d"]}""", "input", "at most 3 are allowed (OpenAi:MaxEmbeddingInputs)")]
-    [InlineData("""{"model": "m", "input": "12345678901"}""", "input", "11 characters long; at most 10 are allowed (OpenAi:MaxInputCharacters)")]
+    [InlineData("""{"model": "m", "input": ["a", "b", "c", "d"]}""", "input", "at most 3 are allowed (Embeddings:MaxInputsPerCall)")]
+    [InlineData("""{"model": "m", "input": "12345678901"}""", "input", "11 characters long; at most 10 are allowed (Embeddings:MaxCharactersPerInput)")]
     [InlineData("""{"model": "m", "input": [1, 2, 3, 4, 5]}""", "input", "at most 4 are allowed (OpenAi:MaxInputTokenIds)")]
     [InlineData("""{"model": "m", "input": [1, -2]}""", "input", "'input[1]' must be a token id")]
     [InlineData("""{"model": "m", "input": [1, 2.5]}""", "input", "'input[1]' must be a token id")]
