@@ -108,7 +108,7 @@ public sealed class DynamicBatcher : IModelScheduler
         {
             _arrived.Set();
         }
-        return await pending.Task;
+        return await pending.Completion.Task;
     }
 
     private void Work()
@@ -130,9 +130,8 @@ public sealed class DynamicBatcher : IModelScheduler
         }
         foreach (var request in carried)
         {
-            request.Fail(new ModelOverloadedException($"model {_key} was unloaded while the request waited"));
+            request.Completion.TrySetException(new ModelOverloadedException($"model {_key} was unloaded while the request waited"));
         }
-        Publish([.. carried]);
     }
 
     /// <summary>
@@ -230,31 +229,17 @@ public sealed class DynamicBatcher : IModelScheduler
 
     private void Execute(List<PendingRequest> batch)
     {
-        // Every request of the batch is answered in one hand-off at the end, whatever became of it.
-        var answered = batch.ToArray();
-        try
-        {
-            Settle(batch);
-        }
-        finally
-        {
-            Publish(answered);
-        }
-    }
-
-    private void Settle(List<PendingRequest> batch)
-    {
         var started = _time.GetTimestamp();
         batch.RemoveAll(request =>
         {
             if (request.Cancellation.IsCancellationRequested)
             {
-                request.Cancel();
+                request.Completion.TrySetCanceled(request.Cancellation);
                 return true;
             }
             if (started - request.EnqueuedAt > _rejectAfterTicks)
             {
-                request.Fail(new ModelOverloadedException($"model {_key}: the request waited longer than its {_config.DefaultTimeoutUs} us queue timeout"));
+                request.Completion.TrySetException(new ModelOverloadedException($"model {_key}: the request waited longer than its {_config.DefaultTimeoutUs} us queue timeout"));
                 return true;
             }
             return false;
@@ -267,7 +252,7 @@ public sealed class DynamicBatcher : IModelScheduler
         {
             if (batch.Count == 1)
             {
-                batch[0].Succeed(TimedRun(batch[0].Inputs, batch[0].OutputNames), QueueTicks(batch[0], started), batch[0].Signature.Rows!.Value);
+                batch[0].Complete(TimedRun(batch[0].Inputs, batch[0].OutputNames), QueueTicks(batch[0], started), batch[0].Signature.Rows!.Value);
                 return;
             }
             var rows = batch.Sum(r => r.Signature.Rows!.Value);
@@ -280,7 +265,7 @@ public sealed class DynamicBatcher : IModelScheduler
                 // An output without the batch as its first dimension cannot be divided: run them one by one.
                 foreach (var request in batch)
                 {
-                    request.Succeed(_session.Run(request.Inputs, request.OutputNames), QueueTicks(request, started), request.Signature.Rows!.Value);
+                    request.Complete(_session.Run(request.Inputs, request.OutputNames), QueueTicks(request, started), request.Signature.Rows!.Value);
                 }
                 return;
             }
@@ -288,52 +273,27 @@ public sealed class DynamicBatcher : IModelScheduler
             result.Buffers?.AddOwners(batch.Count - 1);
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].Succeed(result with { Outputs = perRequest[i], CountsExecution = i == 0 }, QueueTicks(batch[i], started), rows);
+                batch[i].Complete(result with { Outputs = perRequest[i], CountsExecution = i == 0 }, QueueTicks(batch[i], started), rows);
             }
         }
         catch (Exception e) when (batch.Count == 1)
         {
-            batch[0].Fail(e);
+            batch[0].Completion.TrySetException(e);
         }
         catch (Exception)
         {
             // One bad request must not fail its neighbours: run them one by one so each gets its own answer.
-            foreach (var request in batch.Where(r => !r.Settled))
+            foreach (var request in batch.Where(r => !r.Completion.Task.IsCompleted))
             {
                 try
                 {
-                    request.Succeed(_session.Run(request.Inputs, request.OutputNames), QueueTicks(request, started), request.Signature.Rows!.Value);
+                    request.Complete(_session.Run(request.Inputs, request.OutputNames), QueueTicks(request, started), request.Signature.Rows!.Value);
                 }
                 catch (Exception single)
                 {
-                    request.Fail(single);
+                    request.Completion.TrySetException(single);
                 }
             }
-        }
-    }
-
-    /// <summary>
-    /// Hands the settled requests to the thread pool, one work item per core (at most one per request), each answering
-    /// its share in turn: the awaiting request continues on that thread until its first real wait.
-    /// </summary>
-    /// <remarks>
-    /// One work item per request (a <see cref="TaskCompletionSource{TResult}"/> that runs its continuation
-    /// asynchronously) woke a pool thread per answer: with 16-row batches on 2 cores, the kernel's wake-ups and context
-    /// switches were 7% of the server's CPU (RESULTS.md, issue 26). The batcher's own thread never runs a continuation:
-    /// its next Run must not wait for responses to be written, and no caller's code may run under its lock.
-    /// </remarks>
-    private static void Publish(PendingRequest[] requests)
-    {
-        var workers = Math.Min(requests.Length, Environment.ProcessorCount);
-        for (var w = 0; w < workers; w++)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static share =>
-            {
-                for (var i = share.First; i < share.Requests.Length; i += share.Step)
-                {
-                    share.Requests[i].Publish();
-                }
-            }, (Requests: requests, First: w, Step: workers), preferLocal: false);
         }
     }
 
@@ -360,52 +320,19 @@ public sealed class DynamicBatcher : IModelScheduler
         {
             worker.Join(TimeSpan.FromSeconds(5));
         }
-        var left = new List<PendingRequest>();
         while (_queue.Reader.TryRead(out var request))
         {
-            request.Fail(new ModelOverloadedException($"model {_key} was unloaded while the request waited"));
-            left.Add(request);
+            request.Completion.TrySetException(new ModelOverloadedException($"model {_key} was unloaded while the request waited"));
         }
-        Publish([.. left]);
     }
 
     private sealed record PendingRequest(
         IReadOnlyList<InferenceTensor> Inputs, IReadOnlyList<string> OutputNames, BatchSignature Signature, long EnqueuedAt, CancellationToken Cancellation)
     {
-        // Continuations run where the task completes: always a pool thread, in Publish (see DynamicBatcher.Publish).
-        private readonly TaskCompletionSource<SessionRunResult> _completion = new();
-        private SessionRunResult? _result;
-        private Exception? _error;
-        private bool _canceled;
-
-        public Task<SessionRunResult> Task => _completion.Task;
-
-        /// <summary>Whether its outcome is decided (it is answered when published).</summary>
-        public bool Settled => _result is not null || _error is not null || _canceled;
+        public TaskCompletionSource<SessionRunResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>Reports the time spent waiting for the batch as queue time on top of the run's own timings.</summary>
-        public void Succeed(SessionRunResult result, long queueTicks, long batchRows) =>
-            _result = result with { QueueTicks = queueTicks, BatchRows = batchRows };
-
-        public void Fail(Exception error) => _error ??= error;
-
-        public void Cancel() => _canceled = true;
-
-        /// <summary>Answers the caller with the outcome settled; the caller's continuation runs here, on this thread.</summary>
-        public void Publish()
-        {
-            if (_result is not null)
-            {
-                _completion.TrySetResult(_result);
-            }
-            else if (_error is not null)
-            {
-                _completion.TrySetException(_error);
-            }
-            else if (_canceled)
-            {
-                _completion.TrySetCanceled(Cancellation);
-            }
-        }
+        public void Complete(SessionRunResult result, long queueTicks, long batchRows) =>
+            Completion.TrySetResult(result with { QueueTicks = queueTicks, BatchRows = batchRows });
     }
 }
