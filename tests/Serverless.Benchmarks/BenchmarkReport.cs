@@ -7,8 +7,10 @@ public sealed class BenchmarkReport
 {
     private readonly List<string[]> _rows = [];
 
+    /// <remarks>Each row carries the machine's 1-minute load average when it was added (at the end of its measurement):
+    /// on a shared machine a number means little without it.</remarks>
     public void Add(string name, double perSecond, double p50Ms, double p99Ms, double ratio, string ratioMeaning) =>
-        _rows.Add([name, F(perSecond), F(p50Ms), F(p99Ms), F(ratio) + "x", ratioMeaning]);
+        _rows.Add([name, F(perSecond), F(p50Ms), F(p99Ms), F(ratio) + "x", ratioMeaning, F(TieredJit.LoadAverage())]);
 
     /// <summary>A heading row: what the rows below it have in common (how they were measured).</summary>
     public void Section(string title) => _rows.Add([title]);
@@ -18,7 +20,7 @@ public sealed class BenchmarkReport
 
     public void Print()
     {
-        string[] header = ["measurement", "per second / value", "p50 ms", "p99 ms", "ratio", "ratio is"];
+        string[] header = ["measurement", "per second / value", "p50 ms", "p99 ms", "ratio", "ratio is", "load"];
         var widths = header.Select((h, i) => Math.Max(h.Length, _rows.Where(r => r.Length > 1).Select(r => r[i].Length).DefaultIfEmpty(0).Max())).ToArray();
         Console.WriteLine();
         Console.WriteLine(string.Join(" | ", header.Select((h, i) => h.PadRight(widths[i]))));

@@ -37,6 +37,11 @@ public sealed class DynamicBatcher : IModelScheduler
     // Set by producers after each write: wakes an idle or gathering worker.
     private readonly ManualResetEventSlim _arrived = new(false);
     private readonly Thread[] _workers;
+    // Held by the one instance that forms the next batch; the other idle instances wait here, not on the queue.
+    // Two instances gathering at once split the same arrivals between them: measured from outside (heavy MLP, 2
+    // instances, 32 clients) batches averaged 13 of the 16 rows each could have had, and a small batch costs more
+    // ONNX Runtime CPU per row (RESULTS.md, issue 26). One gatherer takes every arrival of its window.
+    private readonly Lock _gathering = new();
     private readonly long _fixedDelayTicks;
     // A request older than this when its batch starts is rejected: the configured timeout with timeout_action reject, else never.
     private readonly long _rejectAfterTicks;
@@ -112,24 +117,13 @@ public sealed class DynamicBatcher : IModelScheduler
         var batch = new List<PendingRequest>(_maxBatchSize);
         while (!_stopping)
         {
-            if (carried.Count == 0)
+            lock (_gathering)
             {
-                _arrived.Reset();
-                if (!_queue.Reader.TryRead(out var next))
+                if (!TakeOldest(carried))
                 {
-                    // Every write is followed by a Set, so a request written after the Reset ends this wait.
-                    _arrived.Wait();
                     continue;
                 }
-                carried.Add(next);
-            }
-            Gather(carried, batch);
-            // A producer sets the event only when it is not set already, so one Set can stand for several requests,
-            // and this worker's Resets may have swallowed the one another idle instance was to wake on: hand the
-            // rest on before going into a Run (it was a request left waiting for a whole Run with an instance idle).
-            if (InstanceCount > 1 && _queue.Reader.TryPeek(out _))
-            {
-                _arrived.Set();
+                Gather(carried, batch);
             }
             Execute(batch);
             batch.Clear();
@@ -138,6 +132,33 @@ public sealed class DynamicBatcher : IModelScheduler
         {
             request.Completion.TrySetException(new ModelOverloadedException($"model {_key} was unloaded while the request waited"));
         }
+    }
+
+    /// <summary>
+    /// Waits for a request unless one is carried over; false when woken without one (stopping, or a Set that another
+    /// read already answered), so the caller looks again.
+    /// </summary>
+    private bool TakeOldest(List<PendingRequest> carried)
+    {
+        if (carried.Count > 0)
+        {
+            return true;
+        }
+        // Only the gatherer waits on the event, so one Set per write always wakes the one worker that can take it.
+        _arrived.Reset();
+        if (_queue.Reader.TryRead(out var next))
+        {
+            carried.Add(next);
+            return true;
+        }
+        if (_stopping)
+        {
+            // Dispose set _stopping before its Set: an instance that took the lock after that Set must not wait for another.
+            return false;
+        }
+        // Every write is followed by a Set, so a request written after the Reset ends this wait.
+        _arrived.Wait();
+        return false;
     }
 
     /// <summary>Fills <paramref name="batch"/> with the oldest request and its compatible company.</summary>

@@ -166,6 +166,26 @@ public sealed class DynamicBatcherTests
         Assert.Equal(2, batcher.InstanceCount);
     }
 
+    [Fact]
+    public async Task RunAsync_TwoIdleInstances_OneOfThemGathersEveryArrival()
+    {
+        using var session = new RecordingSession();
+        // The clock stands still, so only a full preferred batch can start a Run: split between two gathering
+        // instances, neither half would ever run.
+        using var batcher = new DynamicBatcher(Key, session, new DynamicBatchingConfig { MaxQueueDelayUs = 5_000_000, PreferredBatchSizes = [8] }, 0, _time, instances: 2);
+
+        var requests = new List<Task<SessionRunResult>>();
+        for (var i = 0; i < 8; i++)
+        {
+            requests.Add(batcher.RunAsync([Row(i, width: 3)], ["y"], default));
+            // Arrivals spread out (not a wait for any result): each one finds both instances awake and looking.
+            await Task.Delay(2);
+        }
+        await Task.WhenAll(requests).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([8L], session.RunRows);
+    }
+
     private static InferenceTensor Row(int seed, int width)
     {
         var values = Values(seed, width);
