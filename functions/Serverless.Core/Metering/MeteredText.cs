@@ -114,27 +114,12 @@ public sealed class MeteredText(
     internal async Task RejectAsync(MeteredTextCall call, ServerlessException refusal)
     {
         call.ReleaseSlot();
-        var reason = refusal switch
-        {
-            RateLimitExceededException => "rate_limited",
-            QuotaExceededException => "quota_exceeded",
-            ModelSaturatedException => "saturated",
-            _ => "rejected",
-        };
-        metrics.RecordRejected(call.Model, reason);
+        metrics.RecordRejected(call.Model, MeteredCallTelemetry.ReasonOf(refusal));
         await billing.RecordUnbilledAsync(call.NewRecord(billing) with { Status = refusal.StatusCode, Outcome = UsageOutcome.Rejected });
         Finish(call, refusal.StatusCode);
     }
 
     internal UsageRecord NewRecord(MeteredTextCall call) => call.NewRecord(billing);
 
-    private void Finish(MeteredTextCall call, int status)
-    {
-        metrics.RecordRequest(call.Model, status, Stopwatch.GetElapsedTime(call.Started));
-        call.Activity?.SetTag("http.response.status_code", status);
-        if (status >= 500)
-        {
-            call.Activity?.SetStatus(ActivityStatusCode.Error);
-        }
-    }
+    private void Finish(MeteredTextCall call, int status) => MeteredCallTelemetry.Finish(metrics, call.Model, status, call.Started, call.Activity);
 }
