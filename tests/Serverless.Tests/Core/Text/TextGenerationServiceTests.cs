@@ -39,7 +39,7 @@ public sealed class TextGenerationServiceTests : IDisposable
         var models = Options.Create(new ModelsOptions());
         _cache = new ModelCache(loader, _repository, new ModelVersionIndex(_repository, models, time), [], models, NullLogger<ModelCache>.Instance, time);
         var billing = new UsageBilling(_ledger, new PriceList(_repository, metering, NullLogger<PriceList>.Instance), metering, time, NullLogger<UsageBilling>.Instance);
-        var text = new MeteredText(new CallerRateLimiter(), new MonthlyQuota(new NoPastUsage(), time), new ModelConcurrencyLimiter(metering), billing, UsageRecords.Metrics());
+        var text = new MeteredText(new CallerRateLimiter(), new MonthlyQuota(new NoPastUsageStore(), time), new ModelConcurrencyLimiter(metering), billing, UsageRecords.Metrics());
         _service = new TextGenerationService(_cache, text, new GenerationSlots(Options.Create(new GenerationSettings { MaxConcurrentPerModel = 2 })));
     }
 
@@ -153,15 +153,5 @@ public sealed class TextGenerationServiceTests : IDisposable
         public bool Recognizes(string versionDirectory) => true;
 
         public IGenerativeModel Open(ModelKey key, ModelFile file, ModelConfig config) => model;
-    }
-
-    private sealed class NoPastUsage : IUsageStore
-    {
-        public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public IAsyncEnumerable<UsageRecord> ReadAsync(UsageQuery query, CancellationToken cancellationToken = default) => AsyncEnumerable.Empty<UsageRecord>();
-
-        public Task<long> CountBilledAsync(string callerId, DateTimeOffset from, DateTimeOffset to, QuotaMeasure measure, CancellationToken cancellationToken = default) =>
-            Task.FromResult(0L);
     }
 }
