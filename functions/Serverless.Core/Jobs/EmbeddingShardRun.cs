@@ -8,8 +8,8 @@ using Serverless.Core.Text.Embeddings;
 namespace Serverless.Core.Jobs;
 
 /// <summary>
-/// An embeddings job's rows: each row's text is tokenized by the model (a text that breaks a bound, or is empty, is a
-/// row error with the model's reason), the rest go to <see cref="IEmbeddingModel.EmbedAsync"/> (which pads and batches
+/// An embeddings job's rows: each row's text is tokenized by the model as it is read (a text that breaks a bound, or is
+/// empty, is a row error with the model's reason), the rest go to <see cref="IEmbeddingModel.EmbedAsync"/> (which pads and batches
 /// them with any HTTP callers' texts) and each vector is written as the row's <c>embedding</c> output. The tokens fed
 /// are counted for billing.
 /// </summary>
@@ -22,39 +22,12 @@ internal sealed class EmbeddingShardRun(RowLayout layout, IEmbeddingModel model,
     // Named in the rows' errors: the field or column the text came from.
     private readonly string _what = $"text '{Encoding.UTF8.GetString(layout.Inputs[0].Field)}'";
 
-    protected override async Task ScoreBatchAsync(CancellationToken cancellationToken)
-    {
-        // Tokenized once here: the ids go to the model as they are, so a row's vector is the one its text gets over HTTP.
-        var tokens = new IReadOnlyList<int>?[Batch.Count];
-        for (var i = 0; i < Batch.Count; i++)
-        {
-            if (Tokenize(i) is { } ids)
-            {
-                tokens[i] = ids;
-            }
-        }
-        // Runs of consecutive rows the model took are written together, in row order.
-        var first = 0;
-        while (first < Batch.Count)
-        {
-            if (tokens[first] is null)
-            {
-                first++;
-                continue;
-            }
-            var end = first;
-            while (end < Batch.Count && end - first < maxInputsPerCall && tokens[end] is not null)
-            {
-                end++;
-            }
-            await EmbedAsync(tokens, first, end - first, cancellationToken);
-            first = end;
-        }
-    }
+    /// <summary>Each row's ids, by its place in the batch: tokenized once, as it is read.</summary>
+    private readonly IReadOnlyList<int>[] _tokens = new IReadOnlyList<int>[layout.BatchSize];
 
-    /// <summary>The ids row <paramref name="index"/> of the batch feeds the model, or null once its error is recorded.</summary>
-    private IReadOnlyList<int>? Tokenize(int index)
+    protected override string? Admit()
     {
+        var index = Batch.Count - 1;
         var element = BytesTensor.Elements(Batch.Tensors(index, 1)[0].Data.Span);
         element.MoveNext();
         string text;
@@ -64,32 +37,39 @@ internal sealed class EmbeddingShardRun(RowLayout layout, IEmbeddingModel model,
         }
         catch (DecoderFallbackException)
         {
-            RecordError(Batch.Rows[index], $"{_what} is not valid UTF-8 text");
-            return null;
+            return $"{_what} is not valid UTF-8 text";
         }
         if (text.Length == 0)
         {
-            RecordError(Batch.Rows[index], $"{_what} is empty: there is no text to embed");
-            return null;
+            return $"{_what} is empty: there is no text to embed";
         }
         try
         {
-            return model.Tokenize(EmbeddingInput.OfText(text));
+            // The ids go to the model as they are, so a row's vector is the one its text gets over HTTP.
+            _tokens[index] = model.Tokenize(EmbeddingInput.OfText(text));
+            return null;
         }
         catch (InvalidInferenceInputException e)
         {
-            RecordError(Batch.Rows[index], $"{_what}: {e.Message}");
-            return null;
+            return $"{_what}: {e.Message}";
+        }
+    }
+
+    protected override async Task ScoreBatchAsync(CancellationToken cancellationToken)
+    {
+        for (var first = 0; first < Batch.Count; first += maxInputsPerCall)
+        {
+            await EmbedAsync(first, Math.Min(maxInputsPerCall, Batch.Count - first), cancellationToken);
         }
     }
 
     /// <summary>Embeds rows [first, first + count) of the batch and writes them.</summary>
-    private async Task EmbedAsync(IReadOnlyList<int>?[] tokens, int first, int count, CancellationToken cancellationToken)
+    private async Task EmbedAsync(int first, int count, CancellationToken cancellationToken)
     {
         var inputs = new EmbeddingInput[count];
         for (var i = 0; i < count; i++)
         {
-            inputs[i] = EmbeddingInput.OfTokens(tokens[first + i]!);
+            inputs[i] = EmbeddingInput.OfTokens(_tokens[first + i]);
         }
         EmbeddingBatch embedded;
         try
@@ -101,7 +81,7 @@ internal sealed class EmbeddingShardRun(RowLayout layout, IEmbeddingModel model,
             // The model refused the batch: embed row by row so only the rows it refuses fail.
             for (var i = 0; i < count; i++)
             {
-                await EmbedAsync(tokens, first + i, 1, cancellationToken);
+                await EmbedAsync(first + i, 1, cancellationToken);
             }
             return;
         }

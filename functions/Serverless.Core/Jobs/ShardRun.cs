@@ -57,6 +57,11 @@ internal abstract class ShardRun(RowLayout layout, IRowWriter writer)
 
     private bool Added(bool added, long row, string? error)
     {
+        if (added && Admit() is { } refused)
+        {
+            Batch.RemoveLast();
+            (added, error) = (false, refused);
+        }
         if (!added)
         {
             RecordError(row, error!);
@@ -76,6 +81,12 @@ internal abstract class ShardRun(RowLayout layout, IRowWriter writer)
         await ScoreBatchAsync(cancellationToken);
         Batch.Clear();
     }
+
+    /// <summary>
+    /// Checks the row just added to <see cref="Batch"/> (its last) before any run: the reason the model refuses it
+    /// (it is then taken back and recorded as failed, in row order with the rows that did not decode), or null.
+    /// </summary>
+    protected virtual string? Admit() => null;
 
     /// <summary>Scores every row of <see cref="Batch"/>: writes the rows the model takes, records the others' errors.</summary>
     protected abstract Task ScoreBatchAsync(CancellationToken cancellationToken);
