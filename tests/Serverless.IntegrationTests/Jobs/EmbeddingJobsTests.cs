@@ -101,6 +101,33 @@ public sealed class EmbeddingJobsTests
     }
 
     [Fact]
+    public async Task EmbeddingsJob_CsvTextColumn_EachRowsEmbeddingColumnsEqualV1Embeddings()
+    {
+        const int rows = 30;
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));
+        var root = Path.Combine(host.DataDirectory, "jobs");
+        Directory.CreateDirectory(root);
+        // Commas inside the text: the field is quoted, and the model gets the text without its quotes.
+        var texts = Enumerable.Range(0, rows).Select(i => i % 3 == 0 ? Text(i).Replace(" ", ", ", StringComparison.Ordinal) : Text(i)).ToList();
+        await File.WriteAllTextAsync(Path.Combine(root, "texts.csv"), "id,text\n" + string.Concat(texts.Select((t, i) => $"t{i},\"{t}\"\n")));
+
+        var submitted = await host.Client.PostAsJsonAsync("/jobs", new { id = "embed-csv", model = Model, input = "texts.csv", output = "out/embed-csv", format = "csv" });
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var status = await JobPolling.WaitForFinishAsync(host.Client, "embed-csv");
+
+        Assert.Equal("succeeded", status.GetProperty("state").GetString());
+        var (expected, _) = await EmbedOverHttpAsync(host.Client, texts);
+        var scored = JobOutputRows.Csv(await File.ReadAllTextAsync(Path.Combine(root, "out", "embed-csv", "part-00000.csv")));
+        Assert.Equal(rows, scored.Count);
+        for (var r = 0; r < rows; r++)
+        {
+            Assert.Equal((r.ToString(System.Globalization.CultureInfo.InvariantCulture), $"t{r}"), (scored[r]["row"], scored[r]["id"]));
+            var vector = Enumerable.Range(0, SampleEmbeddingModel.Dimensions).Select(e => float.Parse(scored[r][$"embedding_{e}"], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            AssertClose(expected[r], vector, $"row {r}");
+        }
+    }
+
+    [Fact]
     public async Task EmbeddingsJob_ParquetInterruptedAfterAShardsPartAndResumedByAnotherInstance_ExactAndTokensBilledOnce()
     {
         const int groups = 4, rowsPerGroup = 40;

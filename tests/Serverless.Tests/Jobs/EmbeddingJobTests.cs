@@ -5,6 +5,7 @@ using Parquet;
 using Parquet.Schema;
 using Serverless.Core.Infrastructure.Jobs;
 using Serverless.Core.Jobs;
+using Serverless.Core.Text.Embeddings;
 
 namespace Serverless.Tests.Jobs;
 
@@ -110,6 +111,23 @@ public sealed class EmbeddingJobTests : IDisposable
         Assert.Equal((40L, tokens, "alice", "e"), (billed.RowsScored, billed.InputTokens, billed.Caller, billed.Model));
         // The job's batch size is what the model is handed at once.
         Assert.Equal([8, 8, 8, 8, 8], _model.Calls);
+    }
+
+    [Fact]
+    public async Task EmbeddingsJob_BatchLargerThanMaxInputsPerCall_HandsTheModelAtMostThatManyTextsAtOnce()
+    {
+        var model = new FakeEmbeddingModels();
+        using var jobs = new JobTestPipeline(new JobsOptions(), model, new EmbeddingsOptions { MaxInputsPerCall = 3 });
+        jobs.WriteInput("callers/alice/in.jsonl", Encoding.UTF8.GetBytes(Jsonl(10)));
+        await jobs.Handler.HandleAsync(Request("limited", "in.jsonl", batchSize: 8).ToJson(), "job-message", dequeueCount: 1);
+
+        while (jobs.Queue.Reader.TryRead(out var shard))
+        {
+            await jobs.Handler.HandleAsync(shard.Body, shard.Id, shard.DequeueCount);
+        }
+
+        Assert.Equal((JobState.Succeeded, 10L), ((await jobs.Store.GetAsync("limited"))!.State, (await jobs.Store.GetAsync("limited"))!.RowsScored));
+        Assert.Equal([3, 3, 2, 2], model.Calls);
     }
 
     [Fact]

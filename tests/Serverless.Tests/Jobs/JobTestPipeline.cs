@@ -6,6 +6,7 @@ using Serverless.Core.Inference;
 using Serverless.Core.Infrastructure.Jobs;
 using Serverless.Core.Jobs;
 using Serverless.Core.Repository;
+using Serverless.Core.Text.Embeddings;
 using Serverless.Tests.Fakes;
 
 namespace Serverless.Tests.Jobs;
@@ -18,7 +19,8 @@ namespace Serverless.Tests.Jobs;
 internal sealed class JobTestPipeline : IDisposable
 {
     /// <param name="embeddings">Makes model <see cref="FakeEmbeddingModels.Name"/> an embedding model (registered with version 1).</param>
-    public JobTestPipeline(JobsOptions? options = null, FakeEmbeddingModels? embeddings = null)
+    /// <param name="embeddingLimits">The <c>Embeddings</c> settings the scorer is given.</param>
+    public JobTestPipeline(JobsOptions? options = null, FakeEmbeddingModels? embeddings = null, EmbeddingsOptions? embeddingLimits = null)
     {
         Repository.Versions["m"] = [1];
         Options = Microsoft.Extensions.Options.Options.Create(options ?? new JobsOptions());
@@ -39,7 +41,7 @@ internal sealed class JobTestPipeline : IDisposable
         Files = new LocalJobFiles(Path.Combine(Root, "files"));
         Completion = new JobCompletion(Store, Files, Usage, Options, Time, NullLogger<JobCompletion>.Instance);
         Planner = new JobPlanner(Store, Queue, Files, Cache, new ModelVersionIndex(Repository, models, Time), Completion, Options, Time, NullLogger<JobPlanner>.Instance);
-        Scorer = new ShardScorer(Files, Cache, Options, NullLogger<ShardScorer>.Instance);
+        Scorer = new ShardScorer(Files, Cache, Options, NullLogger<ShardScorer>.Instance, Microsoft.Extensions.Options.Options.Create(embeddingLimits ?? new EmbeddingsOptions()));
         Handler = new JobMessageHandler(Planner, Scorer, Completion, Store, Metering.UsageRecords.Metrics(), Options, Time, NullLogger<JobMessageHandler>.Instance);
     }
 
