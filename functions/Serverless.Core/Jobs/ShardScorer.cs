@@ -1,11 +1,8 @@
-using System.Buffers;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Parquet;
 using Serverless.Core.Cache;
 using Serverless.Core.Errors;
-using Serverless.Core.Inference;
 using Serverless.Core.Jobs.Formats;
 using Serverless.Core.Text.Embeddings;
 
