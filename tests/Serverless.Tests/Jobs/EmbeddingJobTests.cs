@@ -300,6 +300,26 @@ public sealed class EmbeddingJobTests : IDisposable
         Assert.Equal(29, seen);
     }
 
+    [Fact]
+    public async Task EmbeddingsJob_ParquetTextColumnOfNumbers_FailsTheJobNamingTheColumnAndItsType()
+    {
+        var schema = new ParquetSchema(new DataField<long>("text"));
+        using (var stream = new MemoryStream())
+        {
+            await using (var writer = await ParquetWriter.CreateAsync(schema, stream))
+            {
+                using var group = writer.CreateRowGroup();
+                await group.WriteAsync<long>(schema.GetDataFields()[0], new long[] { 1, 2 });
+            }
+            WriteInput("numbers.parquet", stream.ToArray());
+        }
+
+        var job = await RunAsync(Request("numbers", "numbers.parquet", JobFormat.Parquet));
+
+        Assert.Equal((JobState.Failed, "column 'text' is Int64; an embeddings job reads its text from a string column"), (job.State, job.Error));
+        Assert.Empty(_jobs.Usage.Recorded);
+    }
+
     [Theory]
     [InlineData("jsonl", """{"input_ids": "body"}""", "'inputs' maps 'input_ids', but model 'e' is an embedding model")]
     [InlineData("csv", null, "the input has no column 'text' (columns: id, body): name the text column with \"inputs\": {\"text\": \"<column>\"}")]
