@@ -34,7 +34,7 @@ public sealed class JobCompletion(IJobStore store, IJobFiles files, IShardUsageR
         if (update.Changed)
         {
             await usage.RecordAsync(new ShardUsage(job.Id, result.Shard, job.Request.Caller, job.Request.Model, job.ModelVersion ?? 0,
-                result.RowsScored, TimeSpan.FromMilliseconds(result.ComputeMilliseconds)), cancellationToken);
+                result.RowsScored, TimeSpan.FromMilliseconds(result.ComputeMilliseconds), result.InputTokens), cancellationToken);
         }
         await FinishIfSettledAsync(update.Record, cancellationToken);
     }

@@ -128,7 +128,7 @@ public sealed class JobPlanner(IJobStore store, IJobQueue queue, IJobFiles files
             count = Math.Max(1, (info.Length + shardBytes - 1) / shardBytes);
         }
         // Checked here so a job whose rows can never fit the model fails at once with the reason, not shard by shard.
-        var layout = RowLayout.Create(lease.Graph.Session, lease.Graph.Config.MaxBatchSize, request, columns, options.Value.RowBatchSize);
+        var layout = JobRowLayouts.For(lease, request, columns, options.Value.RowBatchSize);
         if (layout.IsTabular)
         {
             layout.OutputColumns();

@@ -7,7 +7,8 @@ namespace Serverless.Core.Jobs;
 /// <summary>
 /// A job submission, as put on the jobs queue or sent to <c>POST /jobs</c>:
 /// <c>{ "id"?, "model", "version"?, "input", "output", "format"?, "inputs"?, "outputs"?, "batch_size"?, "max_error_rate"? }</c>.
-/// <c>inputs</c> maps a model input to the JSONL field (a string) or the CSV / Parquet columns (an array) that feed it.
+/// <c>inputs</c> maps a model input to the JSONL field (a string) or the CSV / Parquet columns (an array) that feed it;
+/// for an embedding model, <c>text</c> names the field or column holding each row's text (<see cref="Formats.EmbeddingRowLayout"/>).
 /// </summary>
 public sealed record JobRequest
 {

@@ -23,4 +23,7 @@ public sealed record ShardResult
     public string? ErrorPart { get; init; }
 
     public double ComputeMilliseconds { get; init; }
+
+    /// <summary>Tokens the scored rows fed a text model (an embeddings job), billed with the shard; 0 for a tensor job.</summary>
+    public long InputTokens { get; init; }
 }

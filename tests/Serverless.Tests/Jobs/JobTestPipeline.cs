@@ -2,9 +2,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Serverless.Core.Cache;
+using Serverless.Core.Inference;
 using Serverless.Core.Infrastructure.Jobs;
 using Serverless.Core.Jobs;
 using Serverless.Core.Repository;
+using Serverless.Core.Text.Embeddings;
 using Serverless.Tests.Fakes;
 
 namespace Serverless.Tests.Jobs;
@@ -16,18 +18,30 @@ namespace Serverless.Tests.Jobs;
 /// </summary>
 internal sealed class JobTestPipeline : IDisposable
 {
-    public JobTestPipeline(JobsOptions? options = null)
+    /// <param name="embeddings">Makes model <see cref="FakeEmbeddingModels.Name"/> an embedding model (registered with version 1).</param>
+    /// <param name="embeddingLimits">The <c>Embeddings</c> settings the scorer is given.</param>
+    public JobTestPipeline(JobsOptions? options = null, FakeEmbeddingModels? embeddings = null, EmbeddingsOptions? embeddingLimits = null)
     {
         Repository.Versions["m"] = [1];
         Options = Microsoft.Extensions.Options.Options.Create(options ?? new JobsOptions());
         var models = Microsoft.Extensions.Options.Options.Create(new ModelsOptions { RefreshIntervalSeconds = 30 });
-        Cache = TestModelCaches.Create(Repository, Sessions, models, Time);
+        if (embeddings is null)
+        {
+            Cache = TestModelCaches.Create(Repository, Sessions, models, Time);
+        }
+        else
+        {
+            Repository.Versions[FakeEmbeddingModels.Name] = [1];
+            var loader = new ModelLoader(Repository, Sessions, new InferenceStatistics(Time), Microsoft.Extensions.Options.Options.Create(new InferenceOptions()),
+                NullLogger<ModelLoader>.Instance, Time, embeddings);
+            Cache = new ModelCache(loader, Repository, new ModelVersionIndex(Repository, models, Time), [], models, NullLogger<ModelCache>.Instance, Time);
+        }
         Store = new SqliteJobStore(Path.Combine(Root, "jobs.db"));
         Store.InitializeAsync().GetAwaiter().GetResult();
         Files = new LocalJobFiles(Path.Combine(Root, "files"));
         Completion = new JobCompletion(Store, Files, Usage, Options, Time, NullLogger<JobCompletion>.Instance);
         Planner = new JobPlanner(Store, Queue, Files, Cache, new ModelVersionIndex(Repository, models, Time), Completion, Options, Time, NullLogger<JobPlanner>.Instance);
-        Scorer = new ShardScorer(Files, Cache, Options, NullLogger<ShardScorer>.Instance);
+        Scorer = new ShardScorer(Files, Cache, Options, NullLogger<ShardScorer>.Instance, Microsoft.Extensions.Options.Options.Create(embeddingLimits ?? new EmbeddingsOptions()));
         Handler = new JobMessageHandler(Planner, Scorer, Completion, Store, Metering.UsageRecords.Metrics(), Options, Time, NullLogger<JobMessageHandler>.Instance);
     }
 

@@ -9,7 +9,7 @@ namespace Serverless.Core.Jobs.Formats;
 /// Rows of a Parquet input, one row group at a time: the columns that feed the model (any numeric or boolean type,
 /// read as double and checked against the input's datatype) and the <c>id</c> column. Memory is bounded by a row group.
 /// </summary>
-public sealed class ParquetRowSource
+public sealed class ParquetRowSource : IRowSource
 {
     private readonly ParquetReader _reader;
     private readonly RowLayout _layout;
@@ -93,7 +93,7 @@ public sealed class ParquetRowSource
         return true;
     }
 
-    private static Task<Column> ReadNumbersAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken)
+    internal static Task<Column> ReadNumbersAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken)
     {
         if (field.IsArray)
         {
@@ -140,5 +140,5 @@ public sealed class ParquetRowSource
     }
 
     /// <summary>One column of the loaded row group as doubles, with its nulls when it may have any.</summary>
-    private sealed record Column(double[] Values, bool[]? Nulls);
+    internal sealed record Column(double[] Values, bool[]? Nulls);
 }

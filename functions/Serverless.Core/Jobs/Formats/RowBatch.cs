@@ -68,6 +68,19 @@ public sealed class RowBatch
         }
     }
 
+    /// <summary>Takes back the row added last: one its model refuses before any run (<see cref="ShardRun"/>).</summary>
+    public void RemoveLast()
+    {
+        Count--;
+        for (var i = 0; i < _rowStarts.Length; i++)
+        {
+            if (_rowStarts[i] is { } starts)
+            {
+                _written[i] = starts[Count];
+            }
+        }
+    }
+
     public void Clear()
     {
         Count = 0;

@@ -12,7 +12,7 @@ public sealed class RowLayout
 {
     public const string IdField = "id";
 
-    private RowLayout(IReadOnlyList<RowInput> inputs, IReadOnlyList<TensorMetadata> outputs, int batchSize, string[] columns, int idColumn)
+    internal RowLayout(IReadOnlyList<RowInput> inputs, IReadOnlyList<TensorMetadata> outputs, int batchSize, string[] columns, int idColumn)
     {
         Inputs = inputs;
         Outputs = outputs;
