@@ -75,6 +75,14 @@ internal static class TextHttp
         }
     }
 
-    /// <summary>A property's value as text whether the server wrote it as a string or a number.</summary>
-    public static string Text(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+    /// <summary>
+    /// A property's value as text whether the server wrote it as a string, a number, or as Triton's config writes a
+    /// parameter (<c>{"string_value": "..."}</c>).
+    /// </summary>
+    public static string Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Object when value.TryGetProperty("string_value", out var inner) => Text(inner),
+        _ => value.GetRawText(),
+    };
 }
