@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntimeGenAI;
 using Serverless.Core.Infrastructure.GenAI;
+using Serverless.SampleModels.Text;
 
 namespace Serverless.Tests.Text;
 
@@ -50,9 +51,28 @@ public sealed class GenAiGreedyReference : IDisposable
         return ([.. tokens], [.. texts]);
     }
 
+    /// <summary>GenAI's greedy answer as a client sees it: the texts of the tokens before an end-of-sequence token, and the tokens it took.</summary>
+    public GreedyAnswer Answer(IReadOnlyList<int> prompt, int maxTokens)
+    {
+        var (tokens, texts) = Greedy(prompt, maxTokens);
+        var tokenizer = new TinyTokenizer();
+        var ended = tokens[^1] == tokenizer.MessageEndId || tokens[^1] == tokenizer.EndOfTextId;
+        var pieces = ended ? texts[..^1] : texts;
+        return new GreedyAnswer(string.Concat(pieces), pieces, tokens.Length, ended ? "stop" : "length");
+    }
+
+    /// <summary>ChatML as the tiny tokenizer's chat template writes it, by hand: the reference's own chat prompt.</summary>
+    public static string ChatMl(params (string Role, string Content)[] messages) =>
+        string.Concat(messages.Select(m => $"{TinyTokenizer.MessageStart}{m.Role}\n{m.Content}{TinyTokenizer.MessageEnd}\n")) + $"{TinyTokenizer.MessageStart}assistant\n";
+
     public void Dispose()
     {
         _tokenizer.Dispose();
         _model.Dispose();
     }
 }
+
+/// <param name="Pieces">Each generated token's text, end-of-sequence excluded.</param>
+/// <param name="CompletionTokens">Tokens generated, an end-of-sequence token included (it is billed).</param>
+/// <param name="FinishReason">OpenAI's: <c>stop</c> when an end-of-sequence token ended it, else <c>length</c>.</param>
+public sealed record GreedyAnswer(string Text, string[] Pieces, int CompletionTokens, string FinishReason);

@@ -15,6 +15,9 @@ namespace Serverless.Tests.Text;
 /// </summary>
 public sealed class TextGenerationServerFixture : IAsyncLifetime
 {
+    /// <summary>The test classes that share one server (a collection runs its classes one after another).</summary>
+    public const string Collection = "text generation server";
+
     public const string Tiny = TinyChatSample.Name;
     public const string SlowModel = "slow-chat";
     public const string HeldModel = "held-chat";
@@ -62,3 +65,6 @@ public sealed class TextGenerationServerFixture : IAsyncLifetime
         Directory.Delete(_repository, recursive: true);
     }
 }
+
+[CollectionDefinition(TextGenerationServerFixture.Collection)]
+public sealed class TextGenerationServerCollection : ICollectionFixture<TextGenerationServerFixture>;

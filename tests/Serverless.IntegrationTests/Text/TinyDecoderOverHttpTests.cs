@@ -10,7 +10,8 @@ namespace Serverless.Tests.Text;
 /// for token, streams concatenate to the whole answer, usage equals the ledger priced apart, and the bounds (context,
 /// concurrency) and a disconnect behave as documented.
 /// </summary>
-public sealed class TinyDecoderOverHttpTests(TextGenerationServerFixture server) : IClassFixture<TextGenerationServerFixture>
+[Collection(TextGenerationServerFixture.Collection)]
+public sealed class TinyDecoderOverHttpTests(TextGenerationServerFixture server)
 {
     private const string Tiny = TextGenerationServerFixture.Tiny;
 
@@ -20,24 +21,9 @@ public sealed class TinyDecoderOverHttpTests(TextGenerationServerFixture server)
 
     private static string Json(object value) => JsonSerializer.Serialize(value);
 
-    /// <summary>ChatML as the tiny tokenizer's template writes it, by hand: the reference's own prompt.</summary>
-    private static string ChatMl(params (string Role, string Content)[] messages) =>
-        string.Concat(messages.Select(m => $"{TinyTokenizer.MessageStart}{m.Role}\n{m.Content}{TinyTokenizer.MessageEnd}\n")) + $"{TinyTokenizer.MessageStart}assistant\n";
+    private static string ChatMl(params (string Role, string Content)[] messages) => GenAiGreedyReference.ChatMl(messages);
 
-    /// <summary>GenAI's greedy answer: the texts of the tokens before an end-of-sequence token, and how many tokens it took.</summary>
-    private (string Text, string[] Pieces, int CompletionTokens, string FinishReason) Expected(int[] prompt, int maxTokens)
-    {
-        var (tokens, texts) = Reference.Greedy(prompt, maxTokens);
-        var ended = tokens.Length < maxTokens || IsEndOfSequence(tokens[^1]);
-        var pieces = ended ? texts[..^1] : texts;
-        return (string.Concat(pieces), pieces, tokens.Length, ended ? "stop" : "length");
-    }
-
-    private static bool IsEndOfSequence(int token)
-    {
-        var tokenizer = new TinyTokenizer();
-        return token == tokenizer.MessageEndId || token == tokenizer.EndOfTextId;
-    }
+    private GreedyAnswer Expected(int[] prompt, int maxTokens) => Reference.Answer(prompt, maxTokens);
 
     private async Task<JsonElement> PostOkAsync(string path, object body)
     {
