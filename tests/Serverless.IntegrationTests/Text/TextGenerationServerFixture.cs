@@ -7,11 +7,12 @@ namespace Serverless.Tests.Text;
 
 /// <summary>
 /// The real server over a temporary repository of decoders written by the project's ONNX writer: the sample
-/// <c>tiny-chat</c> (the committed sample's bytes), and two copies of a bigger one that never ends by itself
+/// <c>tiny-chat</c> (the committed sample's bytes), and three copies of a bigger one that never ends by itself
 /// (<see cref="Slow"/>, <see cref="EndlessDecoderFolder"/>), slow enough a token that a generation of
-/// <see cref="SlowMaxTokens"/> cannot end before a client that leaves after its first chunk is gone: <c>slow-chat</c> for disconnects, <c>held-chat</c> to fill the concurrency limit without disturbing
-/// it. Metering is on with prompt and completion tokens priced apart; one caller with a key; GenAI's own loop on
-/// tiny-chat for reference.
+/// <see cref="SlowMaxTokens"/> cannot end before a client that leaves after its first chunk is gone: <c>slow-chat</c>
+/// for disconnects, <c>held-chat</c> to fill the concurrency limit, <c>reader-chat</c> for a reader that stops reading
+/// (each its own, since a slot is given back only once the server has seen its client go). Metering is on with prompt
+/// and completion tokens priced apart; one caller with a key; GenAI's own loop on tiny-chat for reference.
 /// </summary>
 public sealed class TextGenerationServerFixture : IAsyncLifetime
 {
@@ -21,6 +22,7 @@ public sealed class TextGenerationServerFixture : IAsyncLifetime
     public const string Tiny = TinyChatSample.Name;
     public const string SlowModel = "slow-chat";
     public const string HeldModel = "held-chat";
+    public const string ReaderModel = "reader-chat";
     public const int MaxConcurrentPerModel = 2;
     public const decimal PricePer1000Input = 2m;
     public const decimal PricePer1000Output = 7m;
@@ -44,6 +46,7 @@ public sealed class TextGenerationServerFixture : IAsyncLifetime
         TinyFolder = TinyChatSample.Write(_repository);
         EndlessDecoderFolder.Write(Path.Combine(_repository, SlowModel, "1"), Slow, seed: 5);
         EndlessDecoderFolder.Write(Path.Combine(_repository, HeldModel, "1"), Slow, seed: 5);
+        EndlessDecoderFolder.Write(Path.Combine(_repository, ReaderModel, "1"), Slow, seed: 5);
         Reference = new GenAiGreedyReference(TinyFolder);
         Host = await ServerlessHost.StartAsync(
             ("Models:Repository", _repository),
