@@ -1,14 +1,12 @@
-using System.Diagnostics;
-
 namespace Serverless.Tests.Text;
 
-/// <summary>Reads an SSE response as it arrives: each <c>data:</c> payload when its blank line comes, with when it came.</summary>
+/// <summary>Reads an SSE response as it arrives: each <c>data:</c> payload once its blank line comes.</summary>
 internal sealed class ServerSentEvents(Stream body) : IDisposable
 {
     private readonly StreamReader _reader = new(body);
 
-    /// <returns>The next event's data and the time it was read (Stopwatch ticks), or null at the end of the stream.</returns>
-    public async Task<(string Data, long ArrivedAt)?> NextAsync(CancellationToken cancellationToken = default)
+    /// <returns>The next event's data, or null at the end of the stream.</returns>
+    public async Task<string?> NextAsync(CancellationToken cancellationToken = default)
     {
         string? data = null;
         while (await _reader.ReadLineAsync(cancellationToken) is { } line)
@@ -19,7 +17,7 @@ internal sealed class ServerSentEvents(Stream body) : IDisposable
             }
             else if (line.Length == 0 && data is not null)
             {
-                return (data, Stopwatch.GetTimestamp());
+                return data;
             }
         }
         return null;
@@ -28,9 +26,9 @@ internal sealed class ServerSentEvents(Stream body) : IDisposable
     public async Task<List<string>> RestAsync()
     {
         var events = new List<string>();
-        while (await NextAsync() is { } e)
+        while (await NextAsync() is { } data)
         {
-            events.Add(e.Data);
+            events.Add(data);
         }
         return events;
     }
