@@ -18,7 +18,12 @@ public sealed class HttpForwarder(Uri workerUri) : IDisposable
         Timeout = TimeSpan.FromSeconds(240), // the host's forwarder ActivityTimeout
     };
 
-    public async Task<HttpResponseMessage> ForwardAsync(BufferedRequest request, string invocationId, CancellationToken cancellationToken)
+    /// <param name="completion">
+    /// <see cref="HttpCompletionOption.ResponseHeadersRead"/> to return as soon as the headers arrive, the body still
+    /// streaming, as the host's YARP forwarder passes a response on; the default reads the whole body first.
+    /// </param>
+    public async Task<HttpResponseMessage> ForwardAsync(BufferedRequest request, string invocationId, CancellationToken cancellationToken,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         var delay = TimeSpan.FromMilliseconds(50);
         for (var attempt = 0; ; attempt++)
@@ -27,7 +32,7 @@ public sealed class HttpForwarder(Uri workerUri) : IDisposable
             forwarded.Headers.TryAddWithoutValidation(InvocationIdHeader, invocationId);
             try
             {
-                var response = await _client.SendAsync(forwarded, HttpCompletionOption.ResponseContentRead, cancellationToken);
+                var response = await _client.SendAsync(forwarded, completion, cancellationToken);
                 return response;
             }
             catch (HttpRequestException e) when (attempt < MaxRetries && e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })

@@ -230,6 +230,31 @@ public sealed class StandInHost : IAsyncDisposable
         return new ProxiedCall(function, response, await response.Content.ReadAsByteArrayAsync(), await invoking);
     }
 
+    /// <summary>
+    /// As <see cref="SendAsync"/>, but returns as soon as the worker's response headers arrive, its body still
+    /// streaming: the real host's YARP forwarder copies a proxied response to the client as the worker writes it (it
+    /// flushes each read, never buffering the body). The invocation's answer comes when the function returns.
+    /// </summary>
+    public async Task<StreamedCall> SendStreamingAsync(HttpRequestMessage request)
+    {
+        var forwarder = _forwarder ?? throw new InvalidOperationException("no HttpUri yet: run the handshake first");
+        var buffered = await BufferedRequest.FromAsync(request);
+        var (function, routeValues) = _routes?.Find(buffered.Method, buffered.Path)
+            ?? throw new InvalidOperationException($"no loaded function takes {buffered.Method} {buffered.PathAndQuery}");
+        var invocationId = Guid.NewGuid().ToString();
+        var forwarding = forwarder.ForwardAsync(buffered, invocationId, CancellationToken.None, HttpCompletionOption.ResponseHeadersRead);
+        var input = new ParameterBinding { Name = function.TriggerName, Data = new TypedData { Http = new RpcHttp() } };
+        var invoking = InvokeAsync(function, invocationId, [input], HttpTriggerMetadata.From(buffered, routeValues));
+        try
+        {
+            return new StreamedCall(function, await forwarding.WaitAsync(StepTimeout), invoking);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"{buffered.Method} {buffered.PathAndQuery} via {function.Name} failed: {e.Message}\n{Diagnostics()}", e);
+        }
+    }
+
     /// <summary>The worker's recent output and its RpcLog messages, for failure messages.</summary>
     public string Diagnostics() =>
         $"--- worker output ---\n{Worker.Output}\n--- worker RpcLog ---\n" +

@@ -17,6 +17,11 @@ namespace Serverless.Core.Text.Generation;
 /// </summary>
 internal sealed class RunningGeneration : GenerationStream
 {
+    // How many events each choice may run ahead of the protocol reading them: bounded, so a client that reads slowly
+    // holds the token loops back (the model's own channel blocks its loop in turn) instead of letting them generate,
+    // and bill, tokens far ahead of what was delivered.
+    private const int EventsAheadPerChoice = 8;
+
     private readonly MeteredTextCall _call;
     private readonly ModelLease _lease;
     private readonly IDisposable _slot;
@@ -59,7 +64,7 @@ internal sealed class RunningGeneration : GenerationStream
     private async IAsyncEnumerable<ChoiceEvent> StreamAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var consumerGone = cancellationToken.Register(_stop.Cancel);
-        var events = Channel.CreateUnbounded<ChoiceEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var events = Channel.CreateBounded<ChoiceEvent>(new BoundedChannelOptions(EventsAheadPerChoice * _progress.Length) { SingleReader = true });
         _choices = Enumerable.Range(0, _progress.Length).Select(index => RunChoiceAsync(index, events.Writer)).ToArray();
         // A cancelled choice ends the stream with the cancellation, never as if every choice had finished.
         _ = Task.WhenAll(_choices).ContinueWith(all => events.Writer.TryComplete(all.IsCanceled ? new OperationCanceledException(_stop.Token) : all.Exception?.InnerException),
@@ -86,7 +91,8 @@ internal sealed class RunningGeneration : GenerationStream
         }
         await foreach (var item in _model.GenerateAsync(_prompts[index / _request.N], options, _progress[index], _stop.Token))
         {
-            events.TryWrite(new ChoiceEvent(index, item));
+            // The consumer's going (dispose) cancels _stop, which ends a write waiting for room.
+            await events.WriteAsync(new ChoiceEvent(index, item), _stop.Token);
         }
     }
 
