@@ -7,16 +7,18 @@ namespace Serverless.Benchmarks;
 
 /// <summary>
 /// The generation load as a process of its own (<c>stream-load</c>): N streamed <c>/v1/completions</c> started
-/// together (greedy, <c>stream_options.include_usage</c>), each timed from its request to its first non-empty text
-/// chunk and to <c>[DONE]</c>, its tokens the usage chunk's completion_tokens. A first round at the same concurrency
-/// is not counted (JIT tiering, connections).
+/// together (greedy, <c>stream_options.include_usage</c>), each client sending its next as soon as one ends until the
+/// window has passed; each completion is timed from its request to its first non-empty text chunk and to
+/// <c>[DONE]</c>, its tokens the usage chunk's completion_tokens. A first completion per client is not counted (JIT
+/// tiering, connections).
 /// </summary>
 public static class GenerationStreams
 {
-    /// <summary><c>stream-load URL MODEL PROMPT MAX_TOKENS STREAMS</c>: one JSON line (<see cref="StreamRound"/>'s fields).</summary>
+    /// <summary><c>stream-load URL MODEL PROMPT MAX_TOKENS STREAMS SECONDS</c>: one JSON line (<see cref="StreamRound"/>'s fields).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var (url, model, prompt, maxTokens, streams) = (new Uri(args[0]), args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
+        var window = TimeSpan.FromSeconds(double.Parse(args[5], CultureInfo.InvariantCulture));
         var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
             ["model"] = model,
@@ -28,16 +30,29 @@ public static class GenerationStreams
         });
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = streams, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var client = new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromMinutes(5) };
-        await RoundAsync(client, body, streams);
+        await RoundAsync(client, body, streams, TimeSpan.Zero);
         var started = Stopwatch.GetTimestamp();
-        var results = await RoundAsync(client, body, streams);
+        var results = await RoundAsync(client, body, streams, window);
         var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        Console.WriteLine(JsonSerializer.Serialize(StreamRound.Of(results, wall, promptTokens: -1)));
+        Console.WriteLine(JsonSerializer.Serialize(StreamRound.Of(results.SelectMany(r => r).ToList(), wall, promptTokens: -1)));
         return 0;
     }
 
-    private static Task<StreamResult[]> RoundAsync(HttpClient client, byte[] body, int streams) =>
-        Task.WhenAll(Enumerable.Range(0, streams).Select(_ => Task.Run(() => StreamAsync(client, body))));
+    /// <summary>Each client streams one completion after another until <paramref name="window"/> has passed (at least one).</summary>
+    private static Task<List<StreamResult>[]> RoundAsync(HttpClient client, byte[] body, int streams, TimeSpan window)
+    {
+        var started = Stopwatch.GetTimestamp();
+        return Task.WhenAll(Enumerable.Range(0, streams).Select(_ => Task.Run(async () =>
+        {
+            var mine = new List<StreamResult>();
+            do
+            {
+                mine.Add(await StreamAsync(client, body));
+            }
+            while (Stopwatch.GetElapsedTime(started) < window);
+            return mine;
+        })));
+    }
 
     private static async Task<StreamResult> StreamAsync(HttpClient client, byte[] body)
     {

@@ -14,10 +14,16 @@ namespace Serverless.Benchmarks;
 /// </summary>
 public static class RawGeneration
 {
-    /// <summary><c>raw-generate FOLDER PROMPT MAX_TOKENS STREAMS</c>: one JSON line (<see cref="StreamRound"/>'s fields).</summary>
+    private static readonly int WarmupGenerations = int.Parse(Environment.GetEnvironmentVariable("RAW_GENERATE_WARMUPS") ?? "1", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// <c>raw-generate FOLDER PROMPT MAX_TOKENS STREAMS SECONDS</c>: each stream generates one after another until
+    /// SECONDS have passed; one JSON line (<see cref="StreamRound"/>'s fields).
+    /// </summary>
     public static int Run(string[] args)
     {
         var (folder, prompt, maxTokens, streams) = (args[0], args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
+        var window = TimeSpan.FromSeconds(double.Parse(args[4], CultureInfo.InvariantCulture));
         // As the server starts GenAI: the managed ONNX Runtime first, so GenAI finds that one.
         OrtEnv.Instance();
         using var handle = new OgaHandle();
@@ -32,20 +38,31 @@ public static class RawGeneration
         }
         var eos = EosTokenIds(folder);
         // One uncounted generation: GenAI's and ONNX Runtime's first-run costs land there, as the server's warm-up round does.
-        Generate(model, tokenizer, ids, maxTokens, eos, Stopwatch.GetTimestamp());
+        for (var i = 0; i < WarmupGenerations; i++)
+        {
+            var warm = Generate(model, tokenizer, ids, maxTokens, eos, Stopwatch.GetTimestamp());
+            Console.Error.WriteLine($"  [raw-generate] warm-up {i + 1}: {warm.Tokens / (warm.TotalMs / 1000):F0} tokens/s");
+        }
         using var start = new Barrier(streams + 1);
-        var results = new StreamResult[streams];
+        var results = new List<StreamResult>[streams];
+        var started = 0L;
         var threads = Enumerable.Range(0, streams).Select(i => new Thread(() =>
         {
+            var mine = new List<StreamResult>();
             start.SignalAndWait();
-            results[i] = Generate(model, tokenizer, ids, maxTokens, eos, Stopwatch.GetTimestamp());
+            do
+            {
+                mine.Add(Generate(model, tokenizer, ids, maxTokens, eos, Stopwatch.GetTimestamp()));
+            }
+            while (Stopwatch.GetElapsedTime(Volatile.Read(ref started)) < window);
+            results[i] = mine;
         })).ToList();
         threads.ForEach(t => t.Start());
+        Volatile.Write(ref started, Stopwatch.GetTimestamp());
         start.SignalAndWait();
-        var started = Stopwatch.GetTimestamp();
         threads.ForEach(t => t.Join());
         var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        Console.WriteLine(JsonSerializer.Serialize(StreamRound.Of(results, wall, ids.Length)));
+        Console.WriteLine(JsonSerializer.Serialize(StreamRound.Of(results.SelectMany(r => r).ToList(), wall, ids.Length)));
         return 0;
     }
 
@@ -89,10 +106,11 @@ public static class RawGeneration
 public sealed record StreamResult(double FirstTextMs, double TotalMs, int Tokens);
 
 /// <summary>
-/// One round of N streams started together, as the raw loop and the HTTP client both print it: aggregate tokens/s
-/// (all streams' tokens over the round's wall time), the median stream's tokens/s and time to first text.
+/// One round of N streams started together, each generating one completion after another for a fixed window, as the
+/// raw loop and the HTTP client both print it: aggregate tokens/s (all completions' tokens over the round's wall
+/// time), the median completion's tokens/s and time to first text, and how many completions there were.
 /// </summary>
-public sealed record StreamRound(double AggregateTokensPerSecond, double StreamTokensPerSecond, double FirstTextMsP50, int TokensPerStream, int PromptTokens, int Streams)
+public sealed record StreamRound(double AggregateTokensPerSecond, double StreamTokensPerSecond, double FirstTextMsP50, int TokensPerStream, int PromptTokens, int Completions)
 {
     public static StreamRound Of(IReadOnlyList<StreamResult> streams, double wallSeconds, int promptTokens) => new(
         streams.Sum(s => s.Tokens) / wallSeconds,

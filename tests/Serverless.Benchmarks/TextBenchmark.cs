@@ -136,16 +136,17 @@ public sealed class TextBenchmark(BenchmarkReport report, string root, string ap
             for (var round = 0; round < rounds; round++)
             {
                 loads.Add(MachineLoad.Print($"{model} round {round + 1}: raw GenAI loop, {streams} stream(s)"));
-                raw.Add(await OutsideProcess.RunToEndAsync(Self, "raw-generate", folder, Prompt, max, n));
+                raw.Add(await OutsideProcess.RunToEndAsync(Self, "raw-generate", folder, Prompt, max, n, Seconds));
                 loads.Add(MachineLoad.Print($"{model} round {round + 1}: HTTP /v1/completions, {streams} stream(s)"));
-                http.Add(await OutsideProcess.RunToEndAsync(Self, "stream-load", server.Address.ToString(), model, Prompt, max, n));
+                http.Add(await OutsideProcess.RunToEndAsync(Self, "stream-load", server.Address.ToString(), model, Prompt, max, n, Seconds));
             }
             rows.Add((streams, raw, http));
         }
 
         var (_, raw1, http1) = rows[0];
         report.Section($"text: generation (#23), {title}, prompt of {raw1[0].GetProperty("PromptTokens").GetInt32()} tokens, " +
-            $"{raw1[0].GetProperty("TokensPerStream").GetInt32()} tokens a stream (greedy, max {maxTokens}), median of {rounds} rounds [spread], load avg {Spread(loads, "F1")}");
+            $"{raw1[0].GetProperty("TokensPerStream").GetInt32()} tokens a completion (greedy, max {maxTokens}), completions back to back for {Seconds} s a round, " +
+            $"median of {rounds} rounds [spread], load avg {Spread(loads, "F1")}");
         var rawStream = Values(raw1, "StreamTokensPerSecond");
         var httpStream = Values(http1, "StreamTokensPerSecond");
         report.Add("raw GenAI loop, 1 stream (tokens/s), own process", Median(rawStream), Median(raw1, "FirstTextMsP50"), double.NaN, 1,
