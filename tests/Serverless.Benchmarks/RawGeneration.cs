@@ -29,6 +29,11 @@ public static class RawGeneration
         using var handle = new OgaHandle();
         using var config = new Config(folder);
         config.ClearProviders();
+        // By hand: a genai_config.json overlay (session options, say) to try on the baseline before the server.
+        if (Environment.GetEnvironmentVariable("RAW_GENERATE_OVERLAY") is { Length: > 0 } overlay)
+        {
+            config.Overlay(overlay);
+        }
         using var model = new Model(config);
         using var tokenizer = new Tokenizer(model);
         int[] ids;
