@@ -15,6 +15,17 @@ switch (args.FirstOrDefault())
         return RawOnnxProcess.RunLayout(args[1..]);
     case "open":
         return RawOnnxProcess.Open(args[1..]);
+    // The text rows' baselines and streaming client (TextBenchmark), each started as a process of its own.
+    case "raw-embed":
+        return RawEmbeddings.Run(args[1..]);
+    case "raw-generate":
+        return RawGeneration.Run(args[1..]);
+    case "stream-load":
+        return await GenerationStreams.RunAsync(args[1..]);
+    case "write-decoder":
+        // write-decoder DIR: the generation rows' larger decoder as a GenAI folder, for runs by hand.
+        TextBenchmark.WriteLargeDecoder(args[1]);
+        return 0;
     case "write-heavy":
         // write-heavy DIR [WIDTH]: the generated MLP as DIR/model.onnx, for runs by hand (profiles, config experiments).
         Directory.CreateDirectory(args[1]);
@@ -46,6 +57,8 @@ if (Runs("outside"))
     var parts = Option("--parts") is { Length: > 0 } p ? p.Split(',').ToHashSet() : null;
     report.Section("out of process: published app, load generator and raw ONNX Runtime each in its own process");
     await new OutsideBenchmark(report, root, Path.Combine(appDir, "Serverless.Functions.dll"), Path.Combine(loadDir, "Serverless.LoadGenerator.dll"), duration, rounds).RunAsync(parts);
+    // --parts embeddings,generation: the text models' rows (issues #22, #23).
+    await new TextBenchmark(report, root, Path.Combine(appDir, "Serverless.Functions.dll"), Path.Combine(loadDir, "Serverless.LoadGenerator.dll"), duration, rounds).RunAsync(parts);
     if (only == "outside")
     {
         report.Print();
