@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Serverless.Core.Infrastructure.Metering;
 using Serverless.Core.Infrastructure.Onnx;
 using Serverless.Core.Repository;
+using Serverless.Functions.Protocol.Codecs;
 using Serverless.Functions.Protocol.Endpoints;
 
 namespace Serverless.Functions.Hosting;
@@ -91,6 +93,13 @@ public static class ServerlessApplication
         // System.Text.Json builds its reflection metadata for a type on first use: ~30 ms for config.json's types,
         // which the first request of every model otherwise paid in its "fetch". Warmed here, every key present.
         _ = Task.Run(() => ModelConfig.Parse("warm-up", """{"dynamic_batching": {}, "gpu": {}, "pricing": {}}"""u8));
+        // Likewise the usage record's metadata (and its frame's code), which the first metered call built: ~250 methods
+        // JIT-compiled on that call's path (issue 26). Built whether or not metering is on: it costs background CPU only.
+        _ = Task.Run(UsageJournal.WarmUp);
+        // And the v2 request codec's first decode (the reader, the FP32 element codec, the tensor it builds), which
+        // every model's first inference call otherwise JIT-compiled on its path.
+        _ = Task.Run(() => InferenceRequestJsonReader.Read(
+            """{"id": "warm-up", "inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP32", "data": [0.5, 1.5]}]}"""u8.ToArray()));
     }
 
     private static void LogHostingMode(IServiceProvider services, HostingMode mode) =>
