@@ -1,7 +1,12 @@
+using System.Buffers;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Serverless.Core.Inference;
+using Serverless.Core.Infrastructure.Metering;
 using Serverless.Core.Infrastructure.Onnx;
 using Serverless.Core.Repository;
+using Serverless.Functions.Protocol.Codecs;
 using Serverless.Functions.Protocol.Endpoints;
 
 namespace Serverless.Functions.Hosting;
@@ -91,6 +96,26 @@ public static class ServerlessApplication
         // System.Text.Json builds its reflection metadata for a type on first use: ~30 ms for config.json's types,
         // which the first request of every model otherwise paid in its "fetch". Warmed here, every key present.
         _ = Task.Run(() => ModelConfig.Parse("warm-up", """{"dynamic_batching": {}, "gpu": {}, "pricing": {}}"""u8));
+        // Likewise the usage record's metadata (and its frame's code), which the first metered call built: ~250 methods
+        // JIT-compiled on that call's path (issue 26). Built whether or not metering is on: it costs background CPU only.
+        _ = Task.Run(UsageJournal.WarmUp);
+        // And the v2 codec's first decode and encode, which every model's first inference call otherwise JIT-compiled on
+        // its path.
+        _ = Task.Run(WarmInferenceCodec);
+    }
+
+    /// <summary>One v2 request decoded and one response encoded (FP32 and INT64, a classifier's usual outputs), in memory.</summary>
+    private static void WarmInferenceCodec()
+    {
+        InferenceRequestJsonReader.Read(
+            """{"id": "warm-up", "inputs": [{"name": "x", "shape": [1, 2], "datatype": "FP32", "data": [0.5, 1.5]}]}"""u8.ToArray());
+        using var response = new InferenceResponse("warm-up", "1", "warm-up",
+        [
+            new InferenceTensor("probabilities", TensorDataType.FP32, [1, 2], new byte[2 * sizeof(float)]),
+            new InferenceTensor("label", TensorDataType.Int64, [1], new byte[sizeof(long)]),
+        ]);
+        using var writer = new Utf8JsonWriter(new ArrayBufferWriter<byte>());
+        InferenceResponseJsonWriter.Write(writer, response);
     }
 
     private static void LogHostingMode(IServiceProvider services, HostingMode mode) =>
