@@ -9,6 +9,10 @@ import { renderUsage } from './usage.js';
 const $ = id => document.getElementById(id);
 const pollMilliseconds = { models: 3000, jobs: 1000 };
 const timers = {};
+// Per section: the latest refresh started, and the latest that finished. A refresh started under an earlier key can
+// finish after a later one (a model's first metadata call loads it, which takes seconds): its data must not stay.
+const started = {};
+const finished = {};
 let jobsWereBusy = false;
 
 // Each section: how it is drawn, and what it shows (emptied when a refresh fails, so no earlier key's data stays).
@@ -31,9 +35,24 @@ const sections = {
 
 async function refresh(name) {
   clearTimeout(timers[name]);
+  const run = started[name] = (started[name] ?? 0) + 1;
   const error = $(`${name}-error`);
+  // A stale run drew over what a later, already finished one showed: draw the section again with the current key.
+  const superseded = () => {
+    if (run === started[name]) {
+      return false;
+    }
+    if ((finished[name] ?? 0) > run) {
+      refresh(name);
+    }
+    return true;
+  };
   try {
     const busy = await sections[name].render();
+    if (superseded()) {
+      return;
+    }
+    finished[name] = run;
     error.textContent = '';
     if (busy === true) {
       timers[name] = setTimeout(() => refresh(name), pollMilliseconds[name]);
@@ -45,6 +64,10 @@ async function refresh(name) {
       jobsWereBusy = busy;
     }
   } catch (failure) {
+    if (superseded()) {
+      return;
+    }
+    finished[name] = run;
     error.textContent = failure.message;
     for (const id of sections[name].shows) {
       $(id).replaceChildren();
