@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
 using Serverless.Core.Infrastructure.Storage;
@@ -112,6 +113,34 @@ public sealed class BlobRepositoryTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.DoesNotContain(index.EnumerateArray(), e => e.GetProperty("name").GetString() == "leading-zero");
         Assert.Equal(HttpStatusCode.NotFound, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task Completions_GenerativeFolderWhoseDecoderHasAnotherName_IsFetchedWholeAndGenerates()
+    {
+        // What GenAI's model builder and published ONNX LLMs ship: genai_config.json names the decoder, no model.onnx.
+        var source = Path.Combine(RepositoryPaths.SampleModels, "tiny-chat", "1");
+        foreach (var file in Directory.EnumerateFiles(source))
+        {
+            var name = Path.GetFileName(file);
+            var content = name switch
+            {
+                "model.onnx" => null,
+                "genai_config.json" => BinaryData.FromString(File.ReadAllText(file).Replace("\"model.onnx\"", "\"decoder-fp32.onnx\"")),
+                _ => BinaryData.FromBytes(File.ReadAllBytes(file)),
+            };
+            await _container.UploadBlobAsync($"{Prefix}/renamed-chat/3/{(content is null ? "decoder-fp32.onnx" : name)}", content ?? BinaryData.FromBytes(File.ReadAllBytes(file)));
+        }
+        await using var host = await StartAsync();
+
+        var completion = await (await host.Client.PostAsync("/v1/completions", JsonContent.Create(new { model = "renamed-chat", prompt = "hello", max_tokens = 3, temperature = 0 })))
+            .ReadJsonAsync(HttpStatusCode.OK);
+        var metadata = await (await host.Client.GetAsync("/v2/models/renamed-chat")).ReadJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal("renamed-chat", completion.GetProperty("model").GetString());
+        Assert.True(completion.GetProperty("usage").GetProperty("prompt_tokens").GetInt32() > 0);
+        Assert.Equal("generative", metadata.GetProperty("properties").GetProperty("kind").GetString());
+        Assert.Equal(["3"], metadata.GetProperty("versions").EnumerateArray().Select(v => v.GetString()));
     }
 
     [Fact]
