@@ -101,6 +101,7 @@ public sealed class MeteredText(
             Finish(call, ServerlessException.StatusOf(e, CancellationToken.None));
             throw;
         }
+        metrics.RecordTokens(call.Model, record.InputTokens, record.OutputTokens);
         Finish(call, status);
     }
 

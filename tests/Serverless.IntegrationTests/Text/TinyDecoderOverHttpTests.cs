@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Serverless.SampleModels.Text;
+using Serverless.Tests.Metering;
 
 namespace Serverless.Tests.Text;
 
@@ -142,6 +143,17 @@ public sealed class TinyDecoderOverHttpTests(TextGenerationServerFixture server)
         var record = await UsageLedger.RecordOfAsync(Client, user);
         Assert.Equal((200, prompt, completion), (record.Status, record.InputTokens, record.OutputTokens));
         Assert.Equal(TextGenerationServerFixture.PricePer1000Input * prompt / 1000m + TextGenerationServerFixture.PricePer1000Output * completion / 1000m, record.Cost);
+    }
+
+    [Fact]
+    public async Task Metrics_AnsweredCallsTokens_CountedByModelAndType()
+    {
+        await PostOkAsync("/v1/completions", new { model = Tiny, prompt = "Count me", max_tokens = 5, temperature = 0 });
+
+        var text = await MeteredApi.GetTextAsync(Client, "/metrics", MeteredApi.AdminKey);
+
+        Assert.Matches(new System.Text.RegularExpressions.Regex("serverless_tokens_total\\{[^}]*model=\"tiny-chat\"[^}]*type=\"prompt\"[^}]*\\} [1-9]"), text);
+        Assert.Matches(new System.Text.RegularExpressions.Regex("serverless_tokens_total\\{[^}]*model=\"tiny-chat\"[^}]*type=\"completion\"[^}]*\\} [1-9]"), text);
     }
 
     [Fact]
