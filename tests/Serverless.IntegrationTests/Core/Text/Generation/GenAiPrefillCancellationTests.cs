@@ -23,8 +23,15 @@ public sealed class GenAiPrefillCancellationTests : IDisposable
 
         var generation = model.GenerateAsync(prompt, new GenerationOptions { MaxTokens = 4, Temperature = 0 }, progress, cancel.Token).GetAsyncEnumerator();
         var first = generation.MoveNextAsync().AsTask();
-        // The prefill and the first token are one step: it is running (or about to) when the token fires.
-        cancel.CancelAfter(TimeSpan.FromMilliseconds(20));
+        // The prefill and the first token are one step: it is running (or about to) when the token fires. Fired from a
+        // thread of its own, not CancelAfter's pool timer: with the whole suite running, the pool's timer callback came
+        // after the prefill had ended (the step then finished normally and the test failed in CI, never alone).
+        var canceller = new Thread(() =>
+        {
+            Thread.Sleep(20);
+            cancel.Cancel();
+        }) { IsBackground = true, Priority = ThreadPriority.AboveNormal };
+        canceller.Start();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
         await generation.DisposeAsync();
