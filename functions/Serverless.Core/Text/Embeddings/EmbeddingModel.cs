@@ -54,9 +54,6 @@ public sealed class EmbeddingModel : IEmbeddingModel
     /// <summary>The encoder's: the batcher holds nothing beyond the runs in flight, which hold leases of their own.</summary>
     public ModelLifetime Lifetime => Encoder.Lifetime;
 
-    /// <summary>Embeddings:MaxInputsPerCall, for the call to refuse a long list before tokenizing any of it.</summary>
-    public int MaxInputsPerCall => _maxInputsPerCall;
-
     /// <summary>Whether a version folder holds an embedding model (see <see cref="EncoderFolder.IsEmbeddingFolder"/>).</summary>
     public static bool IsEmbeddingFolder(string versionDirectory, ModelConfig config) => EncoderFolder.IsEmbeddingFolder(versionDirectory, config);
 

@@ -1,13 +1,10 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Cache;
 using Serverless.Core.Errors;
-using Serverless.Core.Inference;
 using Serverless.Core.Metering;
 using Serverless.Core.Repository;
 using Serverless.Core.Text;
 using Serverless.Core.Text.Generation;
-using Serverless.Tests.Metering;
 using Serverless.Tests.Fakes;
 
 namespace Serverless.Tests.Core.Text;
@@ -29,17 +26,8 @@ public sealed class TextGenerationServiceTests : IDisposable
     public TextGenerationServiceTests()
     {
         _repository.Versions["chat"] = [1];
-        var time = TimeProvider.System;
-        var metering = Options.Create(new MeteringOptions
-        {
-            DefaultPricing = new ModelPricing { Per1000InputTokens = 1m, Per1000OutputTokens = 2m },
-        });
-        var loader = new ModelLoader(_repository, new FakeSessionFactory(), new InferenceStatistics(time), Options.Create(new InferenceOptions()),
-            NullLogger<ModelLoader>.Instance, time, generators: new OneGenerator(_model));
-        var models = Options.Create(new ModelsOptions());
-        _cache = new ModelCache(loader, _repository, new ModelVersionIndex(_repository, models, time), [], models, NullLogger<ModelCache>.Instance, time);
-        var billing = new UsageBilling(_ledger, new PriceList(_repository, metering, NullLogger<PriceList>.Instance), metering, time, NullLogger<UsageBilling>.Instance);
-        var text = new MeteredText(new CallerRateLimiter(), new MonthlyQuota(new NoPastUsageStore(), time), new ModelConcurrencyLimiter(metering), billing, UsageRecords.Metrics());
+        _cache = TestModelCaches.Create(_repository, new FakeSessionFactory(), Options.Create(new ModelsOptions()), TimeProvider.System, null, embeddings: null, generators: new OneGenerator(_model));
+        var text = TestMeteredText.Create(_repository, _ledger, new ModelPricing { Per1000InputTokens = 1m, Per1000OutputTokens = 2m });
         _service = new TextGenerationService(_cache, text, new GenerationSlots(Options.Create(new GenerationSettings { MaxConcurrentPerModel = 2 })));
     }
 

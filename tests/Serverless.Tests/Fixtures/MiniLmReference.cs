@@ -1,16 +1,16 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Tokenizers;
-using Serverless.Tests.Fixtures;
-
-namespace Serverless.Tests.Text;
+namespace Serverless.Tests.Fixtures;
 
 /// <summary>
 /// What the sample MiniLM gives with nothing of the service in between: the library's BertTokenizer on its vocab.txt,
 /// the graph run by plain ONNX Runtime on one sequence alone, mean pooling and L2 normalisation as sentence-transformers does.
 /// </summary>
-public sealed class MiniLmReference : IDisposable
+/// <remarks>Shared by the embedding model's unit tests (over the session they also serve) and the HTTP tests.</remarks>
+public sealed class MiniLmReference(InferenceSession? session = null) : IDisposable
 {
-    private readonly InferenceSession _session = new(SampleEmbeddingModel.ModelPath);
+    private readonly bool _ownsSession = session is null;
+    private readonly InferenceSession _session = session ?? new(SampleEmbeddingModel.ModelPath);
 
     public BertTokenizer Tokenizer { get; } = BertTokenizer.Create(SampleEmbeddingModel.VocabularyPath);
 
@@ -78,5 +78,11 @@ public sealed class MiniLmReference : IDisposable
         return dot / Math.Sqrt(na * nb);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        if (_ownsSession)
+        {
+            _session.Dispose();
+        }
+    }
 }
