@@ -29,6 +29,18 @@ public static class BatchingBenchmark
     public static byte[] Row() => Encoding.UTF8.GetBytes("{\"inputs\":[{\"name\":\"features\",\"shape\":[1,256],\"datatype\":\"FP32\",\"data\":["
         + string.Join(",", Enumerable.Range(0, HeavyModelRepository.InputWidth).Select(i => (i % 13 * 0.1).ToString(CultureInfo.InvariantCulture))) + "]}]}");
 
+    /// <summary>
+    /// The same row with Triton's binary tensor extension, asking for the output in binary too: what Triton's own
+    /// Python and C++ HTTP clients send by default (<c>binary_data=True</c>), so no float is printed or parsed.
+    /// </summary>
+    public static byte[] BinaryRow(out int headerLength)
+    {
+        var header = Encoding.UTF8.GetBytes($$$"""{"inputs":[{"name":"{{{Serverless.SampleModels.Onnx.MlpModel.InputName}}}","shape":[1,{{{HeavyModelRepository.InputWidth}}}],"datatype":"FP32","parameters":{"binary_data_size":{{{HeavyModelRepository.InputWidth * 4}}}}}],"outputs":[{"name":"{{{Serverless.SampleModels.Onnx.MlpModel.OutputName}}}","parameters":{"binary_data":true}}]}""");
+        headerLength = header.Length;
+        var values = Enumerable.Range(0, HeavyModelRepository.InputWidth).Select(i => i % 13 * 0.1f).ToArray();
+        return [.. header, .. System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())];
+    }
+
     public static async Task RunAsync(BenchmarkReport report, string name, int hiddenWidth, TimeSpan duration)
     {
         // A request may wait 5 ms for company: with metering on, answers leave the ledger a little apart and the next

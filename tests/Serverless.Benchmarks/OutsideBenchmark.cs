@@ -76,7 +76,11 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         var rawLayoutRows = rawLayout.GetProperty("per_second").GetDouble() * layoutBatch;
         report.Add($"raw ORT Run, heavy 2048x3, server's layout ({layout.Instances} x {layout.IntraOpThreads ?? Environment.ProcessorCount} threads, batch {layoutBatch})",
             rawLayoutRows, Ms(rawLayout, "p50_ms"), Ms(rawLayout, "p99_ms"), rawLayoutRows / rawRows, "of raw batch-32 rows/s");
+        var rawLayoutCpuPerRow = rawLayout.GetProperty("cpu_us_per_run").GetDouble() / layoutBatch;
+        report.Add("  raw CPU us per row in the server's layout", rawLayoutCpuPerRow, double.NaN, double.NaN, rawLayoutCpuPerRow / rawCpuPerRow, "of raw CPU per row");
         var body = Write("heavy-row.json", BatchingBenchmark.Row());
+        var binaryBody = Write("heavy-row.bin", BatchingBenchmark.BinaryRow(out var headerLength));
+        var serverCpu = new Dictionary<string, double>();
         foreach (var (label, settings) in new[] { ("metering on", Array.Empty<string>()), ("metering off", ["--Metering:Enabled=false"]) })
         {
             // No optimized-graph save: a background optimisation of a 35 MB graph would land in the measured window.
@@ -89,9 +93,39 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
             report.Add($"  p99 / p50, rows per Run ({label})", RowsPerRun(batched), double.NaN, double.NaN,
                 Ms(batched, "p99_ms") / Ms(batched, "p50_ms"), "p99/p50 (target <= 2.5); value column: rows per Run");
             report.Add($"  server CPU us per row ({label})", Cpu(batched), double.NaN, double.NaN, Cpu(batched) / rawCpuPerRow, "of raw CPU per row");
+            serverCpu[label] = Cpu(batched);
+            // The same rows as binary tensor data (Triton's clients' default): one uncounted round warms its path.
+            await LoadAsync(server, HeavyModelRepository.Batched, binaryBody, 32, headerLength: headerLength);
+            var binary = await LoadAsync(server, HeavyModelRepository.Batched, binaryBody, 32, headerLength: headerLength);
+            report.Add($"HTTP heavy 2048x3, 32 clients, max_batch_size 32, binary tensors, {label}", Rows(binary), Ms(binary, "p50_ms"), Ms(binary, "p99_ms"),
+                Rows(binary) / rawRows, "of raw batch-32 rows/s");
+            report.Add($"  server CPU us per row, binary ({label}); value column: rows per Run {RowsPerRun(binary):F1}", Cpu(binary), double.NaN, double.NaN,
+                Cpu(binary) / rawCpuPerRow, "of raw CPU per row");
+            serverCpu[label + ", binary"] = Cpu(binary);
             var unbatched = await LoadAsync(server, HeavyModelRepository.Unbatched, body, 32);
             report.Add($"HTTP heavy 2048x3, 32 clients, no config.json, {label}", Rows(unbatched), Ms(unbatched, "p50_ms"), Ms(unbatched, "p99_ms"),
                 Rows(unbatched) / rawRows, "of raw batch-32 rows/s (batching stays opt-in)");
+        }
+        // The floor, measured: what ONNX Runtime costs a row in the server's layout plus what the bare app (Kestrel,
+        // the body read, every float parsed, a constant answer) costs a request of the same body. No server that runs
+        // the model on one-row HTTP requests can spend less, whatever its batching and metering do.
+        await using (var floor = OutsideProcess.StartServer(loadDll, "floor"))
+        {
+            await floor.WaitListeningAsync(TimeSpan.FromSeconds(30));
+            foreach (var (kind, file, length) in new[] { ("JSON", body, (int?)null), ("binary", binaryBody, headerLength) })
+            {
+                await LoadAsync(floor, HeavyModelRepository.Batched, file, 32, stats: false, headerLength: length);
+                var bare = await LoadAsync(floor, HeavyModelRepository.Batched, file, 32, stats: false, headerLength: length);
+                report.Add($"bare app, heavy row as {kind}, 32 clients: CPU us per request", Cpu(bare), double.NaN, double.NaN, double.NaN, "-");
+                var floorCpu = rawLayoutCpuPerRow + Cpu(bare);
+                report.Add($"  floor ({kind}): raw CPU per row in the server's layout + bare app's per request", floorCpu, double.NaN, double.NaN,
+                    floorCpu / rawCpuPerRow, "of raw CPU per row");
+                foreach (var label in new[] { "metering on", "metering off" })
+                {
+                    var key = kind == "JSON" ? label : label + ", binary";
+                    report.Add($"  server CPU us per row ({key}) / this floor", serverCpu[key], double.NaN, double.NaN, serverCpu[key] / floorCpu, "of the floor");
+                }
+            }
         }
     }
 
@@ -260,10 +294,11 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         return server;
     }
 
-    private Task<JsonElement> LoadAsync(OutsideProcess server, string model, string body, int clients, bool stats = true) =>
+    private Task<JsonElement> LoadAsync(OutsideProcess server, string model, string body, int clients, bool stats = true, int? headerLength = null) =>
         OutsideProcess.RunToEndAsync(loadDll, ["load", "--url", server.Address.ToString(), "--path", $"/v2/models/{model}/infer", "--body", body,
             "--clients", clients.ToString(CultureInfo.InvariantCulture), "--seconds", Seconds, "--server-pid", server.Pid.ToString(CultureInfo.InvariantCulture),
-            .. stats ? new[] { "--stats-model", model } : []]);
+            .. stats ? new[] { "--stats-model", model } : [],
+            .. headerLength is { } length ? new[] { "--header-length", length.ToString(CultureInfo.InvariantCulture) } : []]);
 
     /// <summary>Start -> listening and start -> first 200 (a POST of <paramref name="body"/>, or a GET without one), retried while refused or not ready.</summary>
     private static async Task<(double Listening, double Answered)> FirstAnswerAsync(OutsideProcess server, string path, byte[]? body)

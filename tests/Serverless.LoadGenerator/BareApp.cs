@@ -1,4 +1,8 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -7,8 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace Serverless.LoadGenerator;
 
 /// <summary>
-/// The floor for HTTP and cold-start rows: a bare ASP.NET Core minimal API that reads the whole body, parses it with
-/// <see cref="JsonDocument"/> and answers a constant, on any POST path (so the load is the same request the server
+/// The floor for HTTP and cold-start rows: a bare ASP.NET Core minimal API that reads the whole body, parses its JSON
+/// with every number read as a float (and copies binary tensor data out) and answers a constant, on any POST path (so the load is the same request the server
 /// gets). Published with the same settings as the app, so start-up compares like with like.
 /// </summary>
 public static class BareApp
@@ -41,14 +45,56 @@ public static class BareApp
 
     private static async Task ParseAndAnswerAsync(HttpContext context)
     {
-        using (var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))
+        var headerLength = context.Request.Headers["Inference-Header-Content-Length"] is [{ } text] ? int.Parse(text, CultureInfo.InvariantCulture) : (int?)null;
+        var reader = context.Request.BodyReader;
+        ReadResult read;
+        while (true)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            read = await reader.ReadAsync(context.RequestAborted);
+            if (read.IsCompleted)
             {
-                context.Response.StatusCode = 400;
+                break;
             }
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
+        var body = read.Buffer;
+        var valid = ReadTensors(body, headerLength);
+        reader.AdvanceTo(body.End);
+        context.Response.StatusCode = valid ? 200 : 400;
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(Answer, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// What any v2 server must do with a body before it can run a model: the JSON read to its end with every number
+    /// parsed as a float, and the binary tensor data (after an <c>Inference-Header-Content-Length</c> header) copied
+    /// out, as into a batch tensor.
+    /// </summary>
+    private static bool ReadTensors(ReadOnlySequence<byte> body, int? headerLength)
+    {
+        var json = new Utf8JsonReader(headerLength is { } length ? body.Slice(0, length) : body);
+        var sum = 0f;
+        try
+        {
+            while (json.Read())
+            {
+                if (json.TokenType == JsonTokenType.Number)
+                {
+                    sum += json.GetSingle();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        if (headerLength is { } binaryStart)
+        {
+            var data = body.Slice(binaryStart);
+            var floats = ArrayPool<float>.Shared.Rent((int)((data.Length + sizeof(float) - 1) / sizeof(float)));
+            data.CopyTo(MemoryMarshal.AsBytes(floats.AsSpan()));
+            ArrayPool<float>.Shared.Return(floats);
+        }
+        return !float.IsNaN(sum);
     }
 }
