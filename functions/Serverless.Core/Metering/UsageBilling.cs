@@ -40,20 +40,32 @@ public sealed class UsageBilling(IUsageLedger ledger, PriceList prices, IOptions
     /// As <see cref="BillAsync(UsageRecord, CancellationToken)"/>, answered with <paramref name="status"/>: 499 for a
     /// stream the client left, billed for what was generated until then.
     /// </summary>
-    public async Task BillAsync(UsageRecord record, int status, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Not an async method while the price is known (every call after a model's load): it returns the ledger's task,
+    /// so a call waiting for its group commit suspends in its caller only, not once more in here.
+    /// </remarks>
+    public Task BillAsync(UsageRecord record, int status, CancellationToken cancellationToken = default)
     {
         if (!Enabled)
         {
-            return;
+            return Task.CompletedTask;
         }
-        var pricing = await prices.PricingOfAsync(record.Model, cancellationToken);
-        await ledger.AppendAsync(record with
+        var pricing = prices.PricingOfAsync(record.Model, cancellationToken);
+        return pricing.IsCompletedSuccessfully
+            ? Append(record, status, pricing.Result, cancellationToken)
+            : BillAfterPricingAsync(record, status, pricing, cancellationToken);
+    }
+
+    private async Task BillAfterPricingAsync(UsageRecord record, int status, ValueTask<ModelPricing> pricing, CancellationToken cancellationToken) =>
+        await Append(record, status, await pricing, cancellationToken);
+
+    private Task Append(UsageRecord record, int status, ModelPricing pricing, CancellationToken cancellationToken) =>
+        ledger.AppendAsync(record with
         {
             Status = status,
             Outcome = UsageOutcome.Success,
             Cost = pricing.CostOf(record.Rows, record.ComputeSeconds, record.InputTokens, record.OutputTokens),
         }, cancellationToken);
-    }
 
     /// <summary>
     /// Records a failed or refused unit of work, not billed. Its caller is already failing: losing the record is

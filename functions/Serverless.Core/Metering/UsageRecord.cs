@@ -57,7 +57,8 @@ public sealed record UsageRecord
     /// </summary>
     public const int MaxTextLength = Repository.ModelName.MaxLength;
 
-    public static string NewId() => Guid.CreateVersion7().ToString("N");
+    /// <summary>A new unique, time-ordered id (<see cref="UsageRecordId"/>).</summary>
+    public static string NewId() => UsageRecordId.New();
 
     public static string Capped(string text) => text.Length <= MaxTextLength ? text : text[..MaxTextLength];
 }

@@ -129,6 +129,72 @@ public sealed class UsageJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task ShipAsync_SegmentWrittenByThisProcess_ShipsItsRecordsWithoutReadingTheFileBack()
+    {
+        // Every field set, so a copy that differed from what the frame holds would show.
+        var records = new List<UsageRecord>
+        {
+            UsageRecords.Success("acme", "m", "tensor", cost: 0.000010m),
+            UsageRecords.Success("acme", "encoder", "text", inputTokens: 12, outputTokens: 3) with { KeyId = null, ComputeSeconds = 1.0 / 3 },
+        };
+        var table = new MemoryTable();
+        using var journal = Open();
+        journal.Append(records);
+        journal.Seal();
+        // The file's bytes are gone: only the copy kept in memory can ship them.
+        File.WriteAllBytes(Directory.GetFiles(_directory, "*.journal").Single(), []);
+
+        await Shipper(journal, table).ShipAsync();
+
+        Assert.Equal(records, table.Groups.Single());
+        Assert.Equal(0, journal.Bytes);
+        Assert.Empty(Directory.GetFiles(_directory, "*.journal"));
+    }
+
+    [Fact]
+    public async Task ShipAsync_OutageLongerThanTheCopiesKeptInMemory_ShipsEveryRecordOnceInOrder()
+    {
+        // A 1 MiB journal has 128 KiB segments and keeps copies of two of them: this outage writes about eight.
+        using var journal = Open(maxBytes: 1024 * 1024);
+        var table = new MemoryTable { Failing = true };
+        var shipper = Shipper(journal, table);
+        var request = new string('x', UsageRecord.MaxTextLength);
+        var groups = Enumerable.Range(0, 400).Select(g => Enumerable.Range(0, 5).Select(i => UsageRecords.Success("acme", "m", $"{g}-{i}-{request}")).ToList()).ToList();
+        foreach (var group in groups)
+        {
+            journal.Append(group);
+        }
+        await Assert.ThrowsAsync<UsageStoreException>(() => shipper.ShipAsync());
+        Assert.True(journal.Sealed().Count > 4);
+
+        table.Failing = false;
+        await shipper.ShipAsync();
+
+        Assert.Equal(groups.SelectMany(g => g), table.Groups.SelectMany(g => g));
+        Assert.Equal(0, journal.Bytes);
+    }
+
+    [Fact]
+    public async Task ShipAsync_ProcessRestartedAfterAppends_ShipsTheRecordsFromItsFiles()
+    {
+        // The copies in memory die with the process; the files are what the next run ships.
+        var records = Group("before-crash", 3);
+        using (var crashed = Open())
+        {
+            crashed.Append(records);
+            crashed.Seal();
+        }
+
+        var table = new MemoryTable();
+        using (var restarted = Open())
+        {
+            await Shipper(restarted, table).ShipAsync();
+        }
+
+        Assert.Equal(records, table.Groups.Single());
+    }
+
+    [Fact]
     public async Task ReadAsync_RecordsInJournalAndTable_ReadsEachOnce()
     {
         var shipped = Group("shipped", 2);
