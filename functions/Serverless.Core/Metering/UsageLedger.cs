@@ -104,7 +104,7 @@ public sealed class UsageLedger : IHostedService, IUsageLedger
             // The ledger is idle: this record is a group of one, committed here (CommitAsync gives the slot back).
             // Two callers may both find it idle; the store's slots still bound how many commit at once.
             var commit = CommitAsync([pending]);
-            return commit.IsCompleted ? pending.Task : AfterCommitAsync(commit, pending);
+            return commit.IsCompletedSuccessfully ? pending.Task : AfterCommitAsync(commit, pending);
         }
         if (!_channel.Writer.TryWrite(pending))
         {
