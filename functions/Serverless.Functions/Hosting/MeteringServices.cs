@@ -44,18 +44,10 @@ public static class MeteringServices
         return builder;
     }
 
-    /// <summary>
-    /// The telemetry registration below run once on a throwaway service collection (never built: no provider, no
-    /// listener), on the thread pool at start-up (<see cref="ServerlessApplication"/>): its first run loads the
-    /// OpenTelemetry assemblies and JIT-compiles their registration code, ~50 ms of the host build on a 2-core VM (issue 26).
-    /// </summary>
-    public static void WarmTelemetryRegistration() => AddTelemetry(new ServiceCollection(), applicationInsights: null);
-
-    private static void AddTelemetry(IHostApplicationBuilder builder) => AddTelemetry(builder.Services, builder.Configuration[ApplicationInsightsSetting]);
-
-    private static void AddTelemetry(IServiceCollection services, string? applicationInsights)
+    private static void AddTelemetry(IHostApplicationBuilder builder)
     {
-        var telemetry = services.AddOpenTelemetry()
+        var applicationInsights = builder.Configuration[ApplicationInsightsSetting];
+        var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("serverless"))
             .WithMetrics(metrics =>
             {

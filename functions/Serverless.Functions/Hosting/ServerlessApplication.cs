@@ -6,14 +6,9 @@ using Serverless.Core.Inference;
 using Serverless.Core.Infrastructure.Metering;
 using Serverless.Core.Infrastructure.Onnx;
 using Serverless.Core.Infrastructure.Storage;
-using Serverless.Core.Jobs;
-using Serverless.Core.Metering;
 using Serverless.Core.Repository;
-using Serverless.Core.Text.Embeddings;
-using Serverless.Core.Text.Generation;
 using Serverless.Functions.Protocol.Codecs;
 using Serverless.Functions.Protocol.Endpoints;
-using Serverless.Functions.Protocol.OpenAi;
 
 namespace Serverless.Functions.Hosting;
 
@@ -97,11 +92,6 @@ public static class ServerlessApplication
     /// </summary>
     private static void StartInBackground()
     {
-        // First, as the main thread needs it first (~150 ms after Main): each options type's DataAnnotations reflection,
-        // in the order the host build reads them; ~60 ms of the host build and ~40 ms of its start before (issue 26).
-        _ = Task.Run(WarmOptionsValidation);
-        // Then the OpenTelemetry registration's assemblies and code (~50 ms of the host build, ~150 ms after Main).
-        _ = Task.Run(MeteringServices.WarmTelemetryRegistration);
         _ = Task.Run(() => EndpointCatalog.Functions);
         _ = OnnxRuntimePreload.StartInBackground();
         // System.Text.Json builds its reflection metadata for a type on first use: ~30 ms for config.json's types,
@@ -115,20 +105,6 @@ public static class ServerlessApplication
         // And the v2 codec's first decode and encode, which every model's first inference call otherwise JIT-compiled on
         // its path.
         _ = Task.Run(WarmInferenceCodec);
-    }
-
-    private static void WarmOptionsValidation()
-    {
-        ValidatedOptions.WarmUp<ModelsOptions>();
-        ValidatedOptions.WarmUp<MeteringOptions>();
-        ValidatedOptions.WarmUp<HostingOptions>();
-        ValidatedOptions.WarmUp<RequestBodyOptions>();
-        ValidatedOptions.WarmUp<StorageOptions>();
-        ValidatedOptions.WarmUp<JobsOptions>();
-        ValidatedOptions.WarmUp<InferenceOptions>();
-        ValidatedOptions.WarmUp<EmbeddingsOptions>();
-        ValidatedOptions.WarmUp<GenerationSettings>();
-        ValidatedOptions.WarmUp<OpenAiOptions>();
     }
 
     /// <summary>One v2 request decoded and one response encoded (FP32 and INT64, a classifier's usual outputs), in memory.</summary>

@@ -28,27 +28,6 @@ public static class ValidatedOptions
         return result.Failed ? throw new OptionsValidationException(Options.DefaultName, typeof(T), result.Failures) : options;
     }
 
-    /// <summary>
-    /// Binds and validates a default <typeparamref name="T"/> against empty configuration, result ignored: DataAnnotations
-    /// builds its reflection of a type (TypeDescriptor's properties, the attributes) on the first validation of that type,
-    /// 20-30 ms each on a 2-core VM, and the first Bind JIT-compiles the binder. Run on the thread pool at start-up
-    /// (<see cref="ServerlessApplication"/>), so the host build's reads and ValidateOnStart find them built. Thread-safe:
-    /// a validation racing it on the main thread waits for, or repeats, the same cached work, never a different result.
-    /// </summary>
-    public static void WarmUp<T>() where T : class, new()
-    {
-        try
-        {
-            var options = new T();
-            new ConfigurationBuilder().Build().GetSection("warm-up").Bind(options);
-            new DataAnnotationValidateOptions<T>(Options.DefaultName).Validate(Options.DefaultName, options);
-        }
-        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException or ArgumentException or FormatException)
-        {
-            // A default instance need not be valid; only the reflection it built matters.
-        }
-    }
-
     private static void Bind<T>(IConfigurationSection section, T options) where T : class
     {
         var failures = UnknownEnumValues(section, typeof(T)).ToList();
