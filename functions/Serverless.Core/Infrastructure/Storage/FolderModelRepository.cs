@@ -78,12 +78,19 @@ public sealed class FolderModelRepository(string root, ILogger<FolderModelReposi
     }
 
     /// <summary>
+    /// The describe path run once on the app's own folder (its top level only, nothing written): the first run loads
+    /// OpenSSL for SHA-256 and JIT-compiles the enumeration and ordering, which a folder model's first request otherwise
+    /// paid in its fetch (issue 26). Called on the thread pool at start-up.
+    /// </summary>
+    public static void WarmUp() => Describe(new DirectoryInfo(AppContext.BaseDirectory), recurse: false);
+
+    /// <summary>
     /// The whole version folder (external data, subfolders) counts, and any file's change (size or time) changes the
     /// content id. Symbolic links to folders are not followed, so the walk stays inside the version.
     /// </summary>
-    private static (List<FileInfo> Files, string ContentId) Describe(DirectoryInfo folder)
+    private static (List<FileInfo> Files, string ContentId) Describe(DirectoryInfo folder, bool recurse = true)
     {
-        var files = folder.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        var files = folder.EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = recurse, AttributesToSkip = 0 })
             .OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
         var identity = string.Join('\n', files.Select(f => $"{Path.GetRelativePath(folder.FullName, f.FullName)}|{f.Length}|{f.LastWriteTimeUtc.Ticks}"));
         return (files, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..16]);

@@ -71,4 +71,17 @@ public sealed class FolderModelRepositoryTests : IDisposable
         Assert.Equal(Path.GetFullPath(folder), file.Directory);
         Assert.Equal(2, file.FileCount);
     }
+
+    [Fact]
+    public async Task WarmUp_ThenFetch_SameContentIdAsWithout()
+    {
+        AddVersion("m", "1");
+        var repository = new FolderModelRepository(_root, _logger);
+        var before = await repository.FetchAsync(new ModelKey("m", 1));
+
+        FolderModelRepository.WarmUp();
+        var after = await repository.FetchAsync(new ModelKey("m", 1));
+
+        Assert.Equal((before.ContentId, before.FileCount, before.Length), (after.ContentId, after.FileCount, after.Length));
+    }
 }
