@@ -24,8 +24,9 @@ public static class BareApp
         var mainEntered = Stopwatch.GetTimestamp();
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var model = builder.Configuration["model"] is { Length: > 0 } path ? new BareModel(path) : null;
         var app = builder.Build();
-        app.MapPost("/{**path}", ParseAndAnswerAsync);
+        app.MapPost("/{**path}", (HttpContext context) => ParseAndAnswerAsync(context, model));
         app.Lifetime.ApplicationStarted.Register(() => ReportStarted(mainEntered));
         await app.RunAsync();
         return 0;
@@ -43,7 +44,7 @@ public static class BareApp
         Console.WriteLine($"Started {(runtimeStart + sinceMain).TotalMilliseconds:F0} ms after the process: runtime start {runtimeStart.TotalMilliseconds:F0} ms");
     }
 
-    private static async Task ParseAndAnswerAsync(HttpContext context)
+    private static async Task ParseAndAnswerAsync(HttpContext context, BareModel? model)
     {
         var headerLength = context.Request.Headers["Inference-Header-Content-Length"] is [{ } text] ? int.Parse(text, CultureInfo.InvariantCulture) : (int?)null;
         var reader = context.Request.BodyReader;
@@ -58,8 +59,17 @@ public static class BareApp
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
         var body = read.Buffer;
-        var valid = ReadTensors(body, headerLength);
+        var values = model is null ? null : ArrayPool<float>.Shared.Rent((int)Math.Min(body.Length, 1 << 20));
+        var valid = ReadTensors(body, headerLength, values, out var count);
         reader.AdvanceTo(body.End);
+        if (values is not null)
+        {
+            if (valid && count > 0)
+            {
+                model!.Run(values, count);
+            }
+            ArrayPool<float>.Shared.Return(values);
+        }
         context.Response.StatusCode = valid ? 200 : 400;
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(Answer, context.RequestAborted);
@@ -70,17 +80,38 @@ public static class BareApp
     /// parsed as a float, and the binary tensor data (after an <c>Inference-Header-Content-Length</c> header) copied
     /// out, as into a batch tensor.
     /// </summary>
-    private static bool ReadTensors(ReadOnlySequence<byte> body, int? headerLength)
+    /// <param name="values">Where the JSON's numbers go, as many as fit (<paramref name="count"/>); null: parsed only.</param>
+    private static bool ReadTensors(ReadOnlySequence<byte> body, int? headerLength, float[]? values, out int count)
     {
         var json = new Utf8JsonReader(headerLength is { } length ? body.Slice(0, length) : body);
         var sum = 0f;
+        count = 0;
         try
         {
+            // Only a tensor's flat "data" array feeds the model; "shape" is numbers too.
+            var afterData = false;
+            var inData = false;
             while (json.Read())
             {
-                if (json.TokenType == JsonTokenType.Number)
+                switch (json.TokenType)
                 {
-                    sum += json.GetSingle();
+                    case JsonTokenType.PropertyName:
+                        afterData = json.ValueTextEquals("data"u8);
+                        break;
+                    case JsonTokenType.StartArray:
+                        inData = afterData;
+                        break;
+                    case JsonTokenType.EndArray:
+                        inData = false;
+                        break;
+                    case JsonTokenType.Number:
+                        var value = json.GetSingle();
+                        sum += value;
+                        if (inData && values is not null && count < values.Length)
+                        {
+                            values[count++] = value;
+                        }
+                        break;
                 }
             }
         }
