@@ -11,12 +11,14 @@ namespace Serverless.LoadGenerator;
 public sealed class BareModel(string path)
 {
     private readonly Lazy<InferenceSession> _session = new(() => Open(path), LazyThreadSafetyMode.ExecutionAndPublication);
+    // One for every Run: a RunOptions holds a native handle, not to be made per request.
+    private readonly RunOptions _run = new();
 
     public void Run(float[] values, int count)
     {
         var session = _session.Value;
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, values.AsMemory(0, count), [1, count]);
-        using var outputs = session.Run(new RunOptions(), [session.InputNames[0]], [input], session.OutputNames);
+        using var outputs = session.Run(_run, [session.InputNames[0]], [input], session.OutputNames);
     }
 
     private static InferenceSession Open(string path)

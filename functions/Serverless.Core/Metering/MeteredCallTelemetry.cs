@@ -8,6 +8,15 @@ namespace Serverless.Core.Metering;
 /// <summary>What every metered call (tensor or text) tells telemetry when it ends or is refused, written once for both.</summary>
 internal static class MeteredCallTelemetry
 {
+    /// <summary>The span of one metered call (<paramref name="name"/>: inference or text), tagged with its model and caller.</summary>
+    public static Activity? Start(string name, string model, CallerIdentity caller)
+    {
+        var activity = ServerlessActivities.Source.StartActivity(name);
+        activity?.SetTag("serverless.model", model);
+        activity?.SetTag("serverless.caller", caller.CallerId);
+        return activity;
+    }
+
     /// <summary>The call is answered with <paramref name="status"/>: counted with its duration, and its span marked.</summary>
     public static void Finish(ServerlessMetrics metrics, string model, int status, long started, Activity? activity)
     {

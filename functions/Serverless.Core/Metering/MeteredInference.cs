@@ -193,9 +193,7 @@ public sealed class MeteredInference(
         {
             Caller = caller;
             Model = model;
-            Activity = ServerlessActivities.Source.StartActivity("inference");
-            Activity?.SetTag("serverless.model", model);
-            Activity?.SetTag("serverless.caller", caller.CallerId);
+            Activity = MeteredCallTelemetry.Start("inference", model, caller);
         }
 
         public CallerIdentity Caller { get; }

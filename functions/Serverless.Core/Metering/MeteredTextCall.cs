@@ -26,9 +26,7 @@ public sealed class MeteredTextCall : IDisposable
         Caller = caller;
         Model = model;
         RequestId = requestId;
-        Activity = ServerlessActivities.Source.StartActivity("text");
-        Activity?.SetTag("serverless.model", model);
-        Activity?.SetTag("serverless.caller", caller.CallerId);
+        Activity = MeteredCallTelemetry.Start("text", model, caller);
     }
 
     /// <summary>Who is billed: <see cref="CallerIdentity.Unmetered"/> while metering is off.</summary>

@@ -15,8 +15,7 @@ public sealed class ParquetRowSource : IRowSource
     private readonly RowLayout _layout;
     private readonly DataField[] _fields;
     private readonly Dictionary<int, Column> _columns = [];
-    private string?[]? _ids;
-    private long[]? _numericIds;
+    private readonly ParquetIdColumn _ids;
 
     public ParquetRowSource(ParquetReader reader, RowLayout layout)
     {
@@ -27,6 +26,7 @@ public sealed class ParquetRowSource : IRowSource
         _reader = reader;
         _layout = layout;
         _fields = reader.Schema.GetDataFields();
+        _ids = new ParquetIdColumn(layout.IdColumn >= 0 ? _fields[layout.IdColumn] : null);
     }
 
     /// <summary>Column names of a Parquet schema, as <see cref="RowLayout"/> maps them.</summary>
@@ -43,21 +43,7 @@ public sealed class ParquetRowSource : IRowSource
         {
             _columns[index] = await ReadNumbersAsync(group, _fields[index], RowCount, cancellationToken);
         }
-        (_ids, _numericIds) = (null, null);
-        if (_layout.IdColumn >= 0)
-        {
-            var field = _fields[_layout.IdColumn];
-            if (field.ClrType == typeof(ReadOnlyMemory<char>) || field.ClrType == typeof(string))
-            {
-                _ids = new string?[RowCount];
-                await group.ReadAsync(field, _ids.AsMemory(), cancellationToken: cancellationToken);
-            }
-            else
-            {
-                var ids = await ReadNumbersAsync(group, field, RowCount, cancellationToken);
-                _numericIds = ids.Values.Select(v => (long)v).ToArray();
-            }
-        }
+        await _ids.LoadAsync(group, RowCount, cancellationToken);
     }
 
     /// <summary>Row <paramref name="index"/> of the loaded row group into the next batch slot.</summary>
@@ -85,10 +71,7 @@ public sealed class ParquetRowSource : IRowSource
                 }
             }
         }
-        var id = _ids is not null ? new RowId(_ids[index], false)
-            : _numericIds is not null ? new RowId(_numericIds[index].ToString(System.Globalization.CultureInfo.InvariantCulture), true)
-            : RowId.None;
-        batch.Add(row, id);
+        batch.Add(row, _ids.At(index));
         error = null;
         return true;
     }

@@ -11,20 +11,18 @@ public sealed class ParquetTextSource : IRowSource
 {
     private readonly ParquetReader _reader;
     private readonly DataField _text;
-    private readonly DataField? _id;
+    private readonly ParquetIdColumn _ids;
     private string?[] _texts = [];
-    private string?[]? _ids;
-    private long[]? _numericIds;
 
     public ParquetTextSource(ParquetReader reader, RowLayout layout)
     {
         var fields = reader.Schema.GetDataFields();
         _text = fields[layout.Inputs[0].Columns[0]];
-        if (_text.IsArray || !IsString(_text))
+        if (_text.IsArray || !ParquetIdColumn.IsString(_text))
         {
             throw new InvalidJobException($"column '{_text.Name}' is {(_text.IsArray ? "a list" : _text.ClrType.Name)}; an embeddings job reads its text from a string column");
         }
-        _id = layout.IdColumn >= 0 ? fields[layout.IdColumn] : null;
+        _ids = new ParquetIdColumn(layout.IdColumn >= 0 ? fields[layout.IdColumn] : null);
         _reader = reader;
     }
 
@@ -36,21 +34,7 @@ public sealed class ParquetTextSource : IRowSource
         RowCount = checked((int)group.RowCount);
         _texts = new string?[RowCount];
         await group.ReadAsync(_text, _texts.AsMemory(), cancellationToken: cancellationToken);
-        (_ids, _numericIds) = (null, null);
-        if (_id is null)
-        {
-            return;
-        }
-        if (IsString(_id))
-        {
-            _ids = new string?[RowCount];
-            await group.ReadAsync(_id, _ids.AsMemory(), cancellationToken: cancellationToken);
-        }
-        else
-        {
-            var ids = await ParquetRowSource.ReadNumbersAsync(group, _id, RowCount, cancellationToken);
-            _numericIds = ids.Values.Select(v => (long)v).ToArray();
-        }
+        await _ids.LoadAsync(group, RowCount, cancellationToken);
     }
 
     public bool TryRead(int index, long row, RowBatch batch, out string? error)
@@ -62,13 +46,8 @@ public sealed class ParquetTextSource : IRowSource
         }
         batch.BeginBytes(0);
         batch.AppendBytes(0, System.Text.Encoding.UTF8.GetBytes(text));
-        var id = _ids is not null ? new RowId(_ids[index], false)
-            : _numericIds is not null ? new RowId(_numericIds[index].ToString(System.Globalization.CultureInfo.InvariantCulture), true)
-            : RowId.None;
-        batch.Add(row, id);
+        batch.Add(row, _ids.At(index));
         error = null;
         return true;
     }
-
-    private static bool IsString(DataField field) => field.ClrType == typeof(string) || field.ClrType == typeof(ReadOnlyMemory<char>);
 }
