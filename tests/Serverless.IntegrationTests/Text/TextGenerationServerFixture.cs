@@ -2,6 +2,7 @@ using System.Globalization;
 using Serverless.SampleModels.Text;
 using Serverless.Tests.Fixtures;
 using Serverless.Tests.Metering;
+using Serverless.Tests.Core.Text.Generation;
 
 namespace Serverless.Tests.Text;
 

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using OpenAI;
 using OpenAI.Chat;
+using Serverless.Tests.Core.Text.Generation;
 
 namespace Serverless.Tests.Text;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Serverless.SampleModels.Text;
 using Serverless.Tests.Metering;
+using Serverless.Tests.Core.Text.Generation;
 
 namespace Serverless.Tests.Text;
 

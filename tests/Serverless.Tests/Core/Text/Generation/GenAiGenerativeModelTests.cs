@@ -28,7 +28,7 @@ public sealed class GenAiGenerativeModelTests(TinyDecoderFolder tiny) : IClassFi
 
         var (texts, finished) = await RunAsync(prompt, Greedy);
 
-        var (tokens, referenceTexts) = GenAiReference.Greedy(tiny.Directory, prompt, Greedy.MaxTokens);
+        var (tokens, referenceTexts) = GenAiGreedyReference.Greedy(tiny.Directory, prompt, Greedy.MaxTokens);
         Assert.Equal(referenceTexts, texts.Select(t => t.Text));
         Assert.All(texts, t => Assert.Equal(1, t.Tokens));
         Assert.Equal(new TokenUsage(prompt.Count, tokens.Length), finished.Usage);
@@ -41,7 +41,7 @@ public sealed class GenAiGenerativeModelTests(TinyDecoderFolder tiny) : IClassFi
 
         var (texts, _) = await RunAsync(prompt, Greedy);
 
-        var (tokens, _) = GenAiReference.Greedy(tiny.Directory, prompt, Greedy.MaxTokens);
+        var (tokens, _) = GenAiGreedyReference.Greedy(tiny.Directory, prompt, Greedy.MaxTokens);
         using var model = new Microsoft.ML.OnnxRuntimeGenAI.Model(tiny.Directory);
         using var tokenizer = new Microsoft.ML.OnnxRuntimeGenAI.Tokenizer(model);
         Assert.Equal(tokenizer.Decode(tokens), string.Concat(texts.Select(t => t.Text)));

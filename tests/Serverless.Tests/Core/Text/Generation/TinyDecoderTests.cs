@@ -10,7 +10,7 @@ public sealed class TinyDecoderTests(TinyDecoderFolder tiny) : IClassFixture<Tin
     public void KvCache_GenAisIncrementalGreedyTokens_EqualArgmaxOfAFullRecompute()
     {
         var prompt = tiny.Model.Tokenize(Serverless.Core.Text.Generation.GenerationInput.OfPrompt("Hello serverless world"));
-        var (generated, _) = GenAiReference.Greedy(tiny.Directory, prompt, maxTokens: 16);
+        var (generated, _) = GenAiGreedyReference.Greedy(tiny.Directory, prompt, maxTokens: 16);
         // Up to an end-of-sequence token, which is compared too.
         Assert.InRange(generated.Length, 8, 16);
 

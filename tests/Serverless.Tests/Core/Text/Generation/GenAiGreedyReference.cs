@@ -2,12 +2,13 @@ using Microsoft.ML.OnnxRuntimeGenAI;
 using Serverless.Core.Infrastructure.GenAI;
 using Serverless.SampleModels.Text;
 
-namespace Serverless.Tests.Text;
+namespace Serverless.Tests.Core.Text.Generation;
 
 /// <summary>
 /// ONNX Runtime GenAI's own greedy loop on a model folder, with nothing of the service in between: its tokenizer, a
 /// Generator fed the prompt's ids, one token a step, each decoded by its streaming detokenizer. What the server's
-/// greedy output over HTTP is held to, token for token.
+/// greedy output (in process and over HTTP) is held to, token for token. Owned by the unit tests, linked by the
+/// integration tests.
 /// </summary>
 public sealed class GenAiGreedyReference : IDisposable
 {
@@ -22,6 +23,13 @@ public sealed class GenAiGreedyReference : IDisposable
         config.ClearProviders();
         _model = new Model(config);
         _tokenizer = new Tokenizer(_model);
+    }
+
+    /// <summary>One greedy run on <paramref name="folder"/>, the model opened and closed around it.</summary>
+    public static (int[] Tokens, string[] Texts) Greedy(string folder, IReadOnlyList<int> prompt, int maxTokens)
+    {
+        using var reference = new GenAiGreedyReference(folder);
+        return reference.Greedy(prompt, maxTokens);
     }
 
     public int[] Tokens(string text)
