@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -16,9 +15,15 @@ namespace Serverless.Core.Infrastructure.Onnx;
 /// the CPU's instruction sets, because an optimized graph may hold kernels specific to all of them (ONNX Runtime
 /// warns that NCHWc layouts are hardware specific) and the data folder may sit on storage shared by other machines.
 /// </summary>
-public sealed class OptimizedModelCache(IOptions<StorageOptions> storage, ILogger<OptimizedModelCache> logger)
+/// <remarks>
+/// Disposed with the app, it waits for the saves it started: a stopped instance leaves no temporary graph behind and
+/// holds no file in the data folder once its host has stopped (so the folder can be moved or removed). A save is
+/// one optimization of a model already opened once, so the wait is bounded by that.
+/// </remarks>
+public sealed class OptimizedModelCache(IOptions<StorageOptions> storage, ILogger<OptimizedModelCache> logger) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, byte> _saving = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _saving = new(StringComparer.Ordinal);
+    private bool _disposed;
 
     private static readonly string RuntimeVersion = OrtEnv.Instance().GetVersionString();
 
@@ -51,46 +56,78 @@ public sealed class OptimizedModelCache(IOptions<StorageOptions> storage, ILogge
     /// </remarks>
     public void SaveInBackground(ModelKey key, string modelPath, string optimizedPath, Func<SessionOptions> createOptions)
     {
-        if (File.Exists(UnusableMarker(optimizedPath)) || !_saving.TryAdd(optimizedPath, 0))
+        if (File.Exists(UnusableMarker(optimizedPath)))
         {
             return;
         }
-        var path = optimizedPath;
-        _ = Task.Run(() =>
+        lock (_saving)
         {
-            var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-            try
+            if (_disposed || _saving.ContainsKey(optimizedPath))
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                using var sessionOptions = createOptions();
-                sessionOptions.OptimizedModelFilePath = temporary;
-                string? difference;
-                using (var original = new InferenceSession(modelPath, sessionOptions))
-                {
-                    using var savedOptions = createOptions();
-                    savedOptions.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
-                    using var saved = new InferenceSession(temporary, savedOptions);
-                    difference = InterfaceDifference(original, saved);
-                }
-                if (difference is not null)
-                {
-                    File.WriteAllText(UnusableMarker(path), difference);
-                    logger.LogInformation("The optimized graph of {Model} v{Version} is not kept: opened again, {Difference}; cold starts optimize the model itself", key.Name, key.Version, difference);
-                    return;
-                }
-                File.Move(temporary, path, overwrite: true);
-                logger.LogInformation("Saved the optimized graph of {Model} v{Version} to {Path}", key.Name, key.Version, path);
+                return;
             }
-            catch (Exception e) when (e is OnnxRuntimeException or IOException or UnauthorizedAccessException)
+            // Added under the lock before it can run, so its own removal (in Save) always finds it.
+            var save = new Task(() => Save(key, modelPath, optimizedPath, createOptions));
+            _saving.Add(optimizedPath, save);
+            save.Start(TaskScheduler.Default);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task[] saving;
+        lock (_saving)
+        {
+            _disposed = true;
+            saving = [.. _saving.Values];
+        }
+        try
+        {
+            await Task.WhenAll(saving).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Saving an optimized graph failed while the app stopped: {Reason}", e.Message);
+        }
+    }
+
+    private void Save(ModelKey key, string modelPath, string path, Func<SessionOptions> createOptions)
+    {
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using var sessionOptions = createOptions();
+            sessionOptions.OptimizedModelFilePath = temporary;
+            string? difference;
+            using (var original = new InferenceSession(modelPath, sessionOptions))
             {
-                logger.LogWarning("Saving the optimized graph of {Model} v{Version} failed; later cold starts optimize again: {Reason}", key.Name, key.Version, e.Message);
+                using var savedOptions = createOptions();
+                savedOptions.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+                using var saved = new InferenceSession(temporary, savedOptions);
+                difference = InterfaceDifference(original, saved);
             }
-            finally
+            if (difference is not null)
             {
-                File.Delete(temporary);
-                _saving.TryRemove(path, out _);
+                File.WriteAllText(UnusableMarker(path), difference);
+                logger.LogInformation("The optimized graph of {Model} v{Version} is not kept: opened again, {Difference}; cold starts optimize the model itself", key.Name, key.Version, difference);
+                return;
             }
-        });
+            File.Move(temporary, path, overwrite: true);
+            logger.LogInformation("Saved the optimized graph of {Model} v{Version} to {Path}", key.Name, key.Version, path);
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Saving the optimized graph of {Model} v{Version} failed; later cold starts optimize again: {Reason}", key.Name, key.Version, e.Message);
+        }
+        finally
+        {
+            File.Delete(temporary);
+            lock (_saving)
+            {
+                _saving.Remove(path);
+            }
+        }
     }
 
     private static string UnusableMarker(string optimizedPath) => optimizedPath + ".unusable";
