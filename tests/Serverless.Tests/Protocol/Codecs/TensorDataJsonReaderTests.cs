@@ -59,9 +59,14 @@ public sealed class TensorDataJsonReaderTests
         var json = Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Repeat("0.25", count)) + "]");
         TensorDataJsonReader.Read(json, "x", TensorDataType.FP32, [count]);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        TensorDataJsonReader.Read(json, "x", TensorDataType.FP32, [count]);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The fewest bytes of three reads: the runtime now and then allocates on the thread for itself (8 KB once in
+        // CI, with other tests running beside it), where a boxed or delegated element would cost bytes in every read.
+        var allocated = Enumerable.Range(0, 3).Min(_ =>
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            TensorDataJsonReader.Read(json, "x", TensorDataType.FP32, [count]);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        });
 
         // The decoding loop is specialized per datatype: a boxed or delegated element would cost bytes per element.
         Assert.InRange(allocated, count * sizeof(float), count * sizeof(float) + 1024);
