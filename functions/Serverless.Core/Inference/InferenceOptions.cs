@@ -24,3 +24,10 @@ public sealed class InferenceOptions
     /// <summary>Save ONNX Runtime's optimized graph of each model and open it on later cold starts.</summary>
     public bool CacheOptimizedModels { get; set; } = true;
 }
+
+/// <summary>
+/// <see cref="InferenceOptions"/>'s data annotations checked by code the options source generator writes at build time: the
+/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
+/// </summary>
+[Microsoft.Extensions.Options.OptionsValidator]
+public sealed partial class InferenceOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<InferenceOptions>;

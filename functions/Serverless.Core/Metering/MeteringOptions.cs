@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
 
 namespace Serverless.Core.Metering;
 
 /// <summary>Configuration section <c>Metering</c>: who may call, how calls are recorded, priced and limited.</summary>
-public sealed class MeteringOptions : IValidatableObject
+public sealed partial class MeteringOptions : IValidatableObject
 {
     public const string Section = "Metering";
 
@@ -30,7 +31,6 @@ public sealed class MeteringOptions : IValidatableObject
     public MeteringStoreKind Store { get; set; } = MeteringStoreKind.Auto;
 
     /// <summary>Prefix of the Table storage table names (&lt;prefix&gt;usage, &lt;prefix&gt;callers, &lt;prefix&gt;keys).</summary>
-    [RegularExpression("^[A-Za-z][A-Za-z0-9]{0,40}$", ErrorMessage = "Metering:TablePrefix must be letters and digits, starting with a letter.")]
     public string TablePrefix { get; set; } = "serverless";
 
     /// <summary>
@@ -61,7 +61,6 @@ public sealed class MeteringOptions : IValidatableObject
     /// With Durability process: longest a record may stay in the local journal before it is shipped to the store while
     /// the store answers; what a host crash can lose.
     /// </summary>
-    [Range(10, 60_000, ErrorMessage = "Metering:MaxCommitLagMilliseconds must be between 10 and 60000.")]
     public int MaxCommitLagMilliseconds { get; set; } = 1000;
 
     /// <summary>
@@ -69,7 +68,6 @@ public sealed class MeteringOptions : IValidatableObject
     /// records the journal keeps them on disk; once full, metered calls are answered 503 with
     /// Retry-After rather than served unrecorded. 256 MiB is some 800,000 records, minutes of a busy instance.
     /// </summary>
-    [Range(typeof(long), "1048576", "1099511627776", ErrorMessage = "Metering:MaxJournalBytes must be between 1 MiB (1048576) and 1 TiB.")]
     public long MaxJournalBytes { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>Most records committed in one transaction.</summary>
@@ -95,6 +93,38 @@ public sealed class MeteringOptions : IValidatableObject
     /// <summary>Prices of models whose config.json has no <c>pricing</c>.</summary>
     public ModelPricing DefaultPricing { get; set; } = new();
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        DefaultPlan.Validate("Metering:DefaultPlan").Concat(DefaultPricing.Validate("Metering:DefaultPricing"));
+    /// <remarks>
+    /// The rules with their own wording are checked here: the source-generated validator's range check drops a
+    /// [Range]'s ErrorMessage, and [RegularExpression] parses its pattern on the first validation (part of every cold
+    /// start) where a generated regex does not.
+    /// </remarks>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (TablePrefix is null || !TablePrefixPattern().IsMatch(TablePrefix))
+        {
+            yield return new ValidationResult("Metering:TablePrefix must be letters and digits, starting with a letter.", [nameof(TablePrefix)]);
+        }
+        if (MaxCommitLagMilliseconds is < 10 or > 60_000)
+        {
+            yield return new ValidationResult("Metering:MaxCommitLagMilliseconds must be between 10 and 60000.", [nameof(MaxCommitLagMilliseconds)]);
+        }
+        if (MaxJournalBytes is < 1L << 20 or > 1L << 40)
+        {
+            yield return new ValidationResult("Metering:MaxJournalBytes must be between 1 MiB (1048576) and 1 TiB.", [nameof(MaxJournalBytes)]);
+        }
+        foreach (var result in DefaultPlan.Validate("Metering:DefaultPlan").Concat(DefaultPricing.Validate("Metering:DefaultPricing")))
+        {
+            yield return result;
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,40}$")]
+    private static partial Regex TablePrefixPattern();
 }
+
+/// <summary>
+/// <see cref="MeteringOptions"/>'s data annotations checked by code the options source generator writes at build time: the
+/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
+/// </summary>
+[Microsoft.Extensions.Options.OptionsValidator]
+public sealed partial class MeteringOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<MeteringOptions>;

@@ -75,3 +75,10 @@ public sealed class ModelsOptions : IValidatableObject
         return valid;
     }
 }
+
+/// <summary>
+/// <see cref="ModelsOptions"/>'s data annotations checked by code the options source generator writes at build time: the
+/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
+/// </summary>
+[Microsoft.Extensions.Options.OptionsValidator]
+public sealed partial class ModelsOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<ModelsOptions>;

@@ -20,7 +20,7 @@ public static class JobsServices
         var services = builder.Services;
         // First host.json's queue settings, then Jobs:* over them.
         services.AddOptions<JobsOptions>().Configure(options => HostJsonQueueSettings.Seed(options, HostJsonQueueSettings.DefaultPath));
-        services.AddValidatedOptions<JobsOptions>(JobsOptions.Section);
+        services.AddValidatedOptions<JobsOptions, JobsOptionsValidator>(JobsOptions.Section);
         if (storage is null)
         {
             services.AddSingleton(sp => new ChannelJobQueue(Options(sp).Queue));

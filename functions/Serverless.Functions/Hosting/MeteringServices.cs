@@ -17,12 +17,12 @@ public static class MeteringServices
     public static IHostApplicationBuilder AddMetering(this IHostApplicationBuilder builder, HostingMode mode, FunctionsStorageConnection? storage)
     {
         var services = builder.Services;
-        services.AddValidatedOptions<MeteringOptions>(MeteringOptions.Section)
+        services.AddValidatedOptions<MeteringOptions, MeteringOptionsValidator>(MeteringOptions.Section)
             // Keys are optional for local use and required once the Functions host runs the app.
             .PostConfigure(options => options.RequireKey ??= mode == HostingMode.FunctionsWorker);
 
         // First: a store's hosted service (the usage journal's shipper) starts before the ledger and stops after it.
-        services.AddMeteringStores(ValidatedOptions.Read<MeteringOptions>(builder.Configuration, MeteringOptions.Section), storage);
+        services.AddMeteringStores(ValidatedOptions.Read<MeteringOptions, MeteringOptionsValidator>(builder.Configuration, MeteringOptions.Section), storage);
         services.AddSingleton<ServerlessMetrics>();
         services.AddSingleton<PriceList>();
         // The model registry tells them of every load and unload.

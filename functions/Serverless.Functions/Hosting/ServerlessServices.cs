@@ -18,11 +18,11 @@ public static class ServerlessServices
     public static TBuilder AddServerless<TBuilder>(this TBuilder builder, HostingMode mode) where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
-        services.AddValidatedOptions<ModelsOptions>(ModelsOptions.Section);
-        services.AddValidatedOptions<InferenceOptions>(InferenceOptions.Section);
-        services.AddValidatedOptions<RequestBodyOptions>(RequestBodyOptions.Section);
-        services.AddValidatedOptions<StorageOptions>(StorageOptions.Section);
-        services.AddValidatedOptions<HostingOptions>(HostingOptions.Section);
+        services.AddValidatedOptions<ModelsOptions, ModelsOptionsValidator>(ModelsOptions.Section);
+        services.AddValidatedOptions<InferenceOptions, InferenceOptionsValidator>(InferenceOptions.Section);
+        services.AddValidatedOptions<RequestBodyOptions, RequestBodyOptionsValidator>(RequestBodyOptions.Section);
+        services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
+        services.AddValidatedOptions<HostingOptions, HostingOptionsValidator>(HostingOptions.Section);
         services.AddOptions<HostOptions>().Configure<IOptions<HostingOptions>>((host, hosting) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(hosting.Value.DrainTimeoutSeconds));
         // Kestrel enforces the limit too, so no body slips past it on any endpoint; inference requests raise it for
@@ -41,7 +41,7 @@ public static class ServerlessServices
         // Read once, here: the storage account and the model repository decide which clients and stores are registered.
         var storage = FunctionsStorageConnection.From(builder.Configuration);
         services.AddAzureStorageClients(storage);
-        services.AddModelRepository(ValidatedOptions.Read<ModelsOptions>(builder.Configuration, ModelsOptions.Section));
+        services.AddModelRepository(ValidatedOptions.Read<ModelsOptions, ModelsOptionsValidator>(builder.Configuration, ModelsOptions.Section));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ModelVersionIndex>();
         services.AddSingleton<ExecutionProviderSelector>();

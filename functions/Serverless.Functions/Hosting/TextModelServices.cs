@@ -13,8 +13,8 @@ public static class TextModelServices
 {
     public static IServiceCollection AddTextModels(this IServiceCollection services)
     {
-        services.AddValidatedOptions<EmbeddingsOptions>(EmbeddingsOptions.Section);
-        services.AddValidatedOptions<GenerationSettings>(GenerationSettings.Section);
+        services.AddValidatedOptions<EmbeddingsOptions, EmbeddingsOptionsValidator>(EmbeddingsOptions.Section);
+        services.AddValidatedOptions<GenerationSettings, GenerationSettingsValidator>(GenerationSettings.Section);
         services.AddSingleton<IEmbeddingModelFactory, EmbeddingModelFactory>();
         services.AddSingleton<IGenerativeModelFactory, GenAiModelFactory>();
         services.AddSingleton<GenerationSlots>();

@@ -33,6 +33,31 @@ public sealed class StartupValidationTests
         Assert.Contains($"Models:Preload entry '{entry}'", error.Message);
     }
 
+    /// <summary>One rule of every section, so each section's generated validator is seen to run at start-up.</summary>
+    [Theory]
+    [InlineData("Inference:IntraOpThreads", "2000", "IntraOpThreads")]
+    [InlineData("Inference:MaxRequestBytes", "10", "MaxRequestBytes")]
+    [InlineData("Hosting:DrainTimeoutSeconds", "-1", "DrainTimeoutSeconds")]
+    [InlineData("Models:MaxLoadedBytes", "0", "MaxLoadedBytes")]
+    [InlineData("Embeddings:MaxInputsPerCall", "0", "MaxInputsPerCall")]
+    [InlineData("Generation:BusyRetryAfterSeconds", "0", "BusyRetryAfterSeconds")]
+    [InlineData("OpenAi:MaxPrompts", "0", "MaxPrompts")]
+    [InlineData("Jobs:RowBatchSize", "0", "RowBatchSize")]
+    [InlineData("Jobs:Queue", "two--dashes", "Jobs:Queue must be a valid storage queue name")]
+    [InlineData("Jobs:Queue", "", "Jobs:Queue must be a valid storage queue name")]
+    [InlineData("Jobs:Table", "x1", "Jobs:Table must be a valid table name")]
+    [InlineData("Metering:MaxJournalBytes", "5", "Metering:MaxJournalBytes must be between")]
+    [InlineData("Metering:MaxJournalBytes", "1099511627777", "Metering:MaxJournalBytes must be between")]
+    [InlineData("Metering:MaxCommitLagMilliseconds", "9", "Metering:MaxCommitLagMilliseconds must be between 10 and 60000")]
+    [InlineData("Metering:TablePrefix", "1usage", "Metering:TablePrefix must be letters and digits")]
+    [InlineData("Metering:DefaultPlan:QuotaUnit", "bytes", "Metering:DefaultPlan:QuotaUnit must be calls, rows or tokens")]
+    public async Task Start_SettingOutsideItsRule_FailsNamingTheSetting(string key, string value, string named)
+    {
+        var error = await StartFailureAsync((key, value));
+
+        Assert.Contains(named, error.Message);
+    }
+
     [Fact]
     public async Task Start_EmptyDataDirectory_FailsNamingTheSetting()
     {

@@ -28,7 +28,7 @@ public sealed class HostJsonQueueSettingsTests : IDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Jobs:BatchSize"] = "2" }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
         services.AddOptions<JobsOptions>().Configure(options => HostJsonQueueSettings.Seed(options, _path));
-        services.AddValidatedOptions<JobsOptions>(JobsOptions.Section);
+        services.AddValidatedOptions<JobsOptions, JobsOptionsValidator>(JobsOptions.Section);
 
         using var provider = services.BuildServiceProvider();
         var options = provider.GetRequiredService<IOptions<JobsOptions>>().Value;

@@ -47,9 +47,9 @@ public sealed class MeteringStoreServicesTests : IDisposable
             ["Metering:Durability"] = durability,
         }).Build();
         var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System).AddSingleton<IConfiguration>(configuration);
-        services.AddValidatedOptions<MeteringOptions>(MeteringOptions.Section);
+        services.AddValidatedOptions<MeteringOptions, MeteringOptionsValidator>(MeteringOptions.Section);
         services.AddOptions<StorageOptions>().Configure(o => o.DataDirectory = _directory);
-        services.AddMeteringStores(ValidatedOptions.Read<MeteringOptions>(configuration, MeteringOptions.Section), storage: null);
+        services.AddMeteringStores(ValidatedOptions.Read<MeteringOptions, MeteringOptionsValidator>(configuration, MeteringOptions.Section), storage: null);
         return services.BuildServiceProvider();
     }
 

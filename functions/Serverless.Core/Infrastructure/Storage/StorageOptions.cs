@@ -19,3 +19,10 @@ public sealed class StorageOptions
         return Path.Combine(string.IsNullOrEmpty(root) ? Path.GetTempPath() : root, "serverless");
     }
 }
+
+/// <summary>
+/// <see cref="StorageOptions"/>'s data annotations checked by code the options source generator writes at build time: the
+/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
+/// </summary>
+[Microsoft.Extensions.Options.OptionsValidator]
+public sealed partial class StorageOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<StorageOptions>;

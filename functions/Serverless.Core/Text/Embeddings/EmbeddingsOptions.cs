@@ -21,3 +21,10 @@ public sealed class EmbeddingsOptions
     [Range(1, 10_000_000)]
     public int MaxCharactersPerInput { get; set; } = 100_000;
 }
+
+/// <summary>
+/// <see cref="EmbeddingsOptions"/>'s data annotations checked by code the options source generator writes at build time: the
+/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
+/// </summary>
+[Microsoft.Extensions.Options.OptionsValidator]
+public sealed partial class EmbeddingsOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<EmbeddingsOptions>;

@@ -71,3 +71,10 @@ public sealed class OpenAiOptions : IValidatableObject
         }
     }
 }
+
+/// <summary>
+/// <see cref="OpenAiOptions"/>'s data annotations checked by code the options source generator writes at build time: the
+/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
+/// </summary>
+[Microsoft.Extensions.Options.OptionsValidator]
+public sealed partial class OpenAiOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<OpenAiOptions>;

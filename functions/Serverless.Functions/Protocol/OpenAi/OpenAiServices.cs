@@ -11,7 +11,7 @@ public static class OpenAiServices
 {
     public static IServiceCollection AddOpenAiProtocol(this IServiceCollection services)
     {
-        services.AddValidatedOptions<OpenAiOptions>(OpenAiOptions.Section);
+        services.AddValidatedOptions<OpenAiOptions, OpenAiOptionsValidator>(OpenAiOptions.Section);
         services.AddSingleton<OpenAiRequestBody>();
         services.AddSingleton<CompletionResponder>();
         services.AddSingleton<GenerateResponder>();
