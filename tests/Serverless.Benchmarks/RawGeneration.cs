@@ -125,10 +125,5 @@ public sealed record StreamRound(double AggregateTokensPerSecond, double StreamT
         promptTokens,
         streams.Count);
 
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN
-            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
+    public static double Median(IEnumerable<double> values) => RoundStatistics.Median(values);
 }

@@ -204,15 +204,11 @@ public sealed class TextBenchmark(BenchmarkReport report, string root, string ap
 
     private static List<double> Values(IEnumerable<JsonElement> results, string name) => results.Select(r => r.GetProperty(name).GetDouble()).ToList();
 
-    private static List<double> Paired(IReadOnlyList<double> measured, IReadOnlyList<double> baseline) => measured.Zip(baseline, (m, b) => m / b).ToList();
+    private static List<double> Paired(IReadOnlyList<double> measured, IReadOnlyList<double> baseline) => RoundStatistics.Paired(measured, baseline);
 
     private static double Median(IEnumerable<JsonElement> results, string name) => Median(results.Select(r => r.GetProperty(name).GetDouble()));
 
-    private static double Median(IEnumerable<double> values) => StreamRound.Median(values);
+    private static double Median(IEnumerable<double> values) => RoundStatistics.Median(values);
 
-    private static string Spread(IEnumerable<double> values, string format)
-    {
-        var list = values.ToList();
-        return string.Create(CultureInfo.InvariantCulture, $"{list.Min().ToString(format, CultureInfo.InvariantCulture)}-{list.Max().ToString(format, CultureInfo.InvariantCulture)}");
-    }
+    private static string Spread(IEnumerable<double> values, string format) => RoundStatistics.Spread(values, format);
 }
