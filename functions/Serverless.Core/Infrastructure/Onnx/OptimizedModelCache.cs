@@ -20,7 +20,7 @@ namespace Serverless.Core.Infrastructure.Onnx;
 /// holds no file in the data folder once its host has stopped (so the folder can be moved or removed). A save is
 /// one optimization of a model already opened once, so the wait is bounded by that.
 /// </remarks>
-public sealed class OptimizedModelCache(IOptions<StorageOptions> storage, ILogger<OptimizedModelCache> logger) : IAsyncDisposable
+public sealed class OptimizedModelCache(IOptions<StorageOptions> storage, ILogger<OptimizedModelCache> logger) : IAsyncDisposable, IDisposable
 {
     private readonly Dictionary<string, Task> _saving = new(StringComparer.Ordinal);
     private bool _disposed;
@@ -72,6 +72,9 @@ public sealed class OptimizedModelCache(IOptions<StorageOptions> storage, ILogge
             save.Start(TaskScheduler.Default);
         }
     }
+
+    /// <summary>For a container disposed synchronously (which refuses a singleton that is only IAsyncDisposable).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
@@ -63,5 +65,23 @@ public sealed class OptimizedModelCacheTests : IDisposable
         await cache.DisposeAsync();
 
         Assert.False(Directory.Exists(Path.GetDirectoryName(optimized)));
+    }
+
+    [Fact]
+    public void Dispose_OfAContainerDisposedSynchronously_WaitsForTheSaveToo()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(Options.Create(new StorageOptions { DataDirectory = _data }));
+        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddSingleton<OptimizedModelCache>();
+        var provider = services.BuildServiceProvider();
+        var cache = provider.GetRequiredService<OptimizedModelCache>();
+        var optimized = cache.PathFor(Iris, new ModelFile(IrisModel, new FileInfo(IrisModel).Length, "etag"), "cpu");
+        cache.SaveInBackground(Iris, IrisModel, optimized, () => new SessionOptions());
+
+        provider.Dispose();
+
+        Assert.True(File.Exists(optimized));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(optimized)!, "*.tmp"));
     }
 }
