@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Serverless.Core.Batching;
+using static Serverless.Benchmarks.RoundStatistics;
 
 namespace Serverless.Benchmarks;
 
@@ -116,7 +117,6 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         }
 
         List<double> Of(string key, Func<JsonElement, double> value) => results[key].Select(value).ToList();
-        string Paired(List<double> measured, List<double> baseline) => $"paired rounds {Spread(RoundStatistics.Paired(measured, baseline), "F2")}";
         report.Section($"heavy 2048x3, 32 clients: raw, servers and the bare app side by side, median of {rounds} alternating rounds [spread], load avg {Spread(loads, "F1")}");
         var rawRows = Of("raw", r => r.GetProperty("per_second").GetDouble() * 32);
         report.Add("raw ORT Run, heavy 2048x3, batch 32 (rows), own process", Median(rawRows), Median(Of("raw", r => Ms(r, "p50_ms"))), Median(Of("raw", r => Ms(r, "p99_ms"))), 1,
@@ -125,9 +125,9 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         report.Add("  raw CPU us per row", Median(rawCpu), double.NaN, double.NaN, 1, $"of raw CPU per row; rounds {Spread(rawCpu, "F0")}");
         var layoutRows = Of("raw layout", r => r.GetProperty("per_second").GetDouble() * layoutBatch);
         report.Add($"raw ORT Run, heavy 2048x3, server's layout ({layout.Instances} x {layoutThreads} threads, batch {layoutBatch})", Median(layoutRows),
-            Median(Of("raw layout", r => Ms(r, "p50_ms"))), Median(Of("raw layout", r => Ms(r, "p99_ms"))), Median(layoutRows) / Median(rawRows), $"of raw batch-32 rows/s; {Paired(layoutRows, rawRows)}");
+            Median(Of("raw layout", r => Ms(r, "p50_ms"))), Median(Of("raw layout", r => Ms(r, "p99_ms"))), Median(layoutRows) / Median(rawRows), $"of raw batch-32 rows/s; {PairedRounds(layoutRows, rawRows)}");
         var layoutCpu = Of("raw layout", r => r.GetProperty("cpu_us_per_run").GetDouble() / layoutBatch);
-        report.Add("  raw CPU us per row in the server's layout", Median(layoutCpu), double.NaN, double.NaN, Median(layoutCpu) / Median(rawCpu), $"of raw CPU per row; {Paired(layoutCpu, rawCpu)}");
+        report.Add("  raw CPU us per row in the server's layout", Median(layoutCpu), double.NaN, double.NaN, Median(layoutCpu) / Median(rawCpu), $"of raw CPU per row; {PairedRounds(layoutCpu, rawCpu)}");
         // The floor, measured each round: what ONNX Runtime costs a row in the server's layout plus what the bare app
         // (Kestrel, the body read, every float parsed, a constant answer) costs a request of the same body. No server
         // that runs the model on one-row HTTP requests can spend less, whatever its batching and metering do.
@@ -138,35 +138,35 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
             floors[kind] = layoutCpu.Zip(bare, (l, b) => l + b).ToList();
             report.Add($"bare app, heavy row as {kind}, 32 clients: CPU us per request", Median(bare), double.NaN, double.NaN, double.NaN, $"rounds {Spread(bare, "F0")}");
             report.Add($"  floor ({kind}): raw CPU per row in the server's layout + bare app's per request", Median(floors[kind]), double.NaN, double.NaN,
-                Median(floors[kind]) / Median(rawCpu), $"of raw CPU per row; {Paired(floors[kind], rawCpu)}");
+                Median(floors[kind]) / Median(rawCpu), $"of raw CPU per row; {PairedRounds(floors[kind], rawCpu)}");
         }
         foreach (var label in new[] { "metering on", "metering off" })
         {
             var rows = Of(label, Rows);
             report.Add($"HTTP heavy 2048x3, 32 clients, max_batch_size 32, {label}", Median(rows), Median(Of(label, r => Ms(r, "p50_ms"))), Median(Of(label, r => Ms(r, "p99_ms"))),
-                Median(rows) / Median(rawRows), $"of raw batch-32 rows/s (target >= 0.8 on); {Paired(rows, rawRows)}");
-            report.Add($"  same, against raw in the server's layout ({label})", Median(rows), double.NaN, double.NaN, Median(rows) / Median(layoutRows), $"of raw rows/s in the server's layout; {Paired(rows, layoutRows)}");
+                Median(rows) / Median(rawRows), $"of raw batch-32 rows/s (target >= 0.8 on); {PairedRounds(rows, rawRows)}");
+            report.Add($"  same, against raw in the server's layout ({label})", Median(rows), double.NaN, double.NaN, Median(rows) / Median(layoutRows), $"of raw rows/s in the server's layout; {PairedRounds(rows, layoutRows)}");
             report.Add($"  p99 / p50, rows per Run ({label})", Median(Of(label, RowsPerRun)), double.NaN, double.NaN,
                 Median(Of(label, r => Ms(r, "p99_ms") / Ms(r, "p50_ms"))), "p99/p50 (target <= 2.5); value column: rows per Run");
             var cpu = Of(label, Cpu);
-            report.Add($"  server CPU us per row ({label})", Median(cpu), double.NaN, double.NaN, Median(cpu) / Median(rawCpu), $"of raw CPU per row (target <= 1.15); {Paired(cpu, rawCpu)}");
-            report.Add($"  server CPU us per row ({label}) / the floor (JSON)", Median(cpu), double.NaN, double.NaN, Median(cpu) / Median(floors["JSON"]), $"of the floor; {Paired(cpu, floors["JSON"])}");
+            report.Add($"  server CPU us per row ({label})", Median(cpu), double.NaN, double.NaN, Median(cpu) / Median(rawCpu), $"of raw CPU per row (target <= 1.15); {PairedRounds(cpu, rawCpu)}");
+            report.Add($"  server CPU us per row ({label}) / the floor (JSON)", Median(cpu), double.NaN, double.NaN, Median(cpu) / Median(floors["JSON"]), $"of the floor; {PairedRounds(cpu, floors["JSON"])}");
             // On this machine the load generator's CPU comes out of the same cores: rows/s cannot pass what the cores
             // hold at the server's and the client's CPU per row, whatever the server does.
             var ceiling = results[label].Select(r => Environment.ProcessorCount * 1e6 / (Cpu(r) + ClientCpu(r))).ToList();
             report.Add($"  ceiling: {Environment.ProcessorCount} cores / (server + load generator CPU per row, {Median(Of(label, ClientCpu)):F0} us) ({label})", Median(ceiling), double.NaN, double.NaN,
-                Median(ceiling) / Median(rawRows), $"of raw batch-32 rows/s; measured rows/s are {Median(RoundStatistics.Paired(rows, ceiling)):F2} of it");
+                Median(ceiling) / Median(rawRows), $"of raw batch-32 rows/s; measured rows/s are {Median(Paired(rows, ceiling)):F2} of it");
             var binaryRows = Of(label + ", binary", Rows);
             report.Add($"HTTP heavy 2048x3, 32 clients, max_batch_size 32, binary tensors, {label}", Median(binaryRows), Median(Of(label + ", binary", r => Ms(r, "p50_ms"))),
-                Median(Of(label + ", binary", r => Ms(r, "p99_ms"))), Median(binaryRows) / Median(rawRows), $"of raw batch-32 rows/s; {Paired(binaryRows, rawRows)}");
+                Median(Of(label + ", binary", r => Ms(r, "p99_ms"))), Median(binaryRows) / Median(rawRows), $"of raw batch-32 rows/s; {PairedRounds(binaryRows, rawRows)}");
             var binaryCpu = Of(label + ", binary", Cpu);
             report.Add($"  server CPU us per row, binary ({label}); value column: rows per Run {Median(Of(label + ", binary", RowsPerRun)):F1}", Median(binaryCpu), double.NaN, double.NaN,
-                Median(binaryCpu) / Median(rawCpu), $"of raw CPU per row; {Paired(binaryCpu, rawCpu)}");
+                Median(binaryCpu) / Median(rawCpu), $"of raw CPU per row; {PairedRounds(binaryCpu, rawCpu)}");
             report.Add($"  server CPU us per row, binary ({label}) / the floor (binary)", Median(binaryCpu), double.NaN, double.NaN,
-                Median(binaryCpu) / Median(floors["binary"]), $"of the floor; {Paired(binaryCpu, floors["binary"])}");
+                Median(binaryCpu) / Median(floors["binary"]), $"of the floor; {PairedRounds(binaryCpu, floors["binary"])}");
             var unbatched = Of(label + ", no config", Rows);
             report.Add($"HTTP heavy 2048x3, 32 clients, no config.json, {label}", Median(unbatched), Median(Of(label + ", no config", r => Ms(r, "p50_ms"))),
-                Median(Of(label + ", no config", r => Ms(r, "p99_ms"))), Median(unbatched) / Median(rawRows), $"of raw batch-32 rows/s (batching stays opt-in); {Paired(unbatched, rawRows)}");
+                Median(Of(label + ", no config", r => Ms(r, "p99_ms"))), Median(unbatched) / Median(rawRows), $"of raw batch-32 rows/s (batching stays opt-in); {PairedRounds(unbatched, rawRows)}");
         }
     }
 
@@ -210,7 +210,7 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
             var p50 = Of(label, 1, P50);
             var cpu = Of(label, 1, Cpu);
             report.Add($"HTTP iris-mlp, 1 client, metering {label}", Median(Of(label, 1, Rate)), Median(p50), Median(Of(label, 1, P99)),
-                Median(p50) / Median(Of("off", 1, P50)), $"p50 / p50 metering off (target <= 1.05); paired rounds {Spread(RoundStatistics.Paired(p50, Of("off", 1, P50)), "F2")}");
+                Median(p50) / Median(Of("off", 1, P50)), $"p50 / p50 metering off (target <= 1.05); {PairedRounds(p50, Of("off", 1, P50))}");
             report.Add($"  server CPU us per request (1 client, metering {label})", Median(cpu), double.NaN, double.NaN, Median(cpu) / Median(Of("off", 1, Cpu)),
                 $"of metering off; rounds {Spread(cpu, "F0")} us");
         }
@@ -219,12 +219,12 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
             var rate = Of(label, 32, Rate);
             var cpu = Of(label, 32, Cpu);
             report.Add($"HTTP iris-mlp, 32 clients, metering {label}", Median(rate), Median(Of(label, 32, P50)), Median(Of(label, 32, P99)),
-                Median(rate) / Median(Of("off", 32, Rate)), $"req/s / metering off (target >= 0.9); paired rounds {Spread(RoundStatistics.Paired(rate, Of("off", 32, Rate)), "F2")}");
+                Median(rate) / Median(Of("off", 32, Rate)), $"req/s / metering off (target >= 0.9); {PairedRounds(rate, Of("off", 32, Rate))}");
             report.Add($"  server CPU us per request (32 clients, metering {label})", Median(cpu), double.NaN, double.NaN, Median(cpu) / Median(Of("off", 32, Cpu)),
                 $"of metering off; rounds {Spread(cpu, "F0")} us");
         }
         report.Add("  iris-mlp 32 clients metering off vs bare app", double.NaN, double.NaN, double.NaN,
-            Median(Of("off", 32, Rate)) / Median(floorRate), $"of bare app req/s; paired rounds {Spread(RoundStatistics.Paired(Of("off", 32, Rate), floorRate), "F2")}");
+            Median(Of("off", 32, Rate)) / Median(floorRate), $"of bare app req/s; {PairedRounds(Of("off", 32, Rate), floorRate)}");
     }
 
     /// <summary>
@@ -426,7 +426,7 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
 
     private static double RowsPerRun(JsonElement e) => e.GetProperty("rows").GetInt64() / (double)Math.Max(1, e.GetProperty("runs").GetInt64());
 
-    private static double Median(IEnumerable<double> values) => RoundStatistics.Median(values);
-
-    private static string Spread(IEnumerable<double> values, string format) => RoundStatistics.Spread(values, format);
+    /// <summary>The spread of the rounds' paired ratios, as the ratio column gives it.</summary>
+    private static string PairedRounds(IReadOnlyList<double> measured, IReadOnlyList<double> baseline) =>
+        $"paired rounds {Spread(Paired(measured, baseline), "F2")}";
 }

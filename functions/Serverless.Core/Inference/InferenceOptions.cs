@@ -25,9 +25,6 @@ public sealed class InferenceOptions
     public bool CacheOptimizedModels { get; set; } = true;
 }
 
-/// <summary>
-/// <see cref="InferenceOptions"/>'s data annotations checked by code the options source generator writes at build time: the
-/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
-/// </summary>
+/// <summary><see cref="InferenceOptions"/>'s annotations, checked by code generated at build time (why: the app's Hosting/ValidatedOptions).</summary>
 [Microsoft.Extensions.Options.OptionsValidator]
 public sealed partial class InferenceOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<InferenceOptions>;

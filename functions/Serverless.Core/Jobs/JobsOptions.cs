@@ -103,9 +103,6 @@ public sealed partial class JobsOptions : IValidatableObject
     private static partial Regex TableName();
 }
 
-/// <summary>
-/// <see cref="JobsOptions"/>'s data annotations checked by code the options source generator writes at build time: the
-/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
-/// </summary>
+/// <summary><see cref="JobsOptions"/>'s annotations, checked by code generated at build time (why: the app's Hosting/ValidatedOptions).</summary>
 [Microsoft.Extensions.Options.OptionsValidator]
 public sealed partial class JobsOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<JobsOptions>;

@@ -122,9 +122,6 @@ public sealed partial class MeteringOptions : IValidatableObject
     private static partial Regex TablePrefixPattern();
 }
 
-/// <summary>
-/// <see cref="MeteringOptions"/>'s data annotations checked by code the options source generator writes at build time: the
-/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
-/// </summary>
+/// <summary><see cref="MeteringOptions"/>'s annotations, checked by code generated at build time (why: the app's Hosting/ValidatedOptions).</summary>
 [Microsoft.Extensions.Options.OptionsValidator]
 public sealed partial class MeteringOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<MeteringOptions>;

@@ -12,9 +12,6 @@ public sealed class HostingOptions
     public int DrainTimeoutSeconds { get; set; } = 30;
 }
 
-/// <summary>
-/// <see cref="HostingOptions"/>'s data annotations checked by code the options source generator writes at build time: the
-/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
-/// </summary>
+/// <summary><see cref="HostingOptions"/>'s annotations, checked by code generated at build time (why: the app's Hosting/ValidatedOptions).</summary>
 [Microsoft.Extensions.Options.OptionsValidator]
 public sealed partial class HostingOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<HostingOptions>;

@@ -62,9 +62,6 @@ public sealed class RequestBodyOptions
     public int RefusedBodyDrainSeconds { get; set; } = 10;
 }
 
-/// <summary>
-/// <see cref="RequestBodyOptions"/>'s data annotations checked by code the options source generator writes at build time: the
-/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
-/// </summary>
+/// <summary><see cref="RequestBodyOptions"/>'s annotations, checked by code generated at build time (why: the app's Hosting/ValidatedOptions).</summary>
 [Microsoft.Extensions.Options.OptionsValidator]
 public sealed partial class RequestBodyOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<RequestBodyOptions>;

@@ -20,9 +20,6 @@ public sealed class StorageOptions
     }
 }
 
-/// <summary>
-/// <see cref="StorageOptions"/>'s data annotations checked by code the options source generator writes at build time: the
-/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
-/// </summary>
+/// <summary><see cref="StorageOptions"/>'s annotations, checked by code generated at build time (why: the app's Hosting/ValidatedOptions).</summary>
 [Microsoft.Extensions.Options.OptionsValidator]
 public sealed partial class StorageOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<StorageOptions>;

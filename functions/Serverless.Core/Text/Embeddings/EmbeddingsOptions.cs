@@ -22,9 +22,6 @@ public sealed class EmbeddingsOptions
     public int MaxCharactersPerInput { get; set; } = 100_000;
 }
 
-/// <summary>
-/// <see cref="EmbeddingsOptions"/>'s data annotations checked by code the options source generator writes at build time: the
-/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
-/// </summary>
+/// <summary><see cref="EmbeddingsOptions"/>'s annotations, checked by code generated at build time (why: the app's Hosting/ValidatedOptions).</summary>
 [Microsoft.Extensions.Options.OptionsValidator]
 public sealed partial class EmbeddingsOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<EmbeddingsOptions>;

@@ -19,9 +19,6 @@ public sealed class GenerationSettings
     public int BusyRetryAfterSeconds { get; set; } = 1;
 }
 
-/// <summary>
-/// <see cref="GenerationSettings"/>'s data annotations checked by code the options source generator writes at build time: the
-/// reflection-based validator cost tens of milliseconds of a cold start (tests/Serverless.Benchmarks/RESULTS.md).
-/// </summary>
+/// <summary><see cref="GenerationSettings"/>'s annotations, checked by code generated at build time (why: the app's Hosting/ValidatedOptions).</summary>
 [Microsoft.Extensions.Options.OptionsValidator]
 public sealed partial class GenerationSettingsValidator : Microsoft.Extensions.Options.IValidateOptions<GenerationSettings>;
