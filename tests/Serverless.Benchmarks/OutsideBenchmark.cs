@@ -68,7 +68,8 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
     /// </summary>
     private async Task HeavyBatchingAsync()
     {
-        using var heavy = new HeavyModelRepository(2048, (HeavyModelRepository.Batched, """{"dynamic_batching": {"max_batch_size": 32}}"""), (HeavyModelRepository.Unbatched, null));
+        using var heavy = new HeavyModelRepository(2048, (HeavyModelRepository.Batched, """{"dynamic_batching": {"max_batch_size": 32}}"""), (HeavyModelRepository.Unbatched, null),
+            (HeavyModelRepository.FullBatches, HeavyModelRepository.FullBatchesConfig));
         // The server's default layout for this opt-in on this machine, without the server: the same instances and
         // threads, each instance running its share of the 32 clients' rows.
         var layout = BatchingLayout.For(new DynamicBatchingConfig { MaxBatchSize = 32 }, null, Serverless.Core.Inference.ExecutionProvider.Cpu, Environment.ProcessorCount);
@@ -80,7 +81,7 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         await using var on = await StartAppAsync([$"--Models:Repository={heavy.Root}", "--Inference:CacheOptimizedModels=false"],
             (HeavyModelRepository.Batched, body, 32), (HeavyModelRepository.Unbatched, body, 32));
         await using var off = await StartAppAsync([$"--Models:Repository={heavy.Root}", "--Inference:CacheOptimizedModels=false", "--Metering:Enabled=false"],
-            (HeavyModelRepository.Batched, body, 32), (HeavyModelRepository.Unbatched, body, 32));
+            (HeavyModelRepository.Batched, body, 32), (HeavyModelRepository.Unbatched, body, 32), (HeavyModelRepository.FullBatches, body, 32));
         await using var floor = OutsideProcess.StartServer(loadDll, "floor");
         await floor.WaitListeningAsync(TimeSpan.FromSeconds(30));
         foreach (var server in new[] { on, off })
@@ -103,6 +104,8 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
             steps.Add((label + ", binary", () => LoadAsync(server, HeavyModelRepository.Batched, binaryBody, 32, headerLength: headerLength)));
             steps.Add((label + ", no config", () => LoadAsync(server, HeavyModelRepository.Unbatched, body, 32)));
         }
+        // The operator's opt-in for throughput per core: batches held until full (RESULTS.md, issue 26, fifth pass).
+        steps.Add(("full batches", () => LoadAsync(off, HeavyModelRepository.FullBatches, body, 32)));
         steps.Add(("bare JSON", () => LoadAsync(floor, HeavyModelRepository.Batched, body, 32, stats: false)));
         steps.Add(("bare binary", () => LoadAsync(floor, HeavyModelRepository.Batched, binaryBody, 32, stats: false, headerLength: headerLength)));
         var results = steps.ToDictionary(s => s.Key, _ => new List<JsonElement>());
@@ -168,6 +171,18 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
             report.Add($"HTTP heavy 2048x3, 32 clients, no config.json, {label}", Median(unbatched), Median(Of(label + ", no config", r => Ms(r, "p50_ms"))),
                 Median(Of(label + ", no config", r => Ms(r, "p99_ms"))), Median(unbatched) / Median(rawRows), $"of raw batch-32 rows/s (batching stays opt-in); {PairedRounds(unbatched, rawRows)}");
         }
+        // Held until full, a batch costs ONNX Runtime what raw batch-32 costs, so its floor is raw batch-32 plus the bare app.
+        var full = Of("full batches", Rows);
+        var fullCpu = Of("full batches", Cpu);
+        var fullFloor = rawCpu.Zip(Of("bare JSON", Cpu), (r, b) => r + b).ToList();
+        report.Add($"HTTP heavy 2048x3, 32 clients, batches held until full (preferred 32, max_queue_delay_us {HeavyModelRepository.FullBatchesDelayUs}), metering off", Median(full),
+            Median(Of("full batches", r => Ms(r, "p50_ms"))), Median(Of("full batches", r => Ms(r, "p99_ms"))), Median(full) / Median(rawRows), $"of raw batch-32 rows/s; {PairedRounds(full, rawRows)}");
+        report.Add($"  server CPU us per row, batches held until full; value column: rows per Run {Median(Of("full batches", RowsPerRun)):F1}", Median(fullCpu), double.NaN, double.NaN,
+            Median(fullCpu) / Median(rawCpu), $"of raw CPU per row (target <= 1.15); {PairedRounds(fullCpu, rawCpu)}");
+        report.Add("  same / its floor: raw batch-32 CPU per row + bare app's per request (JSON)", Median(fullFloor), double.NaN, double.NaN,
+            Median(fullCpu) / Median(fullFloor), $"of the floor; {PairedRounds(fullCpu, fullFloor)}");
+        report.Add("  same / the default's CPU per row (metering off)", Median(fullCpu), double.NaN, double.NaN,
+            Median(fullCpu) / Median(Of("metering off", Cpu)), $"of the default; {PairedRounds(fullCpu, Of("metering off", Cpu))}");
     }
 
     /// <summary>
