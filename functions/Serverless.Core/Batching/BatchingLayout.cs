@@ -8,18 +8,25 @@ namespace Serverless.Core.Batching;
 /// intra-op threads each Run gets, where <c>config.json</c> does not say.
 /// </summary>
 /// <remarks>
-/// On a CPU the default is one instance per core (at most <see cref="MaxDefaultCpuInstances"/>), sharing the cores
-/// between them: on 2 cores, two single-threaded instances. Measured from outside on the 256→2048×3→16 MLP with 32
-/// clients (tests/Serverless.Benchmarks/RESULTS.md): one instance whose Runs use both cores left both cores waiting on
-/// HTTP between Runs, and its two-thread Runs slowed down whenever a request's parsing took one of the cores (a
-/// parallel Run waits for its slowest thread); with one Run per core, one instance computes while the other's
-/// requests are read and answered. Beyond 4 cores the instances get several threads each, so that merged batches stay
-/// large at moderate concurrency (not measured here: the benchmark machine has 2 cores). A GPU keeps one instance:
-/// its Runs are already parallel on the device and two would only compete for its memory.
+/// On a CPU the default gives each instance two cores: cores / 2 instances (at least 1, at most
+/// <see cref="MaxDefaultCpuInstances"/>), each Run with its share of the cores as intra-op threads: on 2 cores one
+/// instance with two threads, on 4 two of two, on 16 four of four. A single-threaded Run streams all of the model's
+/// weights through one core: measured from outside on the 256→2048×3→16 MLP on 2 cores (tests/Serverless.Benchmarks/
+/// RESULTS.md, issue 26 fifth pass), one two-threaded instance used 7-26% less CPU a row than two single-threaded ones
+/// at 1, 8, 16 and 32 clients and answered as many or more rows a second (an earlier pass on the same kind of VM, with
+/// fewer windows, had found the two-threaded Runs dearer). Several instances, once there are cores for them, keep one
+/// Run computing while another's requests are read and answered. A GPU keeps one instance: its Runs are already
+/// parallel on the device and two would only compete for its memory.
 /// </remarks>
 public sealed record BatchingLayout(ExecutionProvider Provider, int Instances, int? IntraOpThreads)
 {
     public const int MaxDefaultCpuInstances = 4;
+
+    /// <summary>Cores each default CPU instance gets (its Runs' intra-op threads), so none runs single-threaded.</summary>
+    public const int DefaultCoresPerCpuInstance = 2;
+
+    /// <summary>Instances a CPU model gets on <paramref name="cores"/> cores when its config does not say.</summary>
+    public static int DefaultCpuInstances(int cores) => Math.Clamp(cores / DefaultCoresPerCpuInstance, 1, MaxDefaultCpuInstances);
 
     /// <param name="batching">The model's dynamic batching; null or disabled: no batcher, ONNX Runtime's own threads.</param>
     /// <param name="intraOpThreads">The model's <c>intra_op_threads</c>, else <c>Inference:IntraOpThreads</c> when not 0; wins when set.</param>
@@ -32,7 +39,7 @@ public sealed record BatchingLayout(ExecutionProvider Provider, int Instances, i
             return new BatchingLayout(provider, 1, intraOpThreads);
         }
         var onCpu = provider == ExecutionProvider.Cpu;
-        var instances = batching.InstanceCount ?? (onCpu ? Math.Clamp(cores, 1, MaxDefaultCpuInstances) : 1);
+        var instances = batching.InstanceCount ?? (onCpu ? DefaultCpuInstances(cores) : 1);
         instances = Math.Max(1, instances);
         // Several instances with ONNX Runtime's default (a thread per core each) would put instances x cores threads
         // on the cores; each instance gets its share instead.

@@ -57,13 +57,13 @@ public sealed class ModelConfigurationTests(TestModelsServerFixture server) : IC
     }
 
     [Fact]
-    public async Task Config_BatchedModelWithoutInstanceCount_OneInstancePerCpuCore()
+    public async Task Config_BatchedModelWithoutInstanceCount_OneInstancePerTwoCpuCores()
     {
         var config = await (await _client.GetAsync($"/v2/models/{TestModelRepository.Echo}/config")).ReadJsonAsync(HttpStatusCode.OK);
 
         var group = Assert.Single(config.GetProperty("instance_group").EnumerateArray());
         Assert.Equal("KIND_CPU", group.GetProperty("kind").GetString());
-        Assert.Equal(Math.Clamp(Environment.ProcessorCount, 1, BatchingLayout.MaxDefaultCpuInstances), group.GetProperty("count").GetInt32());
+        Assert.Equal(Math.Clamp(Environment.ProcessorCount / 2, 1, BatchingLayout.MaxDefaultCpuInstances), group.GetProperty("count").GetInt32());
     }
 
     [Fact]

@@ -10,16 +10,20 @@ public sealed class BatchingLayoutTests
     private static readonly DynamicBatchingConfig MinimalOptIn = new() { MaxBatchSize = 32 };
 
     [Fact]
-    public void For_MinimalOptInOnTwoCpuCores_TwoSingleThreadedInstances()
+    public void For_MinimalOptInOnTwoCpuCores_OneInstanceWithOnnxRuntimesThreads()
     {
-        Assert.Equal(new BatchingLayout(Cpu, 2, 1), BatchingLayout.For(MinimalOptIn, intraOpThreads: null, Cpu, cores: 2));
+        Assert.Equal(new BatchingLayout(Cpu, 1, null), BatchingLayout.For(MinimalOptIn, intraOpThreads: null, Cpu, cores: 2));
+        Assert.Equal(new BatchingLayout(Cpu, 1, null), BatchingLayout.For(MinimalOptIn, intraOpThreads: null, Cpu, cores: 3));
+        Assert.Equal(new BatchingLayout(Cpu, 1, null), BatchingLayout.For(MinimalOptIn, intraOpThreads: null, Cpu, cores: 1));
     }
 
     [Fact]
-    public void For_ManyCpuCores_FourInstancesSharingTheCores()
+    public void For_MoreCpuCores_AnInstancePerTwoCoresUpToFour()
     {
+        Assert.Equal(new BatchingLayout(Cpu, 2, 2), BatchingLayout.For(MinimalOptIn, intraOpThreads: null, Cpu, cores: 4));
+        Assert.Equal(new BatchingLayout(Cpu, 3, 2), BatchingLayout.For(MinimalOptIn, intraOpThreads: null, Cpu, cores: 6));
+        Assert.Equal(new BatchingLayout(Cpu, 4, 2), BatchingLayout.For(MinimalOptIn, intraOpThreads: null, Cpu, cores: 8));
         Assert.Equal(new BatchingLayout(Cpu, 4, 4), BatchingLayout.For(MinimalOptIn, intraOpThreads: null, Cpu, cores: 16));
-        Assert.Equal(new BatchingLayout(Cpu, 1, null), BatchingLayout.For(MinimalOptIn, intraOpThreads: null, Cpu, cores: 1));
     }
 
     [Fact]
@@ -39,7 +43,8 @@ public sealed class BatchingLayoutTests
     [Fact]
     public void For_ExplicitIntraOpThreads_Win()
     {
-        Assert.Equal(new BatchingLayout(Cpu, 2, 2), BatchingLayout.For(MinimalOptIn, intraOpThreads: 2, Cpu, cores: 2));
+        Assert.Equal(new BatchingLayout(Cpu, 2, 1), BatchingLayout.For(MinimalOptIn, intraOpThreads: 1, Cpu, cores: 4));
+        Assert.Equal(new BatchingLayout(Cpu, 1, 1), BatchingLayout.For(MinimalOptIn, intraOpThreads: 1, Cpu, cores: 2));
     }
 
     [Fact]
