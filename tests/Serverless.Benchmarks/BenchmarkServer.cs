@@ -24,6 +24,9 @@ public sealed class BenchmarkServer : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The app's services, for rows that call the application layer without HTTP.</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static Task<BenchmarkServer> StartAsync(params string[] settings) =>
         StartAsync(Path.Combine(Path.GetTempPath(), "serverless-bench-" + Guid.NewGuid().ToString("N")), settings, ownsData: true);
 

@@ -440,8 +440,4 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         e.GetProperty("client_cpu_us_per_request") is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : double.NaN;
 
     private static double RowsPerRun(JsonElement e) => e.GetProperty("rows").GetInt64() / (double)Math.Max(1, e.GetProperty("runs").GetInt64());
-
-    /// <summary>The spread of the rounds' paired ratios, as the ratio column gives it.</summary>
-    private static string PairedRounds(IReadOnlyList<double> measured, IReadOnlyList<double> baseline) =>
-        $"paired rounds {Spread(Paired(measured, baseline), "F2")}";
 }

@@ -34,7 +34,7 @@ switch (args.FirstOrDefault())
 }
 var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(5);
 var duration = TimeSpan.FromSeconds(seconds);
-// --only hot-path|batching|cold-start: one section (the raw ORT baseline rows always run).
+// --only hot-path|metering-calls|batching|cold-start: one section (the raw ORT baseline rows always run).
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 bool Runs(string section) => only is null || only == section;
 var root = FindRoot();
@@ -117,6 +117,13 @@ if (Runs("hot-path"))
         report.Add("  allocated bytes/request, 1 MB JSON / binary", json.AllocatedBytesPerRequest, double.NaN, double.NaN,
             binary.AllocatedBytesPerRequest, "binary bytes/request (not a ratio)");
     }
+}
+
+// --only metering-calls: what metering costs a call without HTTP (--rounds, default 10).
+if (Runs("metering-calls"))
+{
+    var meteringRounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(10);
+    await MeteringCallsBenchmark.RunAsync(report, samples, meteringRounds);
 }
 
 // Dynamic batching on generated MLPs (256 -> 3 hidden layers -> 16): the 1024-wide one the issue names, where the

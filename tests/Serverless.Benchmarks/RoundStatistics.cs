@@ -22,4 +22,8 @@ public static class RoundStatistics
     }
 
     public static List<double> Paired(IReadOnlyList<double> measured, IReadOnlyList<double> baseline) => measured.Zip(baseline, (m, b) => m / b).ToList();
+
+    /// <summary>The spread of the rounds' paired ratios, as the ratio column gives it.</summary>
+    public static string PairedRounds(IReadOnlyList<double> measured, IReadOnlyList<double> baseline) =>
+        $"paired rounds {Spread(Paired(measured, baseline), "F2")}";
 }
