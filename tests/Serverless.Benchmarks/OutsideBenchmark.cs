@@ -104,7 +104,7 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
             steps.Add((label + ", binary", () => LoadAsync(server, HeavyModelRepository.Batched, binaryBody, 32, headerLength: headerLength)));
             steps.Add((label + ", no config", () => LoadAsync(server, HeavyModelRepository.Unbatched, body, 32)));
         }
-        // The operator's opt-in for throughput per core: batches held until full (RESULTS.md, issue 26, fifth pass).
+        // The operator's opt-in for CPU a row under full load: batches held until full (docs/model-repository.md).
         steps.Add(("full batches", () => LoadAsync(off, HeavyModelRepository.FullBatches, body, 32)));
         steps.Add(("bare JSON", () => LoadAsync(floor, HeavyModelRepository.Batched, body, 32, stats: false)));
         steps.Add(("bare binary", () => LoadAsync(floor, HeavyModelRepository.Batched, binaryBody, 32, stats: false, headerLength: headerLength)));
