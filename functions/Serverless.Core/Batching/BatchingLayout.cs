@@ -13,8 +13,8 @@ namespace Serverless.Core.Batching;
 /// instance with two threads, on 4 two of two, on 16 four of four. A single-threaded Run streams all of the model's
 /// weights through one core: measured from outside on the 256→2048×3→16 MLP on 2 cores (tests/Serverless.Benchmarks/
 /// RESULTS.md, issue 26 fifth pass), one two-threaded instance used 6-26% less CPU a row than two single-threaded ones
-/// at 1, 8, 16 and 32 clients and answered as many or more rows a second (an earlier pass on the same kind of VM, with
-/// fewer windows, had found the two-threaded Runs dearer). Several instances, once there are cores for them, keep one
+/// at 1, 8, 16 and 32 clients, answered more rows a second at 1, 16 and 32 clients and about as many at 8 (an earlier
+/// pass on the same kind of VM, with fewer windows, had found the two-threaded Runs dearer). Several instances, once there are cores for them, keep one
 /// Run computing while another's requests are read and answered. A GPU keeps one instance: its Runs are already
 /// parallel on the device and two would only compete for its memory.
 /// </remarks>
