@@ -37,6 +37,7 @@ var duration = TimeSpan.FromSeconds(seconds);
 // --only hot-path|metering-calls|batching|cold-start: one section (the raw ORT baseline rows always run).
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 bool Runs(string section) => only is null || only == section;
+string Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? "";
 var root = FindRoot();
 var samples = Path.Combine(root, "models");
 var irisPath = Path.Combine(samples, "iris-mlp", "1", "model.onnx");
@@ -48,7 +49,6 @@ Console.WriteLine($"Benchmark: {Environment.ProcessorCount} cores, {seconds} s p
 // as `dotnet publish -c Release` would (the app's project file carries its publish settings).
 if (Runs("outside"))
 {
-    string Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? "";
     var published = Path.Combine(Path.GetTempPath(), "serverless-bench-published-" + Guid.NewGuid().ToString("N"));
     var appDir = Option("--app") is { Length: > 0 } a ? a : await OutsideBenchmark.PublishAsync(Path.Combine(root, "functions", "Serverless.Functions"), Path.Combine(published, "app"));
     var loadDir = Option("--loadgen") is { Length: > 0 } l ? l : await OutsideBenchmark.PublishAsync(Path.Combine(root, "tests", "Serverless.LoadGenerator"), Path.Combine(published, "loadgen"));
@@ -122,8 +122,7 @@ if (Runs("hot-path"))
 // --only metering-calls: what metering costs a call without HTTP (--rounds, default 10).
 if (Runs("metering-calls"))
 {
-    var meteringRounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(10);
-    await MeteringCallsBenchmark.RunAsync(report, samples, meteringRounds);
+    await MeteringCallsBenchmark.RunAsync(report, samples, Option("--rounds") is { Length: > 0 } r ? int.Parse(r, CultureInfo.InvariantCulture) : 10);
 }
 
 // Dynamic batching on generated MLPs (256 -> 3 hidden layers -> 16): the 1024-wide one the issue names, where the

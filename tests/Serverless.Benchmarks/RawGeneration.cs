@@ -119,11 +119,9 @@ public sealed record StreamRound(double AggregateTokensPerSecond, double StreamT
 {
     public static StreamRound Of(IReadOnlyList<StreamResult> streams, double wallSeconds, int promptTokens) => new(
         streams.Sum(s => s.Tokens) / wallSeconds,
-        Median(streams.Select(s => s.Tokens / (s.TotalMs / 1000))),
-        Median(streams.Select(s => s.FirstTextMs)),
-        (int)Median(streams.Select(s => (double)s.Tokens)),
+        RoundStatistics.Median(streams.Select(s => s.Tokens / (s.TotalMs / 1000))),
+        RoundStatistics.Median(streams.Select(s => s.FirstTextMs)),
+        (int)RoundStatistics.Median(streams.Select(s => (double)s.Tokens)),
         promptTokens,
         streams.Count);
-
-    public static double Median(IEnumerable<double> values) => RoundStatistics.Median(values);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Serverless.SampleModels.Text;
+using static Serverless.Benchmarks.RoundStatistics;
 
 namespace Serverless.Benchmarks;
 
@@ -71,23 +72,23 @@ public sealed class TextBenchmark(BenchmarkReport report, string root, string ap
         var tokens = raw[0].GetProperty("tokens").GetInt32();
         var load = $"load avg {Spread(loads, "F1")}";
         report.Section($"text: embeddings (#22), {EmbeddingModel}, one text of {tokens} tokens, median of {rounds} rounds [spread], {load}");
-        report.Add($"raw ORT, batches of {EmbeddingClients} (texts/s), own process", Median(rawRate), Median(raw, "p50_ms"), Median(raw, "p99_ms"), 1,
+        report.Add($"raw ORT, batches of {EmbeddingClients} (texts/s), own process", Median(rawRate), MedianOf(raw, "p50_ms"), MedianOf(raw, "p99_ms"), 1,
             $"of raw texts/s; rounds {Spread(rawRate, "F0")}");
-        report.Add($"HTTP /v1/embeddings, {EmbeddingClients} clients (texts/s)", Median(httpRate), Median(http, "p50_ms"), Median(http, "p99_ms"),
-            Median(httpRate) / Median(rawRate), $"of raw texts/s (goal >= 0.8); paired rounds {Spread(Paired(httpRate, rawRate), "F2")}");
+        report.Add($"HTTP /v1/embeddings, {EmbeddingClients} clients (texts/s)", Median(httpRate), MedianOf(http, "p50_ms"), MedianOf(http, "p99_ms"),
+            Median(httpRate) / Median(rawRate), $"of raw texts/s (goal >= 0.8); {PairedRounds(httpRate, rawRate)}");
         report.Add("  texts per encoder Run (server)", Median(http.Select(RowsPerRun)), double.NaN, double.NaN, double.NaN,
             $"of the batch size 32 (value column); rounds {Spread(http.Select(RowsPerRun), "F1")}");
         var rawServedRate = rawServed.Select(r => r.GetProperty("texts_per_second").GetDouble()).ToList();
         var rawServedCpu = rawServed.Select(r => r.GetProperty("cpu_us_per_text").GetDouble()).ToList();
-        report.Add("raw ORT, batches of the server's texts per Run (texts/s)", Median(rawServedRate), Median(rawServed, "p50_ms"), Median(rawServed, "p99_ms"),
-            Median(rawServedRate) / Median(rawRate), $"of raw batch-32 texts/s; paired rounds {Spread(Paired(rawServedRate, rawRate), "F2")}");
+        report.Add("raw ORT, batches of the server's texts per Run (texts/s)", Median(rawServedRate), MedianOf(rawServed, "p50_ms"), MedianOf(rawServed, "p99_ms"),
+            Median(rawServedRate) / Median(rawRate), $"of raw batch-32 texts/s; {PairedRounds(rawServedRate, rawRate)}");
         report.Add("  HTTP against it", Median(httpRate), double.NaN, double.NaN, Median(httpRate) / Median(rawServedRate),
-            $"of raw texts/s at the server's batch size; paired rounds {Spread(Paired(httpRate, rawServedRate), "F2")}");
+            $"of raw texts/s at the server's batch size; {PairedRounds(httpRate, rawServedRate)}");
         report.Add("  CPU us per text, raw", Median(rawCpu), double.NaN, double.NaN, 1, $"of raw CPU per text; rounds {Spread(rawCpu, "F0")}");
         report.Add("  CPU us per text, server process", Median(httpCpu), double.NaN, double.NaN, Median(httpCpu) / Median(rawCpu),
-            $"of raw CPU per text; paired rounds {Spread(Paired(httpCpu, rawCpu), "F2")}");
+            $"of raw CPU per text; {PairedRounds(httpCpu, rawCpu)}");
         report.Add("  CPU us per text, raw at the server's batch size", Median(rawServedCpu), double.NaN, double.NaN, Median(httpCpu) / Median(rawServedCpu),
-            $"server's CPU per text / this; paired rounds {Spread(Paired(httpCpu, rawServedCpu), "F2")}");
+            $"server's CPU per text / this; {PairedRounds(httpCpu, rawServedCpu)}");
         report.Add("  CPU us per text, load generator", Median(http.Select(h => h.GetProperty("client_cpu_us_per_request").GetDouble())), double.NaN, double.NaN, double.NaN,
             "the client's share of the same cores (not a ratio)");
     }
@@ -149,10 +150,10 @@ public sealed class TextBenchmark(BenchmarkReport report, string root, string ap
             $"median of {rounds} rounds [spread], load avg {Spread(loads, "F1")}");
         var rawStream = Values(raw1, "StreamTokensPerSecond");
         var httpStream = Values(http1, "StreamTokensPerSecond");
-        report.Add("raw GenAI loop, 1 stream (tokens/s), own process", Median(rawStream), Median(raw1, "FirstTextMsP50"), double.NaN, 1,
+        report.Add("raw GenAI loop, 1 stream (tokens/s), own process", Median(rawStream), MedianOf(raw1, "FirstTextMsP50"), double.NaN, 1,
             $"of raw tokens/s; rounds {Spread(rawStream, "F0")}; p50 column: first text ms");
-        report.Add("HTTP /v1/completions stream, 1 stream (tokens/s)", Median(httpStream), Median(http1, "FirstTextMsP50"), double.NaN,
-            Median(httpStream) / Median(rawStream), $"of raw tokens/s (goal >= 0.9); paired rounds {Spread(Paired(httpStream, rawStream), "F2")}");
+        report.Add("HTTP /v1/completions stream, 1 stream (tokens/s)", Median(httpStream), MedianOf(http1, "FirstTextMsP50"), double.NaN,
+            Median(httpStream) / Median(rawStream), $"of raw tokens/s (goal >= 0.9); {PairedRounds(httpStream, rawStream)}");
         var rawFirst = Values(raw1, "FirstTextMsP50");
         var httpFirst = Values(http1, "FirstTextMsP50");
         var excess = httpFirst.Zip(rawFirst, (h, r) => h - r).ToList();
@@ -162,9 +163,9 @@ public sealed class TextBenchmark(BenchmarkReport report, string root, string ap
         {
             var rawAggregate = Values(raw, "AggregateTokensPerSecond");
             var httpAggregate = Values(http, "AggregateTokensPerSecond");
-            report.Add($"  aggregate tokens/s, {streams} streams: raw GenAI / HTTP", Median(httpAggregate), Median(http, "FirstTextMsP50"), double.NaN,
+            report.Add($"  aggregate tokens/s, {streams} streams: raw GenAI / HTTP", Median(httpAggregate), MedianOf(http, "FirstTextMsP50"), double.NaN,
                 Median(httpAggregate) / Median(rawAggregate),
-                $"of raw's {Median(rawAggregate):F0} tokens/s (value: HTTP); paired rounds {Spread(Paired(httpAggregate, rawAggregate), "F2")}; p50 column: HTTP first text ms");
+                $"of raw's {Median(rawAggregate):F0} tokens/s (value: HTTP); {PairedRounds(httpAggregate, rawAggregate)}; p50 column: HTTP first text ms");
         }
     }
 
@@ -204,11 +205,5 @@ public sealed class TextBenchmark(BenchmarkReport report, string root, string ap
 
     private static List<double> Values(IEnumerable<JsonElement> results, string name) => results.Select(r => r.GetProperty(name).GetDouble()).ToList();
 
-    private static List<double> Paired(IReadOnlyList<double> measured, IReadOnlyList<double> baseline) => RoundStatistics.Paired(measured, baseline);
-
-    private static double Median(IEnumerable<JsonElement> results, string name) => Median(results.Select(r => r.GetProperty(name).GetDouble()));
-
-    private static double Median(IEnumerable<double> values) => RoundStatistics.Median(values);
-
-    private static string Spread(IEnumerable<double> values, string format) => RoundStatistics.Spread(values, format);
+    private static double MedianOf(IEnumerable<JsonElement> results, string name) => Median(Values(results, name));
 }

@@ -14,19 +14,16 @@ namespace Serverless.Core.Batching;
 /// weights through one core: measured from outside on the 256→2048×3→16 MLP on 2 cores (tests/Serverless.Benchmarks/
 /// RESULTS.md, issue 26 fifth pass), one two-threaded instance used 6-26% less CPU a row than two single-threaded ones
 /// at 1, 8, 16 and 32 clients, answered more rows a second at 1, 16 and 32 clients and about as many at 8 (an earlier
-/// pass on the same kind of VM, with fewer windows, had found the two-threaded Runs dearer). Several instances, once there are cores for them, keep one
-/// Run computing while another's requests are read and answered. A GPU keeps one instance: its Runs are already
-/// parallel on the device and two would only compete for its memory.
+/// pass on the same kind of VM, with fewer windows, had found the two-threaded Runs dearer). Several instances, once
+/// there are cores for them, keep one Run computing while another's requests are read and answered. A GPU keeps one
+/// instance: its Runs are already parallel on the device and two would only compete for its memory.
 /// </remarks>
 public sealed record BatchingLayout(ExecutionProvider Provider, int Instances, int? IntraOpThreads)
 {
     public const int MaxDefaultCpuInstances = 4;
 
-    /// <summary>Cores each default CPU instance gets (its Runs' intra-op threads), so none runs single-threaded.</summary>
-    public const int DefaultCoresPerCpuInstance = 2;
-
-    /// <summary>Instances a CPU model gets on <paramref name="cores"/> cores when its config does not say.</summary>
-    public static int DefaultCpuInstances(int cores) => Math.Clamp(cores / DefaultCoresPerCpuInstance, 1, MaxDefaultCpuInstances);
+    // Cores each default CPU instance gets (its Runs' intra-op threads), so that none runs single-threaded.
+    private const int DefaultCoresPerCpuInstance = 2;
 
     /// <param name="batching">The model's dynamic batching; null or disabled: no batcher, ONNX Runtime's own threads.</param>
     /// <param name="intraOpThreads">The model's <c>intra_op_threads</c>, else <c>Inference:IntraOpThreads</c> when not 0; wins when set.</param>
@@ -39,7 +36,7 @@ public sealed record BatchingLayout(ExecutionProvider Provider, int Instances, i
             return new BatchingLayout(provider, 1, intraOpThreads);
         }
         var onCpu = provider == ExecutionProvider.Cpu;
-        var instances = batching.InstanceCount ?? (onCpu ? DefaultCpuInstances(cores) : 1);
+        var instances = batching.InstanceCount ?? (onCpu ? Math.Clamp(cores / DefaultCoresPerCpuInstance, 1, MaxDefaultCpuInstances) : 1);
         instances = Math.Max(1, instances);
         // Several instances with ONNX Runtime's default (a thread per core each) would put instances x cores threads
         // on the cores; each instance gets its share instead.
