@@ -48,6 +48,13 @@ public static class TensorDataJsonReader
             }
             var memory = buffers is null ? new byte[count * size] : buffers.Rent((int)count * size);
             var elements = MemoryMarshal.Cast<byte, T>(memory.Span);
+            // Floating-point data of plain numbers, what most clients send, takes the quick path; anything else (and
+            // every error) the general one below. The type tests are constants in each datatype's compiled loop.
+            if ((typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(Half))
+                && FloatDataJsonScanner.TryRead<TElement, T>(_json, elements))
+            {
+                return memory;
+            }
             var reader = new Utf8JsonReader(_json);
             var index = 0;
             while (reader.Read())
