@@ -5,8 +5,9 @@ using Serverless.Core.Inference;
 namespace Serverless.Functions.Protocol.Codecs;
 
 /// <summary>
-/// Reads an Open Inference Protocol v2 JSON request with <see cref="Utf8JsonReader"/>. Keys may come in any order,
-/// so each input's <c>data</c> is located first and decoded once its datatype and shape are known. Inputs with
+/// Reads an Open Inference Protocol v2 JSON request with <see cref="Utf8JsonReader"/>. Keys may come in any order:
+/// an input's <c>data</c> that comes after its name, datatype and shape (as clients send it) is decoded as it is read;
+/// one that comes before is located first and decoded once they are known. Inputs with
 /// <c>parameters.binary_data_size</c> take their bytes from the binary section that follows the JSON header
 /// (binary tensor data extension), in input order, without a copy.
 /// </summary>
@@ -145,6 +146,10 @@ public static class InferenceRequestJsonReader
         long? binarySize = null;
         var dataStart = -1L;
         var dataEnd = -1L;
+        // Data decoded in the reader's pass, and the datatype and shape it was decoded for: a key repeated after it
+        // (a later "shape" wins, as in any JSON object read into a map) sends it back to be decoded again.
+        ReadOnlyMemory<byte>? decoded = null;
+        (TensorDataType Type, long[] Shape) decodedAs = default;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("name"u8))
@@ -163,7 +168,18 @@ public static class InferenceRequestJsonReader
             {
                 reader.Read();
                 dataStart = reader.TokenStartIndex;
-                reader.Skip();
+                decoded = null;
+                if (name is not null && type is { } known && shape is not null)
+                {
+                    // The usual order (name, shape, datatype, then data): decoded in this pass, the text read once.
+                    decoded = TensorDataJsonReader.Read(ref reader, body, name, known, shape, section.Buffers);
+                    decodedAs = (known, shape);
+                }
+                else
+                {
+                    // Located now, decoded once the name, datatype and shape are known.
+                    reader.Skip();
+                }
                 dataEnd = reader.BytesConsumed;
             }
             else if (reader.ValueTextEquals("parameters"u8))
@@ -201,11 +217,15 @@ public static class InferenceRequestJsonReader
             }
             return new InferenceTensor(name, type.Value, shape, TakeBinary(ref section, label, type.Value, shape, size));
         }
+        if (decoded is { } data && decodedAs.Type == type.Value && ReferenceEquals(decodedAs.Shape, shape))
+        {
+            return new InferenceTensor(name, type.Value, shape, data);
+        }
         if (dataStart < 0)
         {
             throw new InvalidInferenceInputException($"{label} has no 'data' (nor parameters.binary_data_size)");
         }
-        var data = TensorDataJsonReader.Read(body[(int)dataStart..(int)dataEnd], name, type.Value, shape, section.Buffers);
+        data = TensorDataJsonReader.Read(body[(int)dataStart..(int)dataEnd], name, type.Value, shape, section.Buffers);
         return new InferenceTensor(name, type.Value, shape, data);
     }
 

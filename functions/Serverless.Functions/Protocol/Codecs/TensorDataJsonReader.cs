@@ -14,30 +14,53 @@ namespace Serverless.Functions.Protocol.Codecs;
 /// </summary>
 public static class TensorDataJsonReader
 {
+    // As the request's own reader reads: comments are skipped wherever a request has them.
+    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
+
+    /// <summary>The data as its own JSON text (the request reader's way when the datatype or shape came after it).</summary>
     /// <param name="buffers">Where the element bytes are rented from (returned after the response); null allocates.</param>
     public static ReadOnlyMemory<byte> Read(ReadOnlySpan<byte> json, string name, TensorDataType type, long[] shape, PooledTensorBuffers? buffers = null)
+    {
+        var reader = new Utf8JsonReader(json, Options);
+        reader.Read();
+        var data = Read(ref reader, json, name, type, shape, buffers);
+        // Anything after the value is not JSON: the reader says so.
+        reader.Read();
+        return data;
+    }
+
+    /// <summary>
+    /// The data value <paramref name="reader"/> is on (its first token), decoded in the reader's own pass and left on
+    /// the value's last token, as <see cref="Utf8JsonReader.Skip"/> leaves it: the request's text is read once, not
+    /// once to find the data and again to decode it.
+    /// </summary>
+    /// <param name="text">The text the reader reads: what is left of it bounds the element count.</param>
+    public static ReadOnlyMemory<byte> Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> text, string name, TensorDataType type, long[] shape, PooledTensorBuffers? buffers = null)
     {
         var count = TensorShape.ElementCount(shape);
         if (count < 0)
         {
             throw new InvalidInferenceInputException($"input '{name}': shape {TensorShape.Format(shape)} has a negative dimension");
         }
-        // Every element takes at least one byte of JSON text and a separator, so the text bounds the count before
+        // Every element takes at least one byte of JSON text and a separator, so the text left bounds the count before
         // anything is allocated: a small body declaring a huge shape is refused here, not by running out of memory.
         // Decoded tensors are therefore at most 4x the JSON (FP64 "1," is 2 bytes of text, 8 of tensor).
-        if (count > (json.Length + 1) / 2)
+        if (count > (text.Length - reader.TokenStartIndex + 1) / 2)
         {
-            throw new InvalidInferenceInputException($"input '{name}': data has {CountValues(json)} elements but shape {TensorShape.Format(shape)} needs {count}");
+            throw new InvalidInferenceInputException($"input '{name}': data has {CountValues(reader)} elements but shape {TensorShape.Format(shape)} needs {count}");
         }
-        var decoder = new Decoder(json, name, type, shape, count, buffers);
-        return type.Visit<Decoder, ReadOnlyMemory<byte>>(ref decoder);
+        // The decoder reads a copy of the reader (a ref struct cannot be held by reference), handed back once done.
+        var decoder = new Decoder(reader, name, type, shape, count, buffers);
+        var data = type.Visit<Decoder, ReadOnlyMemory<byte>>(ref decoder);
+        reader = decoder.Reader;
+        return data;
     }
 
     /// <summary>The decoding loop, compiled once per datatype: each element is parsed straight into its typed slot.</summary>
-    private readonly ref struct Decoder(ReadOnlySpan<byte> json, string name, TensorDataType type, long[] shape, long count, PooledTensorBuffers? buffers)
+    private ref struct Decoder(Utf8JsonReader reader, string name, TensorDataType type, long[] shape, long count, PooledTensorBuffers? buffers)
         : ITensorElementVisitor<ReadOnlyMemory<byte>>
     {
-        private readonly ReadOnlySpan<byte> _json = json;
+        public Utf8JsonReader Reader = reader;
 
         public ReadOnlyMemory<byte> Visit<TElement, T>() where TElement : struct, ITensorElement<T> where T : unmanaged
         {
@@ -48,22 +71,16 @@ public static class TensorDataJsonReader
             }
             var memory = buffers is null ? new byte[count * size] : buffers.Rent((int)count * size);
             var elements = MemoryMarshal.Cast<byte, T>(memory.Span);
-            // Floating-point data of plain numbers, what most clients send, takes the quick path; anything else (and
-            // every error) the general one below. The type tests are constants in each datatype's compiled loop.
-            if ((typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(Half))
-                && FloatDataJsonScanner.TryRead<TElement, T>(_json, elements))
-            {
-                return memory;
-            }
-            var reader = new Utf8JsonReader(_json);
+            ref var reader = ref Reader;
+            var depth = reader.CurrentDepth;
             var index = 0;
-            while (reader.Read())
+            while (true)
             {
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.StartArray:
                     case JsonTokenType.EndArray:
-                        continue;
+                        break;
                     case JsonTokenType.Number:
                     case JsonTokenType.True:
                     case JsonTokenType.False:
@@ -77,10 +94,16 @@ public static class TensorDataJsonReader
                             throw NotAValue(ref reader, name, type, index);
                         }
                         index++;
-                        continue;
+                        break;
                     default:
                         throw new InvalidInferenceInputException($"input '{name}': data element {index} is {reader.TokenType}, expected a {type.WireName()} value");
                 }
+                // The value's last token: its closing bracket, or the value itself when it is not an array.
+                if (reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray)
+                {
+                    break;
+                }
+                reader.Read();
             }
             if (index != count)
             {
@@ -89,7 +112,7 @@ public static class TensorDataJsonReader
             return memory;
         }
 
-        public ReadOnlyMemory<byte> VisitBytes() => ReadBytes(_json, name, shape, count, buffers);
+        public ReadOnlyMemory<byte> VisitBytes() => ReadBytes(ref Reader, name, shape, count, buffers);
     }
 
     private static InvalidInferenceInputException NotAValue(ref Utf8JsonReader reader, string name, TensorDataType type, long index)
@@ -101,38 +124,44 @@ public static class TensorDataJsonReader
         return new InvalidInferenceInputException($"input '{name}': data element {index} ({text}) {problem}");
     }
 
-    /// <summary>Values in the data, for the message only: a pass of the reader, allocating nothing.</summary>
-    private static long CountValues(ReadOnlySpan<byte> json)
+    /// <summary>Values in the data the reader is on, for the message only: a pass of a copy of the reader, allocating nothing.</summary>
+    private static long CountValues(Utf8JsonReader reader)
     {
-        var reader = new Utf8JsonReader(json);
+        var depth = reader.CurrentDepth;
         long values = 0;
-        while (reader.Read())
+        while (true)
         {
             if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.EndArray))
             {
                 values++;
             }
+            if ((reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray) || !reader.Read())
+            {
+                return values;
+            }
         }
-        return values;
     }
 
     /// <summary>BYTES: each element a JSON string; its unescaped UTF-8 bytes go behind a 4-byte length.</summary>
-    private static ReadOnlyMemory<byte> ReadBytes(ReadOnlySpan<byte> json, string name, long[] shape, long count, PooledTensorBuffers? buffers)
+    private static ReadOnlyMemory<byte> ReadBytes(ref Utf8JsonReader reader, string name, long[] shape, long count, PooledTensorBuffers? buffers)
     {
-        // An unescaped string is never longer than its JSON text, so the text plus the length prefixes is enough room.
-        var capacity = json.Length + (int)count * BytesTensor.LengthPrefix;
+        // An unescaped string is never longer than its JSON text, so the value's text plus the length prefixes is
+        // enough room: a copy of the reader finds where the value ends.
+        var end = reader;
+        end.Skip();
+        var capacity = (int)(end.BytesConsumed - reader.TokenStartIndex) + (int)count * BytesTensor.LengthPrefix;
         var memory = buffers is null ? new byte[capacity] : buffers.Rent(capacity);
         var bytes = memory.Span;
-        var reader = new Utf8JsonReader(json);
+        var depth = reader.CurrentDepth;
         long index = 0;
         var offset = 0;
-        while (reader.Read())
+        while (true)
         {
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartArray:
                 case JsonTokenType.EndArray:
-                    continue;
+                    break;
                 case JsonTokenType.String:
                     if (index >= count)
                     {
@@ -151,10 +180,15 @@ public static class TensorDataJsonReader
                     System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes[offset..], (uint)length);
                     offset += BytesTensor.LengthPrefix + length;
                     index++;
-                    continue;
+                    break;
                 default:
                     throw new InvalidInferenceInputException($"input '{name}': data element {index} is {reader.TokenType}, expected a string (BYTES elements are JSON strings)");
             }
+            if (reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray)
+            {
+                break;
+            }
+            reader.Read();
         }
         if (index != count)
         {

@@ -26,6 +26,56 @@ public sealed class InferenceRequestJsonReaderTests
     }
 
     [Theory]
+    [InlineData("FP32", "[[0.5,-1.25e3],[3,/* a comment */ 4]]")]
+    [InlineData("FP64", "[0.30000001192092896, 1e-300, \"NaN\", -0]")]
+    [InlineData("FP16", "[1, 2, \"-Infinity\", 65504]")]
+    [InlineData("INT64", "[[1,-2],[9223372036854775807,4]]")]
+    [InlineData("BOOL", "[true,false,1,0]")]
+    [InlineData("BYTES", "[\"a\",\"\\u00e9\",\"\",\"[x]\"]")]
+    public void Read_DataBeforeOrAfterItsShape_SameTensor(string datatype, string data)
+    {
+        // Data after the name, shape and datatype is decoded in the reader's own pass; before them, located first and
+        // decoded later. Either way, the same bytes, and the keys and inputs after it are read on.
+        var after = Read($$$"""{"inputs":[{"name":"a","shape":[2,2],"datatype":"{{{datatype}}}","data":{{{data}}},"parameters":{"p":1}},{"name":"b","shape":[1],"datatype":"INT32","data":[7]}],"outputs":[{"name":"y"}],"id":"1"}""");
+        var before = Read($$$"""{"inputs":[{"data":{{{data}}},"datatype":"{{{datatype}}}","name":"a","shape":[2,2]},{"name":"b","shape":[1],"datatype":"INT32","data":[7]}],"outputs":[{"name":"y"}],"id":"1"}""");
+
+        Assert.Equal(before.Inputs[0].Data.ToArray(), after.Inputs[0].Data.ToArray());
+        Assert.Equal([7, 0, 0, 0], after.Inputs[1].Data.ToArray());
+        Assert.Equal(["y"], after.RequestedOutputs);
+        Assert.Equal("1", after.Id);
+    }
+
+    [Theory]
+    [InlineData("\"shape\":[2,2]", "data has 2 elements but shape [2,2] needs 4")]
+    [InlineData("\"shape\":[1]", "data has more than the 1 elements shape [1] needs")]
+    public void Read_ShapeRepeatedAfterTheData_TheLastShapeIsTheOneChecked(string repeated, string expected)
+    {
+        var error = Assert.Throws<InvalidInferenceInputException>(() =>
+            Read($$$"""{"inputs":[{"name":"a","shape":[1,2],"datatype":"FP32","data":[1,2],{{{repeated}}}}]}"""));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Read_DatatypeRepeatedAfterTheData_DecodedAsTheLastDatatype()
+    {
+        var request = Read("""{"inputs":[{"name":"a","shape":[2],"datatype":"FP32","data":[1,2],"datatype":"FP64"}]}""");
+
+        var input = Assert.Single(request.Inputs);
+        Assert.Equal(TensorDataType.FP64, input.DataType);
+        Assert.Equal([1.0, 2.0], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(input.Data.Span).ToArray());
+    }
+
+    [Fact]
+    public void Read_DataDecodedThenBinarySizeGiven_400AskingForOne()
+    {
+        var error = Assert.Throws<InvalidInferenceInputException>(() =>
+            Read("""{"inputs":[{"name":"a","shape":[1],"datatype":"FP32","data":[1],"parameters":{"binary_data_size":4}}]}"""));
+
+        Assert.Contains("has both 'data' and parameters.binary_data_size", error.Message);
+    }
+
+    [Theory]
     [InlineData("{\"inputs\":[", "not valid JSON")]
     [InlineData("[]", "must be a JSON object")]
     [InlineData("{}", "no 'inputs'")]
