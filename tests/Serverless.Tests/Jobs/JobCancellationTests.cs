@@ -91,7 +91,10 @@ public sealed class JobCancellationTests : IDisposable
         });
         var interval = TimeSpan.FromSeconds(_jobs.Options.Value.CancellationCheckSeconds);
 
-        var handling = _jobs.Handler.HandleAsync(new ShardMessage("j", 0).ToJson(), "message", dequeueCount: 1);
+        // On a thread of its own: the fake session's gate blocks the thread that runs the batch, and nothing on the way
+        // there has to yield (the store and the files answer at once), so called here it blocked this test's own
+        // thread, the one that opens the gate (seen once: the unit run hung).
+        var handling = Task.Run(() => _jobs.Handler.HandleAsync(new ShardMessage("j", 0).ToJson(), "message", dequeueCount: 1));
         await Eventually.TrueAsync(() => _jobs.Sessions.Opened.Count == 1 && _jobs.Sessions.Opened[0].RunRows.Length == 1, "the shard's first batch running");
         await _jobs.Completion.CancelAsync("j");
         // Each look: the watch's clock moves on and one more batch may run; the shard stops once the watch has seen it.
