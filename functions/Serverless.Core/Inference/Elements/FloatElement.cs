@@ -32,6 +32,12 @@ public readonly struct FloatElement<T> : ITensorElement<T> where T : unmanaged, 
 
     public static bool TryParseText(ReadOnlySpan<byte> text, out T value)
     {
+        // A plain finite number, what a CSV of features holds, is parsed by csFastFloat (the same bits as double.TryParse,
+        // three to four times faster); anything else goes by the runtime's rules below.
+        if (FastDoubleParser.TryParseDouble(text, out var consumed, out var fast) && consumed == text.Length && double.IsFinite(fast))
+        {
+            return TryConvert(fast, out value);
+        }
         // double.TryParse takes "1e400" as infinity and "nan" or "+Infinity" in any case: only the exact strings
         // this codec writes mean the special values.
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)

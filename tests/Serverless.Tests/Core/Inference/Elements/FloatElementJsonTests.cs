@@ -49,6 +49,30 @@ public sealed class FloatElementJsonTests
         AssertSameAsRuntime<FloatElement<Half>, Half>(numbers);
     }
 
+    [Fact]
+    public void TryParseText_EveryNumberAndNearMiss_SameAnswerAsTheRuntimesParser()
+    {
+        // CSV fields: the numbers above, and short strings of the characters numbers are made of, which the runtime
+        // takes or refuses by its own rules ("+.5", "5.", "1e", "--1", "e5").
+        var random = new Random(27);
+        const string alphabet = "0123456789+-.eE";
+        var texts = Numbers().Concat(Enumerable.Range(0, 20_000).Select(_ =>
+            new string(Enumerable.Range(0, random.Next(1, 8)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())))
+            .Concat(["NaN", "Infinity", "-Infinity", "nan", "inf", "+Infinity", "1e400", "-1e400", "1\n", "0x10", "1_0", "\u0661"]);
+
+        foreach (var text in texts)
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            var expectedOk = double.TryParse(bytes, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+                && (double.IsFinite(number) || text is "NaN" or "Infinity" or "-Infinity");
+
+            var ok = FloatElement<double>.TryParseText(bytes, out var value);
+
+            Assert.True(ok == expectedOk, $"{text}: read {ok}, runtime {expectedOk}");
+            Assert.True(!ok || BitConverter.DoubleToInt64Bits(value) == BitConverter.DoubleToInt64Bits(number), $"{text}: {value} against {number}");
+        }
+    }
+
     [Theory]
     [InlineData("1e39")]
     [InlineData("-3.5e38")]
