@@ -98,12 +98,12 @@ public static class TensorDataJsonReader
                     default:
                         throw new InvalidInferenceInputException($"input '{name}': data element {index} is {reader.TokenType}, expected a {type.WireName()} value");
                 }
-                // The value's last token: its closing bracket, or the value itself when it is not an array.
-                if (reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray)
+                // The value's last token (its closing bracket, or the value itself when it is not an array), or the end
+                // of a text that ended inside it, which a reader of a complete body throws for first.
+                if ((reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray) || !reader.Read())
                 {
                     break;
                 }
-                reader.Read();
             }
             if (index != count)
             {
@@ -184,11 +184,10 @@ public static class TensorDataJsonReader
                 default:
                     throw new InvalidInferenceInputException($"input '{name}': data element {index} is {reader.TokenType}, expected a string (BYTES elements are JSON strings)");
             }
-            if (reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray)
+            if ((reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray) || !reader.Read())
             {
                 break;
             }
-            reader.Read();
         }
         if (index != count)
         {
