@@ -64,6 +64,22 @@ public sealed class RequestBodyTests
     }
 
     [Fact]
+    public async Task Infer_DataBeforeOrAfterItsShape_SameAnswer()
+    {
+        // Data after the name, shape and datatype is decoded as the body is read; before them, found first and decoded
+        // later. Both ways, with 17-digit numbers (numpy's float32 values) and a comment inside the data, the same answer.
+        await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels));
+        const string data = "[[5.099999904632568, 3.5, 1.399999976158142, 0.20000000298023224], [6.2, /* second */ 2.9, 4.3, 1.3]]";
+
+        var after = await host.Client.InferAsync("iris-mlp", $$"""{"inputs": [{"name": "features", "shape": [2, 4], "datatype": "FP32", "data": {{data}}}]}""");
+        var before = await host.Client.InferAsync("iris-mlp", $$"""{"inputs": [{"data": {{data}}, "datatype": "FP32", "shape": [2, 4], "name": "features"}]}""");
+
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(await after.Content.ReadAsStringAsync(), await before.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Infer_ClientSendingPastTheDrainCap_IsCutOff()
     {
         await using var host = await ServerlessHost.StartAsync(("Models:Repository", RepositoryPaths.SampleModels),
