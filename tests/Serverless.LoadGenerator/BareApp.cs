@@ -13,7 +13,7 @@ namespace Serverless.LoadGenerator;
 
 /// <summary>
 /// The floor for HTTP and cold-start rows: a bare ASP.NET Core minimal API that reads the whole body, parses its JSON
-/// with every number read as a float (csFastFloat) (and copies binary tensor data out) and answers a constant, on any POST path (so the load is the same request the server
+/// with every number read as a float by csFastFloat, as the server reads them (and copies binary tensor data out) and answers a constant, on any POST path (so the load is the same request the server
 /// gets). Published with the same settings as the app, so start-up compares like with like.
 /// </summary>
 public static class BareApp

@@ -34,7 +34,7 @@ public readonly struct FloatElement<T> : ITensorElement<T> where T : unmanaged, 
     {
         // A plain finite number, what a CSV of features holds, is parsed by csFastFloat (the same bits as double.TryParse,
         // three to four times faster); anything else goes by the runtime's rules below.
-        if (FastDoubleParser.TryParseDouble(text, out var consumed, out var fast) && consumed == text.Length && double.IsFinite(fast))
+        if (TryParseWhole(text, out var fast) && double.IsFinite(fast))
         {
             return TryConvert(fast, out value);
         }
@@ -84,16 +84,16 @@ public readonly struct FloatElement<T> : ITensorElement<T> where T : unmanaged, 
     /// </summary>
     private static bool TryGetDouble(ref Utf8JsonReader reader, out double number)
     {
-        if (!reader.HasValueSequence)
+        if (!reader.HasValueSequence && TryParseWhole(reader.ValueSpan, out number))
         {
-            var text = reader.ValueSpan;
-            if (FastDoubleParser.TryParseDouble(text, out var consumed, out number) && consumed == text.Length)
-            {
-                return true;
-            }
+            return true;
         }
         return reader.TryGetDouble(out number);
     }
+
+    /// <summary>csFastFloat's reading of <paramref name="text"/>, when the number it found is the whole text.</summary>
+    private static bool TryParseWhole(ReadOnlySpan<byte> text, out double number) =>
+        FastDoubleParser.TryParseDouble(text, out var consumed, out number) && consumed == text.Length;
 
     private static bool TrySpecial(ref Utf8JsonReader reader, out double number)
     {

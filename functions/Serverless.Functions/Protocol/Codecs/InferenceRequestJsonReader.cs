@@ -13,7 +13,8 @@ namespace Serverless.Functions.Protocol.Codecs;
 /// </summary>
 public static class InferenceRequestJsonReader
 {
-    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
+    /// <summary>How a request is read, its tensor data included (<see cref="TensorDataJsonReader"/>): comments skipped.</summary>
+    internal static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
 
     /// <summary>A JSON-only request; tensors get arrays of their own.</summary>
     public static InferenceRequest Read(ReadOnlyMemory<byte> json) => Read(json, ReadOnlyMemory<byte>.Empty, null, out _);

@@ -14,14 +14,12 @@ namespace Serverless.Functions.Protocol.Codecs;
 /// </summary>
 public static class TensorDataJsonReader
 {
-    // As the request's own reader reads: comments are skipped wherever a request has them.
-    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
-
     /// <summary>The data as its own JSON text (the request reader's way when the datatype or shape came after it).</summary>
     /// <param name="buffers">Where the element bytes are rented from (returned after the response); null allocates.</param>
     public static ReadOnlyMemory<byte> Read(ReadOnlySpan<byte> json, string name, TensorDataType type, long[] shape, PooledTensorBuffers? buffers = null)
     {
-        var reader = new Utf8JsonReader(json, Options);
+        // Read as the request's own reader reads it: comments are skipped wherever a request has them.
+        var reader = new Utf8JsonReader(json, InferenceRequestJsonReader.Options);
         reader.Read();
         var data = Read(ref reader, json, name, type, shape, buffers);
         // Anything after the value is not JSON: the reader says so.
@@ -98,9 +96,7 @@ public static class TensorDataJsonReader
                     default:
                         throw new InvalidInferenceInputException($"input '{name}': data element {index} is {reader.TokenType}, expected a {type.WireName()} value");
                 }
-                // The value's last token (its closing bracket, or the value itself when it is not an array), or the end
-                // of a text that ended inside it, which a reader of a complete body throws for first.
-                if ((reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray) || !reader.Read())
+                if (!NextInValue(ref reader, depth))
                 {
                     break;
                 }
@@ -135,12 +131,20 @@ public static class TensorDataJsonReader
             {
                 values++;
             }
-            if ((reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray) || !reader.Read())
+            if (!NextInValue(ref reader, depth))
             {
                 return values;
             }
         }
     }
+
+    /// <summary>
+    /// Moves to the next token of the value that started at <paramref name="depth"/>; false on the value's last token
+    /// (its closing bracket, or the value itself when it is not an array), or where the text ends inside it, which a
+    /// reader of a complete body throws for first.
+    /// </summary>
+    private static bool NextInValue(ref Utf8JsonReader reader, int depth) =>
+        !(reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray) && reader.Read();
 
     /// <summary>BYTES: each element a JSON string; its unescaped UTF-8 bytes go behind a 4-byte length.</summary>
     private static ReadOnlyMemory<byte> ReadBytes(ref Utf8JsonReader reader, string name, long[] shape, long count, PooledTensorBuffers? buffers)
@@ -184,7 +188,7 @@ public static class TensorDataJsonReader
                 default:
                     throw new InvalidInferenceInputException($"input '{name}': data element {index} is {reader.TokenType}, expected a string (BYTES elements are JSON strings)");
             }
-            if ((reader.CurrentDepth == depth && reader.TokenType != JsonTokenType.StartArray) || !reader.Read())
+            if (!NextInValue(ref reader, depth))
             {
                 break;
             }
