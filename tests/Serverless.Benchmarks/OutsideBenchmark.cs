@@ -201,15 +201,28 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         await using var floor = OutsideProcess.StartServer(loadDll, "floor");
         await floor.WaitListeningAsync(TimeSpan.FromSeconds(30));
         await LoadAsync(floor, "iris-mlp", body, 32, stats: false);
-        var windows = new (string Label, OutsideProcess Server, int Clients)[] { ("on", on, 1), ("on", on, 32), ("off", off, 1), ("off", off, 32), ("floor", floor, 32) };
+        var windows = new List<(string Label, OutsideProcess Server, int Clients, int? LoadCpu)>
+        {
+            ("on", on, 1, null), ("on", on, 32, null), ("off", off, 1, null), ("off", off, 32, null), ("floor", floor, 32, null),
+        };
+        // The one-client rows again with the server on a CPU of its own: the load generator's threads otherwise share
+        // its core, and on a small machine that moves p50 by more than metering costs (CpuPinning).
+        var pinning = CpuPinning.TryCreate(out var notPinned);
+        await using var pinnedOn = pinning is null ? null : await StartAppAsync([$"--Models:Repository={samples}"], pinning, ("iris-mlp", body, 1));
+        await using var pinnedOff = pinning is null ? null : await StartAppAsync([$"--Models:Repository={samples}", "--Metering:Enabled=false"], pinning, ("iris-mlp", body, 1));
+        if (pinning is not null)
+        {
+            windows.Add(("pinned on", pinnedOn!, 1, pinning.LoadCpu));
+            windows.Add(("pinned off", pinnedOff!, 1, pinning.LoadCpu));
+        }
         var results = windows.ToDictionary(w => (w.Label, w.Clients), _ => new List<JsonElement>());
         var loads = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
-            foreach (var (label, server, clients) in round % 2 == 0 ? windows : windows.AsEnumerable().Reverse())
+            foreach (var (label, server, clients, loadCpu) in round % 2 == 0 ? windows : windows.AsEnumerable().Reverse())
             {
                 loads.Add(MachineLoad.Print($"round {round + 1}: iris-mlp, {(label == "floor" ? "bare app" : "metering " + label)}, {clients} client(s)"));
-                results[(label, clients)].Add(await LoadAsync(server, "iris-mlp", body, clients, stats: label != "floor"));
+                results[(label, clients)].Add(await LoadAsync(server, "iris-mlp", body, clients, stats: label != "floor", loadCpu: loadCpu));
             }
         }
         List<double> Of(string label, int clients, Func<JsonElement, double> value) => results[(label, clients)].Select(value).ToList();
@@ -228,6 +241,22 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
                 Median(p50) / Median(Of("off", 1, P50)), $"p50 / p50 metering off (target <= 1.05); {PairedRounds(p50, Of("off", 1, P50))}");
             report.Add($"  server CPU us per request (1 client, metering {label})", Median(cpu), double.NaN, double.NaN, Median(cpu) / Median(Of("off", 1, Cpu)),
                 $"of metering off; rounds {Spread(cpu, "F0")} us");
+        }
+        if (pinning is null)
+        {
+            report.Section($"iris-mlp, 1 client, server on a CPU of its own: not measured ({notPinned})");
+        }
+        else
+        {
+            foreach (var label in new[] { "pinned off", "pinned on" })
+            {
+                var p50 = Of(label, 1, P50);
+                var cpu = Of(label, 1, Cpu);
+                report.Add($"HTTP iris-mlp, 1 client, metering {label[7..]}, {pinning}", Median(Of(label, 1, Rate)), Median(p50), Median(Of(label, 1, P99)),
+                    Median(p50) / Median(Of("pinned off", 1, P50)), $"p50 / p50 metering off, pinned (target <= 1.05); {PairedRounds(p50, Of("pinned off", 1, P50))}");
+                report.Add($"  server CPU us per request (1 client, metering {label[7..]}, pinned)", Median(cpu), double.NaN, double.NaN, Median(cpu) / Median(Of("pinned off", 1, Cpu)),
+                    $"of metering off, pinned; rounds {Spread(cpu, "F0")} us");
+            }
         }
         foreach (var label in new[] { "off", "on" })
         {
@@ -355,14 +384,19 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
     /// Two seconds of warm-up were not enough: on the shared 2-core VM the first model measured on each server ran at
     /// a third to a half of the second one's rows/s (JIT tiering and the first loads still under way), whichever it was.
     /// </remarks>
-    private async Task<OutsideProcess> StartAppAsync(string[] settings, params (string Model, string Body, int Clients)[] warm)
+    private Task<OutsideProcess> StartAppAsync(string[] settings, params (string Model, string Body, int Clients)[] warm) =>
+        StartAppAsync(settings, pinning: null, warm);
+
+    /// <param name="pinning">When given, the server runs on its CPU only and its warm-up load on the load generator's.</param>
+    private async Task<OutsideProcess> StartAppAsync(string[] settings, CpuPinning? pinning, params (string Model, string Body, int Clients)[] warm)
     {
         var data = NewDataDirectory();
-        var server = OutsideProcess.StartServerOwning(appDll, data, [$"--Storage:DataDirectory={data}", .. settings]);
+        var server = OutsideProcess.StartServerOwning(appDll, data, pinning?.ServerCpu, [$"--Storage:DataDirectory={data}", .. settings]);
         await FirstAnswerAsync(server, "/v2/health/ready", null);
+        Task<JsonElement> LoadAsync(string model, string body, int clients) => this.LoadAsync(server, model, body, clients, loadCpu: pinning?.LoadCpu);
         foreach (var (model, body, clients) in warm)
         {
-            await LoadAsync(server, model, body, clients);
+            await LoadAsync(model, body, clients);
         }
         // More rounds while the tiered JIT still worked through the last one (over 50 ms of its thread's CPU), at most
         // MaxExtraWarmupRounds: on a loaded machine a fixed warm-up left tier-1 recompilation in the measured window.
@@ -371,7 +405,7 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         {
             foreach (var (model, body, clients) in warm)
             {
-                await LoadAsync(server, model, body, clients);
+                await LoadAsync(model, body, clients);
             }
             var now = TieredJit.CpuTicks(server.Pid);
             if (now is null || now - jit <= 5)
@@ -383,8 +417,8 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         return server;
     }
 
-    private Task<JsonElement> LoadAsync(OutsideProcess server, string model, string body, int clients, bool stats = true, int? headerLength = null) =>
-        OutsideProcess.RunToEndAsync(loadDll, ["load", "--url", server.Address.ToString(), "--path", $"/v2/models/{model}/infer", "--body", body,
+    private Task<JsonElement> LoadAsync(OutsideProcess server, string model, string body, int clients, bool stats = true, int? headerLength = null, int? loadCpu = null) =>
+        OutsideProcess.RunToEndAsync(loadDll, loadCpu, ["load", "--url", server.Address.ToString(), "--path", $"/v2/models/{model}/infer", "--body", body,
             "--clients", clients.ToString(CultureInfo.InvariantCulture), "--seconds", Seconds, "--server-pid", server.Pid.ToString(CultureInfo.InvariantCulture),
             .. stats ? new[] { "--stats-model", model } : [],
             .. headerLength is { } length ? new[] { "--header-length", length.ToString(CultureInfo.InvariantCulture) } : []]);

@@ -35,15 +35,19 @@ public sealed class OutsideProcess : IAsyncDisposable
     public string? OwnedDirectory { get; init; }
 
     /// <summary>Starts <c>dotnet <paramref name="dll"/> args --urls=http://127.0.0.1:port</c> on a free port.</summary>
-    public static OutsideProcess StartServer(string dll, params string[] args) => Start(dll, ownedDirectory: null, args);
+    public static OutsideProcess StartServer(string dll, params string[] args) => Start(dll, ownedDirectory: null, cpu: null, args);
 
     /// <summary>As <see cref="StartServer"/>, and deletes <paramref name="ownedDirectory"/> once the process has exited.</summary>
-    public static OutsideProcess StartServerOwning(string dll, string ownedDirectory, params string[] args) => Start(dll, ownedDirectory, args);
+    public static OutsideProcess StartServerOwning(string dll, string ownedDirectory, params string[] args) => Start(dll, ownedDirectory, cpu: null, args);
 
-    private static OutsideProcess Start(string dll, string? ownedDirectory, string[] args)
+    /// <summary>As <see cref="StartServerOwning"/>, on <paramref name="cpu"/> only when it is given (<see cref="CpuPinning"/>).</summary>
+    public static OutsideProcess StartServerOwning(string dll, string ownedDirectory, int? cpu, params string[] args) => Start(dll, ownedDirectory, cpu, args);
+
+    private static OutsideProcess Start(string dll, string? ownedDirectory, int? cpu, string[] args)
     {
         var port = FreePort();
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = CpuPinning.Dotnet(cpu);
+        (info.RedirectStandardOutput, info.RedirectStandardError, info.UseShellExecute) = (true, true, false);
         info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
@@ -102,9 +106,13 @@ public sealed class OutsideProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a program to its end and parses the one JSON line it prints last.</summary>
-    public static async Task<JsonElement> RunToEndAsync(string dll, params string[] args)
+    public static Task<JsonElement> RunToEndAsync(string dll, params string[] args) => RunToEndAsync(dll, cpu: null, args);
+
+    /// <summary>As <see cref="RunToEndAsync(string, string[])"/>, on <paramref name="cpu"/> only when it is given.</summary>
+    public static async Task<JsonElement> RunToEndAsync(string dll, int? cpu, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        var info = CpuPinning.Dotnet(cpu);
+        (info.RedirectStandardOutput, info.UseShellExecute) = (true, false);
         info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
