@@ -26,7 +26,8 @@ public sealed record CpuPinning(int ServerCpu, int LoadCpu)
             whyNot = $"no {Taskset} (Linux's util-linux) on this machine";
             return null;
         }
-        var mask = (long)Process.GetCurrentProcess().ProcessorAffinity;
+        using var self = Process.GetCurrentProcess();
+        var mask = (long)self.ProcessorAffinity;
         var cpus = Enumerable.Range(0, 64).Where(cpu => (mask & (1L << cpu)) != 0).ToList();
         if (cpus.Count < 2)
         {

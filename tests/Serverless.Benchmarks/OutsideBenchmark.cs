@@ -233,30 +233,30 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         var floorRate = Of("floor", 32, Rate);
         report.Add("bare ASP.NET Core app (parse JSON, constant answer), 32 clients", Median(floorRate), Median(Of("floor", 32, P50)), Median(Of("floor", 32, P99)), 1,
             $"of bare app; rounds {Spread(floorRate, "F0")} req/s");
-        foreach (var label in new[] { "off", "on" })
+        // One client's rows for the servers whose labels start with prefix; pinned rows say where the server ran.
+        void OneClientRows(string prefix, string server, string pinned)
         {
-            var p50 = Of(label, 1, P50);
-            var cpu = Of(label, 1, Cpu);
-            report.Add($"HTTP iris-mlp, 1 client, metering {label}", Median(Of(label, 1, Rate)), Median(p50), Median(Of(label, 1, P99)),
-                Median(p50) / Median(Of("off", 1, P50)), $"p50 / p50 metering off (target <= 1.05); {PairedRounds(p50, Of("off", 1, P50))}");
-            report.Add($"  server CPU us per request (1 client, metering {label})", Median(cpu), double.NaN, double.NaN, Median(cpu) / Median(Of("off", 1, Cpu)),
-                $"of metering off; rounds {Spread(cpu, "F0")} us");
+            var offP50 = Of(prefix + "off", 1, P50);
+            var offCpu = Of(prefix + "off", 1, Cpu);
+            foreach (var metering in new[] { "off", "on" })
+            {
+                var label = prefix + metering;
+                var p50 = Of(label, 1, P50);
+                var cpu = Of(label, 1, Cpu);
+                report.Add($"HTTP iris-mlp, 1 client, metering {metering}{server}", Median(Of(label, 1, Rate)), Median(p50), Median(Of(label, 1, P99)),
+                    Median(p50) / Median(offP50), $"p50 / p50 metering off{pinned} (target <= 1.05); {PairedRounds(p50, offP50)}");
+                report.Add($"  server CPU us per request (1 client, metering {metering}{pinned})", Median(cpu), double.NaN, double.NaN, Median(cpu) / Median(offCpu),
+                    $"of metering off{pinned}; rounds {Spread(cpu, "F0")} us");
+            }
         }
+        OneClientRows("", "", "");
         if (pinning is null)
         {
             report.Section($"iris-mlp, 1 client, server on a CPU of its own: not measured ({notPinned})");
         }
         else
         {
-            foreach (var label in new[] { "pinned off", "pinned on" })
-            {
-                var p50 = Of(label, 1, P50);
-                var cpu = Of(label, 1, Cpu);
-                report.Add($"HTTP iris-mlp, 1 client, metering {label[7..]}, {pinning}", Median(Of(label, 1, Rate)), Median(p50), Median(Of(label, 1, P99)),
-                    Median(p50) / Median(Of("pinned off", 1, P50)), $"p50 / p50 metering off, pinned (target <= 1.05); {PairedRounds(p50, Of("pinned off", 1, P50))}");
-                report.Add($"  server CPU us per request (1 client, metering {label[7..]}, pinned)", Median(cpu), double.NaN, double.NaN, Median(cpu) / Median(Of("pinned off", 1, Cpu)),
-                    $"of metering off, pinned; rounds {Spread(cpu, "F0")} us");
-            }
+            OneClientRows("pinned ", $", {pinning}", ", pinned");
         }
         foreach (var label in new[] { "off", "on" })
         {
@@ -393,10 +393,10 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         var data = NewDataDirectory();
         var server = OutsideProcess.StartServerOwning(appDll, data, pinning?.ServerCpu, [$"--Storage:DataDirectory={data}", .. settings]);
         await FirstAnswerAsync(server, "/v2/health/ready", null);
-        Task<JsonElement> LoadAsync(string model, string body, int clients) => this.LoadAsync(server, model, body, clients, loadCpu: pinning?.LoadCpu);
+        Task<JsonElement> WarmAsync(string model, string body, int clients) => LoadAsync(server, model, body, clients, loadCpu: pinning?.LoadCpu);
         foreach (var (model, body, clients) in warm)
         {
-            await LoadAsync(model, body, clients);
+            await WarmAsync(model, body, clients);
         }
         // More rounds while the tiered JIT still worked through the last one (over 50 ms of its thread's CPU), at most
         // MaxExtraWarmupRounds: on a loaded machine a fixed warm-up left tier-1 recompilation in the measured window.
@@ -405,7 +405,7 @@ public sealed class OutsideBenchmark(BenchmarkReport report, string root, string
         {
             foreach (var (model, body, clients) in warm)
             {
-                await LoadAsync(model, body, clients);
+                await WarmAsync(model, body, clients);
             }
             var now = TieredJit.CpuTicks(server.Pid);
             if (now is null || now - jit <= 5)
